@@ -1,0 +1,22 @@
+using Payments.Core.Providers;
+
+namespace Payments.Core.Orders;
+
+/// <summary>The outcome of a create request.</summary>
+public abstract record CreateOrderResult
+{
+    /// <summary>A new order, open at the provider.</summary>
+    public sealed record Created(Order Order) : CreateOrderResult;
+
+    /// <summary>The same key and body as before: the order that request made. Nothing new at the provider.</summary>
+    public sealed record Replayed(Order Order) : CreateOrderResult;
+
+    /// <summary>The key was used before with a different body.</summary>
+    public sealed record KeyReused(string OrderId) : CreateOrderResult;
+
+    /// <summary>A request with this key is still opening the provider session (or its outcome is unknown).</summary>
+    public sealed record InProgress(string OrderId) : CreateOrderResult;
+
+    /// <summary>The provider failed; the order is recorded as failed with the reason.</summary>
+    public sealed record ProviderFailed(Order Order, ProviderException Error) : CreateOrderResult;
+}

@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Events;
+using Payments.Core.Providers;
+
+namespace Payments.Core.Orders;
+
+/// <summary>
+/// The order flow: open a payment at a provider, and settle it from what the provider says. Every status
+/// change goes through <see cref="OrderTransitions"/> and is written with its event in one ETag-guarded
+/// transaction; a lost race re-reads and decides again.
+/// </summary>
+public sealed class PaymentService(
+    ProviderCatalog providers,
+    IOrderStore orders,
+    IOrderLookups lookups,
+    IPaymentLinks links,
+    TimeProvider clock,
+    ILogger<PaymentService> logger)
+{
+    /// <summary>An idempotency key whose order row never appeared is taken over after this long.</summary>
+    public static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(2);
+
+    private const int MaxWriteAttempts = 8;
+
+    // Concurrent confirmations of one order on this instance share one provider call (providers rate-limit;
+    // NEXT allows 4 requests/s). Across instances the ETag guard keeps the outcome right.
+    private readonly ConcurrentDictionary<string, Lazy<Task<Order>>> _inFlight = new(StringComparer.Ordinal);
+
+    public async Task<CreateOrderResult> CreateAsync(OrderDraft draft, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (!providers.TryGet(draft.Provider, out var provider))
+        {
+            throw new InvalidOperationException($"Provider '{draft.Provider}' is not registered.");
+        }
+
+        var now = clock.GetUtcNow();
+        var fingerprint = OrderFingerprint.Of(draft);
+        var claim = new IdempotencyRecord(idempotencyKey, fingerprint, NewOrderId(now), now);
+        var existing = await lookups.TryClaimIdempotencyKeyAsync(claim, cancellationToken);
+        if (existing is not null)
+        {
+            if (!string.Equals(existing.Fingerprint, fingerprint, StringComparison.Ordinal))
+            {
+                return new CreateOrderResult.KeyReused(existing.OrderId);
+            }
+
+            var stored = await orders.GetAsync(existing.OrderId, cancellationToken);
+            if (stored is null && now - existing.CreatedAt < AbandonedClaimAge)
+            {
+                return new CreateOrderResult.InProgress(existing.OrderId);
+            }
+
+            if (stored is not null)
+            {
+                return stored.Order.AwaitingProviderSession
+                    ? new CreateOrderResult.InProgress(existing.OrderId)
+                    : new CreateOrderResult.Replayed(stored.Order);
+            }
+
+            // The first request claimed the key and died before writing its order: finish its work.
+            claim = existing;
+            logger.LogWarning("Taking over abandoned idempotency claim for order {OrderId}", existing.OrderId);
+        }
+
+        var order = draft.ToOrder(claim.OrderId, now);
+        var inserted = await orders.TryInsertAsync(order, cancellationToken);
+        if (inserted is null)
+        {
+            return new CreateOrderResult.InProgress(order.Id);
+        }
+
+        ProviderSession session;
+        try
+        {
+            session = await provider.CreateSessionAsync(
+                new ProviderSessionRequest(order, links.ReturnUrl(order), links.CancelUrl(order), links.WebhookUrl(provider.Name)),
+                cancellationToken);
+        }
+        catch (ProviderException ex)
+        {
+            logger.LogWarning("Provider {Provider} could not open order {OrderId}: {Failure} {StatusCode}",
+                provider.Name, order.Id, ex.Failure, ex.StatusCode);
+            var failed = await UpdateAsync(order.Id, current =>
+                Transition(current, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason: ex.Message), cancellationToken);
+            return new CreateOrderResult.ProviderFailed(failed, ex);
+        }
+
+        if (session.ProviderReference is { } reference)
+        {
+            await lookups.LinkProviderReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
+        }
+
+        var opened = await UpdateAsync(order.Id, current => (current with
+        {
+            ProviderReference = session.ProviderReference ?? current.ProviderReference,
+            RedirectUrl = session.RedirectUrl,
+            ExpiresAt = session.ExpiresAt,
+            ProviderData = Merge(current.ProviderData, session.ProviderData),
+            UpdatedAt = clock.GetUtcNow(),
+        }, []), cancellationToken);
+        logger.LogInformation("Order {OrderId} opened at {Provider}", order.Id, provider.Name);
+        return new CreateOrderResult.Created(opened);
+    }
+
+    /// <summary>
+    /// Asks the provider about the order and applies what it says. Orders already in a terminal status are
+    /// returned as they are, without a provider call.
+    /// </summary>
+    /// <returns>The order after the change, or null when there is no such order.</returns>
+    public async Task<Order?> SettleAsync(string orderId, ReturnEvidence? evidence, TransitionSource source, CancellationToken cancellationToken)
+    {
+        var stored = await orders.GetAsync(orderId, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        if (stored.Order.Status.IsTerminal())
+        {
+            return stored.Order;
+        }
+
+        var flight = _inFlight.GetOrAdd(orderId, _ => new Lazy<Task<Order>>(() => SettleNowAsync(stored, evidence, source, cancellationToken)));
+        try
+        {
+            return await flight.Value;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<Order>>>(orderId, flight));
+        }
+    }
+
+    private async Task<Order> SettleNowAsync(StoredOrder stored, ReturnEvidence? evidence, TransitionSource source, CancellationToken cancellationToken)
+    {
+        if (!providers.TryGet(stored.Order.Provider, out var provider))
+        {
+            throw new InvalidOperationException($"Order {stored.Order.Id} names provider '{stored.Order.Provider}', which is not registered.");
+        }
+
+        var state = await provider.ConfirmAsync(stored.Order, evidence, cancellationToken);
+        return await ApplyAsync(stored.Order.Id, state, source, cancellationToken);
+    }
+
+    /// <summary>Applies a provider's confirmed state to the order.</summary>
+    public async Task<Order> ApplyAsync(string orderId, ProviderPaymentState state, TransitionSource source, CancellationToken cancellationToken)
+    {
+        if (state.ProviderReference is { } reference)
+        {
+            var current = await orders.GetAsync(orderId, cancellationToken);
+            if (current is not null && current.Order.ProviderReference is null)
+            {
+                await lookups.LinkProviderReferenceAsync(current.Order.Provider, reference, orderId, cancellationToken);
+            }
+        }
+
+        return await UpdateAsync(orderId, current =>
+        {
+            var withFacts = current with
+            {
+                ProviderReference = current.ProviderReference ?? state.ProviderReference,
+                ProviderStatus = state.ProviderStatus ?? current.ProviderStatus,
+                ProviderData = Merge(current.ProviderData, state.ProviderData),
+            };
+
+            if (state.Status is not { } next)
+            {
+                if (state.ProviderStatus is not null)
+                {
+                    logger.LogInformation("Order {OrderId}: provider status {ProviderStatus} means no change", orderId, state.ProviderStatus);
+                }
+
+                return FactsChanged(current, withFacts) ? (withFacts with { UpdatedAt = clock.GetUtcNow() }, []) : null;
+            }
+
+            var decided = Transition(withFacts, next, source, state.ProviderStatus, state.Reason);
+            if (decided is null && FactsChanged(current, withFacts))
+            {
+                return (withFacts with { UpdatedAt = clock.GetUtcNow() }, []);
+            }
+
+            return decided;
+        }, cancellationToken);
+    }
+
+    private (Order, IReadOnlyList<PaymentEvent>)? Transition(Order current, PaymentStatus next, TransitionSource source, string? providerStatus, string? reason)
+    {
+        var outcome = OrderTransitions.Decide(current.Status, next);
+        if (outcome != TransitionOutcome.Apply)
+        {
+            if (outcome == TransitionOutcome.Ignored)
+            {
+                logger.LogInformation("Order {OrderId}: ignoring {Next} from {Source}; it is {Current}", current.Id, next, source, current.Status);
+            }
+
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var updated = current with
+        {
+            Status = next,
+            UpdatedAt = now,
+            FailureReason = next is PaymentStatus.Failed ? reason ?? current.FailureReason : current.FailureReason,
+            History = [.. current.History, new StatusTransition(current.Status, next, now, source, providerStatus, reason)],
+        };
+        return (updated, [PaymentEvent.ForTransition(current, updated, now)]);
+    }
+
+    /// <summary>
+    /// Read, decide, write with the ETag; on a lost race read again and decide again. The decision returns
+    /// null when there is nothing to write.
+    /// </summary>
+    private async Task<Order> UpdateAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stored = await orders.GetAsync(orderId, cancellationToken)
+                ?? throw new InvalidOperationException($"Order {orderId} disappeared while being updated.");
+            var decision = decide(stored.Order);
+            if (decision is not { } change)
+            {
+                return stored.Order;
+            }
+
+            var written = await orders.TryReplaceAsync(stored, change.Updated, change.Events, cancellationToken);
+            if (written is not null)
+            {
+                return written.Order;
+            }
+
+            if (attempt >= MaxWriteAttempts)
+            {
+                throw new InvalidOperationException($"Order {orderId} kept changing under {MaxWriteAttempts} write attempts.");
+            }
+        }
+    }
+
+    private static bool FactsChanged(Order a, Order b) =>
+        a.ProviderReference != b.ProviderReference || a.ProviderStatus != b.ProviderStatus
+        || a.ProviderData.Count != b.ProviderData.Count
+        || a.ProviderData.Any(kv => !b.ProviderData.TryGetValue(kv.Key, out var v) || v != kv.Value);
+
+    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string>? b)
+    {
+        var merged = new Dictionary<string, string>(a, StringComparer.Ordinal);
+        foreach (var (k, v) in b ?? new Dictionary<string, string>())
+        {
+            merged[k] = v;
+        }
+
+        return merged;
+    }
+
+    /// <summary>Time-ordered, unguessable, and valid in every table key and URL: "ord_" + 32 hex digits.</summary>
+    public static string NewOrderId(DateTimeOffset now) => $"ord_{Guid.CreateVersion7(now):N}";
+
+    public static bool IsOrderId(string? text) =>
+        text is { Length: 36 } && text.StartsWith("ord_", StringComparison.Ordinal) && !text.AsSpan(4).ContainsAnyExcept(LowerHex);
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+}

@@ -1,0 +1,31 @@
+using System.Collections.Frozen;
+
+namespace Payments.Core.Providers;
+
+/// <summary>The registered providers by name.</summary>
+public sealed class ProviderCatalog
+{
+    private readonly FrozenDictionary<string, IPaymentProvider> _byName;
+
+    public ProviderCatalog(IEnumerable<IPaymentProvider> providers)
+    {
+        _byName = providers.ToFrozenDictionary(p => p.Name, StringComparer.Ordinal);
+        Names = _byName.Keys.ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlySet<string> Names { get; }
+
+    public IEnumerable<IPaymentProvider> All => _byName.Values;
+
+    public bool TryGet(string? name, out IPaymentProvider provider)
+    {
+        if (name is not null && _byName.TryGetValue(name, out var p))
+        {
+            provider = p;
+            return true;
+        }
+
+        provider = null!;
+        return false;
+    }
+}
