@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Validation;
+
+namespace Payments.Host.Api;
+
+/// <summary>
+/// Every error this API returns: RFC 9457 problem details with a stable <c>type</c>. Clients switch on
+/// <c>type</c>; <c>title</c> and <c>detail</c> are for people and may change.
+/// </summary>
+public static class Problems
+{
+    public const string TypePrefix = "urn:payments:problem:";
+
+    public static ProblemHttpResult Problem(int status, string slug, string title, string? detail = null,
+        IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypePrefix + slug, extensions: extensions);
+
+    public static ProblemHttpResult Validation(IReadOnlyList<ValidationIssue> issues)
+    {
+        var status = issues.Any(i => i.Kind == IssueKind.Invalid) ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+        var errors = issues
+            .Where(i => status == StatusCodes.Status422UnprocessableEntity || i.Kind == IssueKind.Invalid)
+            .GroupBy(i => i.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (object?)g.Select(i => i.Message).ToArray(), StringComparer.Ordinal);
+        return status == StatusCodes.Status400BadRequest
+            ? Problem(status, "validation-failed", "The request is invalid.", "One or more fields are invalid; see errors.",
+                new Dictionary<string, object?> { ["errors"] = errors })
+            : Problem(status, "unprocessable", "The request cannot be processed.", "The request is well formed but cannot be carried out; see errors.",
+                new Dictionary<string, object?> { ["errors"] = errors });
+    }
+
+    public static ProblemHttpResult MalformedJson(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON for this request.", detail);
+
+    public static ProblemHttpResult BodyTooLarge(long limit) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large.",
+            $"Bodies are limited to {limit} bytes.");
+
+    public static ProblemHttpResult UnsupportedMediaType(string expected) =>
+        Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported content type.",
+            $"Send {expected}.");
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", $"No such {what}.");
+
+    public static ProblemHttpResult Unauthorized() =>
+        Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Missing or invalid API key.", "Send a valid key in the X-Api-Key header.");
+
+    public static ProblemHttpResult InvalidHeader(string header, string message) =>
+        Problem(StatusCodes.Status400BadRequest, "invalid-header", $"The {header} header is invalid.", $"{header} {message}.",
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, object?> { [header] = new[] { message } } });
+}

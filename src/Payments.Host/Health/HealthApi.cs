@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Orders;
+using Payments.Host.Api;
+
+namespace Payments.Host.Health;
+
+public sealed record HealthView(string Status, IReadOnlyDictionary<string, string> Checks);
+
+/// <summary><c>GET /api/health</c> (liveness and readiness: storage reachable) and <c>GET /</c> (the Functions host's probe).</summary>
+public static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/health", CheckAsync).WithName("Health");
+
+        // The Functions host polls the custom handler until it answers; it must answer with a JSON body.
+        app.MapGet("/", () => TypedResults.Ok(new { status = "ready" })).ExcludeFromDescription();
+        return app;
+    }
+
+    public static async Task<Results<Ok<HealthView>, ProblemHttpResult>> CheckAsync(IOrderStore orders, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A point read of an id that never exists: proves the account answers and the credentials work.
+            await orders.GetAsync("ord_00000000000000000000000000000000", cancellationToken);
+            return TypedResults.Ok(new HealthView("healthy", new Dictionary<string, string> { ["storage"] = "ok" }));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            loggers.CreateLogger(typeof(HealthApi)).LogWarning(ex, "Health check: storage unreachable");
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "unhealthy", "Storage is unreachable.",
+                "Table Storage did not answer; see the logs.", new Dictionary<string, object?> { ["checks"] = new Dictionary<string, string> { ["storage"] = "unreachable" } });
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Core.Validation;
+using Payments.Host.Api;
+using Payments.Host.Hosting;
+
+namespace Payments.Host.Orders;
+
+/// <summary><c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c> (DESIGN §3).</summary>
+public static class OrdersApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const int MaxIdempotencyKeyLength = 255;
+
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/orders").AddEndpointFilter<ApiKeyFilter>();
+        group.MapPost("/", CreateAsync).WithName("CreateOrder");
+        group.MapGet("/{orderId}", GetAsync).WithName("GetOrder");
+        return group;
+    }
+
+    public static async Task<Results<Created<OrderView>, Ok<OrderView>, ProblemHttpResult>> CreateAsync(
+        HttpRequest request,
+        PaymentService payments,
+        ProviderCatalog providers,
+        IOptions<SecurityOptions> security,
+        CancellationToken cancellationToken)
+    {
+        if (!RequestBody.IsJson(request))
+        {
+            return Problems.UnsupportedMediaType("application/json");
+        }
+
+        var body = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
+        }
+
+        var (parsed, jsonError) = RequestBody.Deserialize<CreateOrderRequest>(body);
+        if (parsed is null)
+        {
+            return Problems.MalformedJson(jsonError!);
+        }
+
+        var rules = new OrderRequestRules(providers.Names, security.Value.AllowedRedirectOrigins);
+        var (draft, issues) = OrderRequestValidator.Validate(parsed, rules);
+        if (draft is null)
+        {
+            return Problems.Validation(issues);
+        }
+
+        var provider = providers.TryGet(draft.Provider, out var p) ? p : throw new InvalidOperationException("validated provider missing");
+        var providerIssues = provider.Validate(draft).ToList();
+        if (draft.Subscription is not null && !provider.Capabilities.HasFlag(ProviderCapabilities.Recurring))
+        {
+            providerIssues.Add(new ValidationIssue("subscription", $"provider '{provider.Name}' does not support recurring charges", IssueKind.Unprocessable));
+        }
+
+        if (providerIssues.Count > 0)
+        {
+            return Problems.Validation(providerIssues);
+        }
+
+        var key = request.Headers[IdempotencyKeyHeader].ToString();
+        if (request.Headers.ContainsKey(IdempotencyKeyHeader))
+        {
+            if (KeyRules.Check(key, MaxIdempotencyKeyLength) is { } keyError)
+            {
+                return Problems.InvalidHeader(IdempotencyKeyHeader, keyError);
+            }
+        }
+        else
+        {
+            key = draft.MerchantReference;
+        }
+
+        var result = await payments.CreateAsync(draft, key, cancellationToken);
+        return result switch
+        {
+            CreateOrderResult.Created c => TypedResults.Created($"/api/orders/{c.Order.Id}", OrderView.From(c.Order)),
+            CreateOrderResult.Replayed r => TypedResults.Ok(OrderView.From(r.Order)),
+            CreateOrderResult.KeyReused k => Problems.Problem(StatusCodes.Status409Conflict, "idempotency-key-reused",
+                "The idempotency key was used with a different request.",
+                "Use a new Idempotency-Key (or merchantReference) for a different order.",
+                new Dictionary<string, object?> { ["orderId"] = k.OrderId }),
+            CreateOrderResult.InProgress i => Problems.Problem(StatusCodes.Status409Conflict, "order-in-progress",
+                "An order with this idempotency key is still being opened.",
+                "Retry the same request shortly; it will return the order once its payment session is open.",
+                new Dictionary<string, object?> { ["orderId"] = i.OrderId }),
+            CreateOrderResult.ProviderFailed f => ProviderFailed(f),
+            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+        };
+    }
+
+    private static ProblemHttpResult ProviderFailed(CreateOrderResult.ProviderFailed f)
+    {
+        var (status, slug, title) = f.Error.Failure switch
+        {
+            ProviderFailure.Timeout => (StatusCodes.Status504GatewayTimeout, "provider-timeout", "The payment provider did not answer in time."),
+            ProviderFailure.Rejected => (StatusCodes.Status422UnprocessableEntity, "provider-rejected", "The payment provider refused the order."),
+            _ => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable."),
+        };
+        return Problems.Problem(status, slug, title, $"The order was recorded as failed: {f.Error.Message}",
+            new Dictionary<string, object?> { ["orderId"] = f.Order.Id, ["provider"] = f.Error.Provider, ["status"] = f.Order.Status });
+    }
+
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetAsync(string orderId, IOrderStore orders, CancellationToken cancellationToken)
+    {
+        if (!PaymentService.IsOrderId(orderId))
+        {
+            return Problems.NotFound("order");
+        }
+
+        var stored = await orders.GetAsync(orderId, cancellationToken);
+        return stored is null ? Problems.NotFound("order") : TypedResults.Ok(OrderView.From(stored.Order));
+    }
+}

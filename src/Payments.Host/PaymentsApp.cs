@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Payments.Host.Api;
+using Payments.Host.Health;
+using Payments.Host.Hosting;
+using Payments.Host.Orders;
+using Payments.Host.Returns;
+using Payments.Sandbox;
+
+namespace Payments.Host;
+
+/// <summary>Composes the custom handler. <c>Program</c> and the tests both build the app through here.</summary>
+public static class PaymentsApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        FunctionsHost.ConfigureUrls(builder);
+        ServiceRegistration.ApplyDerivedDefaults(builder.Configuration);
+        builder.Services.AddPaymentsHost(builder.Configuration);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledProblemAsync));
+        app.UseStatusCodePages();
+
+        app.MapHealthApi();
+        app.MapOrdersApi();
+        app.MapReturnApi();
+        if (ServiceRegistration.SandboxEnabled(app.Configuration))
+        {
+            app.MapSandbox();
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// The last line of defence: a problem response without internals. A client's malformed request that
+    /// Kestrel rejects keeps its 4xx status; anything else is a 500 and is logged.
+    /// </summary>
+    private static async Task WriteUnhandledProblemAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var result = error is BadHttpRequestException bad
+            ? Problems.Problem(bad.StatusCode, "bad-request", "The request could not be read.", "The request was malformed or too large.")
+            : Problems.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred.",
+                $"Quote trace id {context.TraceIdentifier} when reporting this.");
+        await result.ExecuteAsync(context);
+    }
+}

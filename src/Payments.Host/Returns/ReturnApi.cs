@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Host.Api;
+
+namespace Payments.Host.Returns;
+
+/// <summary>
+/// <c>GET|POST /api/return/{provider}/{orderId}/{token}</c>: where the shopper's browser comes back. The
+/// return is only a hint: the provider's API decides, and the shopper is sent on with a 303.
+/// </summary>
+public static class ReturnApi
+{
+    public static IEndpointRouteBuilder MapReturnApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/api/return/{provider}/{orderId}/{token}", [HttpMethods.Get, HttpMethods.Post], HandleAsync)
+            .WithName("ShopperReturn");
+        return app;
+    }
+
+    public static async Task<Results<SeeOtherHttpResult, ProblemHttpResult>> HandleAsync(
+        string provider,
+        string orderId,
+        string token,
+        HttpRequest request,
+        ProviderCatalog providers,
+        ReturnLinks links,
+        PaymentService payments,
+        IOrderStore orders,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        // Everything that does not check out is the same 404: no hint about which part was wrong.
+        if (!providers.TryGet(provider, out var p) || !PaymentService.IsOrderId(orderId) || !links.IsValidToken(orderId, token))
+        {
+            return Problems.NotFound("return");
+        }
+
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        {
+            var body = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
+            if (body is null)
+            {
+                return Problems.BodyTooLarge(RequestBody.MaxCallbackBodyBytes);
+            }
+
+            foreach (var (k, v) in QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body)))
+            {
+                form[k] = v.ToString();
+            }
+        }
+
+        var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        var evidence = p.ReadReturn(new ReturnRequest(request.Method, query, form, query.ContainsKey("cancel")));
+
+        var stored = await orders.GetAsync(orderId, cancellationToken);
+        if (stored is null || stored.Order.Provider != p.Name)
+        {
+            return Problems.NotFound("return");
+        }
+
+        Order order;
+        try
+        {
+            order = await payments.SettleAsync(orderId, evidence, TransitionSource.Return, cancellationToken) ?? stored.Order;
+        }
+        catch (ProviderException ex)
+        {
+            // The provider could not tell us now. The order stays as it is (reconciliation settles it later);
+            // the shopper goes on with the status we know rather than to an error page.
+            loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Could not confirm return of {OrderId} with {Provider}: {Failure} {StatusCode}",
+                orderId, p.Name, ex.Failure, ex.StatusCode);
+            order = stored.Order;
+        }
+
+        return new SeeOtherHttpResult(ShopperDestination(order));
+    }
+
+    /// <summary>
+    /// Succeeded and authorized go to successUrl; failed, cancelled and expired to failureUrl; a payment still
+    /// pending goes to successUrl with status=pending, since it may yet complete: the storefront must read
+    /// <c>status</c> (or the order) and not take the page itself as proof of payment.
+    /// </summary>
+    public static string ShopperDestination(Order order)
+    {
+        var target = order.Status is PaymentStatus.Failed or PaymentStatus.Cancelled or PaymentStatus.Expired
+            ? order.FailureUrl
+            : order.SuccessUrl;
+        return QueryHelpers.AddQueryString(target, new Dictionary<string, string?>
+        {
+            ["orderId"] = order.Id,
+            ["status"] = order.Status.ToWire(),
+        });
+    }
+}

@@ -1,0 +1,17 @@
+namespace Payments.Sandbox;
+
+/// <summary>
+/// Provider settings that point the real provider clients at the simulators, for local runs with the
+/// sandbox on. Only used where the setting is not given explicitly. The credentials are placeholders the
+/// simulators accept; they are not secrets.
+/// </summary>
+public static class SandboxDefaults
+{
+    public static IEnumerable<KeyValuePair<string, string?>> For(string publicBaseUrl)
+    {
+        var sandbox = $"{publicBaseUrl.TrimEnd('/')}/sandbox";
+        yield return new("Providers:Next:BaseUrl", $"{sandbox}/next");
+        yield return new("Providers:Next:AccessToken", "sandbox-access-token");
+        yield return new("Providers:Next:WebhookSecret", "sandbox-webhook-secret");
+    }
+}
