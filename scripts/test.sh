@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test. Integration tests start their own Azurite on free ports; this installs it first.
+# Extra arguments go to `dotnet test` (e.g. --filter).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_azurite
+dotnet test Functions.sln -c Release "$@"
