@@ -121,10 +121,12 @@ public sealed class PaymentService(
             return stored.Order;
         }
 
-        var flight = _inFlight.GetOrAdd(orderId, _ => new Lazy<Task<Order>>(() => SettleNowAsync(stored, evidence, source, cancellationToken)));
+        // The shared call is not tied to the first caller's cancellation: others may be waiting on it. The
+        // provider clients' own timeouts bound it.
+        var flight = _inFlight.GetOrAdd(orderId, _ => new Lazy<Task<Order>>(() => SettleNowAsync(stored, evidence, source, CancellationToken.None)));
         try
         {
-            return await flight.Value;
+            return await flight.Value.WaitAsync(cancellationToken);
         }
         finally
         {

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Payments.Core.Events;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Core.Validation;
+
+namespace Payments.Core.Tests;
+
+/// <summary>An in-memory order store with real ETag semantics, for unit tests of the flow.</summary>
+internal sealed class InMemoryOrderStore : IOrderStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, StoredOrder> _orders = new(StringComparer.Ordinal);
+    private int _version;
+
+    public ConcurrentQueue<PaymentEvent> Events { get; } = new();
+
+    public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_orders.GetValueOrDefault(orderId));
+        }
+    }
+
+    public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_orders.ContainsKey(order.Id))
+            {
+                return Task.FromResult<StoredOrder?>(null);
+            }
+
+            var stored = new StoredOrder(order, $"v{++_version}");
+            _orders[order.Id] = stored;
+            return Task.FromResult<StoredOrder?>(stored);
+        }
+    }
+
+    public async Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // let concurrent callers interleave
+        lock (_gate)
+        {
+            if (!_orders.TryGetValue(current.Order.Id, out var now) || now.ETag != current.ETag)
+            {
+                return null;
+            }
+
+            var stored = new StoredOrder(updated, $"v{++_version}");
+            _orders[updated.Id] = stored;
+            foreach (var e in events)
+            {
+                Events.Enqueue(e);
+            }
+
+            return stored;
+        }
+    }
+}
+
+internal sealed class InMemoryLookups : IOrderLookups
+{
+    private readonly ConcurrentDictionary<string, IdempotencyRecord> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refs = new(StringComparer.Ordinal);
+
+    public Task<IdempotencyRecord?> TryClaimIdempotencyKeyAsync(IdempotencyRecord record, CancellationToken cancellationToken)
+    {
+        var winner = _keys.GetOrAdd(record.Key, record);
+        return Task.FromResult(ReferenceEquals(winner, record) ? null : winner);
+    }
+
+    public Task LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
+    {
+        var owner = _refs.GetOrAdd($"{provider}|{providerReference}", orderId);
+        return owner == orderId ? Task.CompletedTask : throw new InvalidOperationException("reference belongs to another order");
+    }
+
+    public Task<string?> FindOrderIdAsync(string provider, string providerReference, CancellationToken cancellationToken) =>
+        Task.FromResult(_refs.GetValueOrDefault($"{provider}|{providerReference}"));
+}
+
+internal sealed class FakeProvider : IPaymentProvider
+{
+    private int _creates;
+    private int _confirms;
+
+    public string Name => "fake";
+    public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
+    public int Creates => _creates;
+    public int Confirms => _confirms;
+    public Func<ProviderSessionRequest, ProviderSession> OnCreate { get; set; } =
+        r => new ProviderSession("ref-" + r.Order.Id, "https://pay.example/" + r.Order.Id, null, new Dictionary<string, string>());
+    public Func<Order, Task<ProviderPaymentState>> OnConfirm { get; set; } =
+        _ => Task.FromResult(new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null));
+
+    public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => [];
+
+    public Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _creates);
+        return Task.FromResult(OnCreate(request));
+    }
+
+    public ReturnEvidence ReadReturn(ReturnRequest request) => new(null, ClaimedOutcome.Unknown);
+
+    public Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _confirms);
+        return OnConfirm(order);
+    }
+}
+
+internal sealed class FakeLinks : IPaymentLinks
+{
+    public Uri ReturnUrl(Order order) => new($"https://pay.test/api/return/{order.Provider}/{order.Id}/t");
+    public Uri CancelUrl(Order order) => new($"https://pay.test/api/return/{order.Provider}/{order.Id}/t?cancel=1");
+    public Uri WebhookUrl(string provider) => new($"https://pay.test/api/webhooks/{provider}");
+}
