@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Payments.Providers.Http;
+
+public static class ProviderHttpClientRegistration
+{
+    /// <summary>
+    /// Registers the named <see cref="HttpClient"/> <paramref name="name"/> for a provider, behind its resilience
+    /// pipeline and error mapping (<see cref="ProviderResilienceHandler"/>), and <typeparamref name="TClient"/> as a
+    /// singleton that creates a client per call from <see cref="IHttpClientFactory"/> (so handlers rotate and the
+    /// provider object can be a singleton). <paramref name="resilience"/>, when given, binds
+    /// <see cref="ProviderHttpOptions"/> (e.g. <c>Providers:Next:Http</c>); <paramref name="configureResilience"/>
+    /// sets what cannot come from configuration (the error body reader, the exception factory).
+    /// </summary>
+    /// <returns>The client's builder, e.g. for tests to swap the primary handler.</returns>
+    public static IHttpClientBuilder AddProviderHttpClient<TClient>(
+        this IServiceCollection services,
+        string name,
+        Action<IServiceProvider, HttpClient> configureClient,
+        IConfiguration? resilience = null,
+        Action<ProviderHttpOptions>? configureResilience = null)
+        where TClient : class
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ProviderPipelines>();
+        services.TryAddSingleton<TClient>();
+
+        var options = services.AddOptions<ProviderHttpOptions>(name);
+        if (resilience is not null)
+        {
+            options.Bind(resilience);
+        }
+
+        if (configureResilience is not null)
+        {
+            options.Configure(configureResilience);
+        }
+
+        return services
+            .AddHttpClient(name, (sp, client) =>
+            {
+                // The pipeline owns every timeout; HttpClient's own 100 s would only cut across it.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                configureClient(sp, client);
+            })
+            .AddHttpMessageHandler(sp => new ProviderResilienceHandler(
+                name, sp.GetRequiredService<ProviderPipelines>(), sp.GetRequiredService<IOptionsMonitor<ProviderHttpOptions>>()));
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Core.Validation;
+
+namespace Payments.Providers.Next;
+
+/// <summary>
+/// TWINT through NEXT Commerce's Admin API (redirect flow): create an order with <c>payment_method = twint</c>,
+/// send the shopper to <c>payment_complete_url</c>, and take NEXT's POST of the order back to the return URL as a
+/// hint that is always checked with <c>GET /orders/{number}/</c>.
+/// </summary>
+public sealed class NextProvider(
+    NextClient client,
+    IOptionsMonitor<NextOptions> options,
+    TimeProvider clock,
+    ILogger<NextProvider> logger) : IPaymentProvider
+{
+    public const string ProviderName = "next";
+
+    /// <summary>The form field NEXT posts to <c>payment_return_url</c>: the order JSON as a string, or <c>{}</c>.</summary>
+    public const string ResponseField = "response";
+
+    /// <summary>How long a TWINT payment session stays open (DESIGN §6: reconciliation looks after this).</summary>
+    public static readonly TimeSpan TwintSessionLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>ProviderData keys.</summary>
+    public const string ReferenceTransactionIdKey = "reference_transaction_id";
+    public const string OrderNumberKey = "order_number";
+    public const string IsTestKey = "is_test";
+
+    /// <summary>The provider status recorded when NEXT reported that it created no order (the <c>{}</c> return).</summary>
+    public const string NoOrderStatus = "no_order";
+
+    public string Name => ProviderName;
+
+    /// <summary>
+    /// What NEXT's API offers for TWINT: create + return + signed webhooks; upsells (ordersAddLineItemsCreate,
+    /// which the TWINT guide lists); recurring (subscription lines, renewed by NEXT); refund and cancel
+    /// (<c>/orders/{number}/refund/</c>, <c>/cancel/</c>). Not capture: TWINT through NEXT is documented as a
+    /// one-step payment. Not saved customers.
+    /// </summary>
+    public ProviderCapabilities Capabilities =>
+        ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
+        | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
+
+    public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => NextOrderMapping.Validate(draft);
+
+    public async Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)
+    {
+        var body = NextOrderMapping.ToCreateRequest(request.Order, request.ReturnUrl, options.CurrentValue);
+        var created = await client.CreateOrderAsync(body, cancellationToken);
+        if (!Uri.TryCreate(created.PaymentCompleteUrl, UriKind.Absolute, out var redirect)
+            || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
+        {
+            // NEXT may have created an order, but the shopper cannot get to TWINT: the session failed.
+            throw new NextException(new Http.ProviderFailureInfo(ProviderName, ProviderFailure.Unavailable,
+                "next: POST /api/admin/orders/ answered without a usable payment_complete_url.", (int)HttpStatusCode.Created,
+                null, JsonSerializer.Serialize(created, NextJson.Options), null));
+        }
+
+        var data = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (created.ReferenceTransactionId is { Length: > 0 } reference)
+        {
+            data[ReferenceTransactionIdKey] = reference;
+        }
+
+        var number = NextOrderMapping.IsOrderNumber(created.Number) ? created.Number : null;
+        if (number is not null)
+        {
+            data[OrderNumberKey] = number;
+        }
+
+        return new ProviderSession(number, redirect.AbsoluteUri, clock.GetUtcNow() + TwintSessionLifetime, data);
+    }
+
+    /// <summary>
+    /// Reads NEXT's return POST: the urlencoded field <c>response</c> holds the order JSON as a string, or
+    /// <c>{}</c> when payment collection failed and no order was created. Anything missing or unparseable is an
+    /// Unknown claim; nothing here throws.
+    /// </summary>
+    public ReturnEvidence ReadReturn(ReturnRequest request)
+    {
+        if (!request.Form.TryGetValue(ResponseField, out var json) || string.IsNullOrWhiteSpace(json))
+        {
+            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+            }
+
+            if (!root.EnumerateObject().Any())
+            {
+                return new ReturnEvidence(null, ClaimedOutcome.Failed);
+            }
+
+            var number = root.TryGetProperty("number", out var n) && n.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? (n.ValueKind == JsonValueKind.String ? n.GetString() : n.GetRawText())
+                : null;
+            var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            NextStatusMapping.TryMap(paymentStatus, out var claimed);
+            var claim = claimed switch
+            {
+                PaymentStatus.Succeeded or PaymentStatus.Authorized => ClaimedOutcome.Paid,
+                PaymentStatus.Cancelled => ClaimedOutcome.Cancelled,
+                PaymentStatus.Expired => ClaimedOutcome.Failed,
+                _ => ClaimedOutcome.Unknown,
+            };
+            return new ReturnEvidence(NextOrderMapping.IsOrderNumber(number) ? number : null, claim);
+        }
+        catch (JsonException)
+        {
+            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+        }
+    }
+
+    /// <summary>
+    /// Never trusts the return: reads the NEXT order (the stored number first, else the one the return names),
+    /// checks it is ours (metadata, currency, total), and only then maps its <c>payment_status</c>. An order that
+    /// is not ours, or a number NEXT does not know, changes nothing.
+    /// </summary>
+    public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
+    {
+        var number = order.ProviderReference ?? evidence?.ProviderReference;
+        if (number is null)
+        {
+            return ConfirmWithoutOrderNumber(order, evidence);
+        }
+
+        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimedNumber && claimedNumber != order.ProviderReference)
+        {
+            logger.LogWarning("Return for order {OrderId} names NEXT order {Claimed}, but the order is linked to {Linked}; confirming the linked one",
+                order.Id, claimedNumber, order.ProviderReference);
+        }
+
+        NextOrder next;
+        try
+        {
+            next = await client.GetOrderAsync(number, cancellationToken);
+        }
+        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
+        {
+            logger.LogWarning("Return for order {OrderId} names NEXT order {Number}, which NEXT does not know", order.Id, number);
+            return Refused($"NEXT has no order {number}");
+        }
+
+        var settings = options.CurrentValue;
+        if (NextOrderMapping.WhyNotOurs(next, order, settings.OrderIdMetadataKey) is { } why)
+        {
+            logger.LogWarning("NEXT order {Number} is not the one created for order {OrderId}: {Why}", number, order.Id, why);
+            return Refused($"NEXT order {number} is not this order's: {why}");
+        }
+
+        if (!NextStatusMapping.TryMap(next.PaymentStatus, out var status))
+        {
+            logger.LogWarning("NEXT order {Number} has unknown payment_status {PaymentStatus}; no change for order {OrderId}",
+                number, next.PaymentStatus, order.Id);
+        }
+
+        var data = new Dictionary<string, string>(StringComparer.Ordinal) { [OrderNumberKey] = number };
+        if (next.IsTest is { } isTest)
+        {
+            data[IsTestKey] = isTest ? "true" : "false";
+        }
+
+        var reason = status is PaymentStatus.Failed or PaymentStatus.Expired or PaymentStatus.Cancelled
+            ? $"NEXT payment_status is {next.PaymentStatus}"
+            : null;
+        return new ProviderPaymentState(status, next.PaymentStatus, number, reason, data);
+    }
+
+    /// <summary>
+    /// The one place that decides what a confirmation without a NEXT order number means. NEXT creates the order
+    /// only once the TWINT payment succeeded, so there is nothing to read:
+    /// <list type="bullet">
+    /// <item>a <c>{}</c> return (claim Failed) is NEXT's documented signal that payment collection failed and no
+    /// order was created: the order fails. The return URL is signed per order, so only the shopper's browser can
+    /// post it; a shopper forging <c>{}</c> fails their own order, and a payment NEXT still takes afterwards
+    /// arrives as a webhook for an order already failed (a terminal status is kept, so it needs a human).</item>
+    /// <item>anything else (reconciliation, a return without a readable order) changes nothing: a payment may
+    /// have succeeded with its return lost, and its NEXT order is only findable through its webhook.</item>
+    /// </list>
+    /// </summary>
+    private static ProviderPaymentState ConfirmWithoutOrderNumber(Order order, ReturnEvidence? evidence) =>
+        evidence?.Claim == ClaimedOutcome.Failed
+            ? new ProviderPaymentState(PaymentStatus.Failed, NoOrderStatus, null,
+                "NEXT reported that TWINT payment collection was unsuccessful; no NEXT order was created")
+            : new ProviderPaymentState(null, null, null, $"No NEXT order number is known for order {order.Id} yet");
+
+    private static ProviderPaymentState Refused(string reason) => new(null, null, null, reason);
+}

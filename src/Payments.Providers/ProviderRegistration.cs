@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Providers.Next;
+
+namespace Payments.Providers;
+
+public static class ProviderRegistration
+{
+    /// <summary>
+    /// Every payment provider, one line each. A provider registers itself as an
+    /// <see cref="Core.Providers.IPaymentProvider"/> singleton when its <c>Providers:{Name}</c> section exists.
+    /// </summary>
+    public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddNextProvider(configuration);
+        return services;
+    }
+}
