@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Text;
+using Payments.Core.Events;
+using Payments.Core.Orders;
+using Payments.Storage.Tables;
+
+namespace Payments.Storage.Orders;
+
+/// <summary>
+/// Orders in Table Storage. Table <c>orders</c> (configurable), partition = order id:
+/// <list type="bullet">
+/// <item>RowKey <c>order</c>: scalar columns (Status as wire name, Provider, MerchantReference, AmountMinor,
+/// Currency, ProviderReference, CreatedAt, UpdatedAt) for queries and support, plus the whole order as
+/// JSON in <c>Doc0</c>, <c>Doc1</c>, … (at most 30 000 characters each; a string property holds 64 KiB)
+/// and <c>DocParts</c>.</item>
+/// <item>RowKey <c>event_{eventId}</c>: the outbox. Type, EventId, OccurredAt, the event JSON in
+/// <c>Event</c>, <c>Pending</c> = true until published, then <c>SentAt</c>.</item>
+/// </list>
+/// A status change replaces the order row (If-Match = the ETag it was read at) and inserts its events in
+/// one entity-group transaction, so an event exists exactly when its change was committed.
+/// </summary>
+/// <remarks>
+/// Unsent events are found by a query over the whole table (<c>Pending eq true</c> within the
+/// <c>event_</c> row-key range). The outbox row must share the order's partition to be in the same
+/// transaction, and a second "pending" index in another table could not be written atomically with it,
+/// so this scan is the simple correct choice while the publisher also sends right after each commit and
+/// the scan only sweeps up what a crash left behind. If the table grows large, add a best-effort index
+/// (written after the commit, pointing back at the row) and keep this scan as the slow fallback.
+/// </remarks>
+public sealed class TableOrderStore : IOrderStore, IOutboxReader
+{
+    public const string OrderRowKey = "order";
+    public const string EventRowKeyPrefix = "event_";
+
+    /// <summary>Characters per <c>DocN</c> property: below the 32 768 UTF-16 characters of a 64 KiB string.</summary>
+    public const int DocChunkChars = 30_000;
+
+    /// <summary>Chunks per order: keeps the row well under the 1 MiB entity limit.</summary>
+    public const int MaxDocChunks = 15;
+
+    private const int MaxEventsPerChange = TableBatch.MaxActions - 1;
+
+    private readonly EnsureTableOnce _table;
+
+    public TableOrderStore(TableServiceClient client, OrderStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        _table = new EnsureTableOnce(client.GetTableClient(options.OrdersTable));
+    }
+
+    /// <summary>The underlying table (tests, tools).</summary>
+    public TableClient Table => _table.Table;
+
+    public async Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
+    {
+        TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
+        await _table.EnsureAsync(cancellationToken);
+        var entity = await _table.Table.GetEntityAsync(orderId, OrderRowKey, cancellationToken: cancellationToken);
+        return entity is null ? null : new StoredOrder(ReadOrder(entity), entity.ETag!);
+    }
+
+    public async Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var entity = ToEntity(order);
+        await _table.EnsureAsync(cancellationToken);
+        try
+        {
+            var etag = await _table.Table.AddEntityAsync(entity, cancellationToken);
+            return new StoredOrder(order, etag);
+        }
+        catch (TableStorageException ex) when (ex.IsConflict)
+        {
+            // Someone else's order, or (after a retried insert) our own first attempt: either way the caller
+            // re-reads and decides.
+            return null;
+        }
+    }
+
+    public async Task<StoredOrder?> TryReplaceAsync(
+        StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(events);
+        if (!string.Equals(current.Order.Id, updated.Id, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The updated order has id '{updated.Id}', not '{current.Order.Id}'.", nameof(updated));
+        }
+
+        if (events.Count > MaxEventsPerChange)
+        {
+            throw new ArgumentException($"At most {MaxEventsPerChange} events can be written with one change.", nameof(events));
+        }
+
+        var actions = new List<TableTransactionAction>(events.Count + 1)
+        {
+            TableTransactionAction.UpdateReplace(ToEntity(updated), current.ETag),
+        };
+        foreach (var e in events)
+        {
+            if (!string.Equals(e.OrderId, updated.Id, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Event '{e.EventId}' belongs to order '{e.OrderId}', not '{updated.Id}'.", nameof(events));
+            }
+
+            actions.Add(TableTransactionAction.Add(ToEntity(e)));
+        }
+
+        await _table.EnsureAsync(cancellationToken);
+        try
+        {
+            var results = await _table.Table.SubmitTransactionAsync(actions, cancellationToken);
+            return new StoredOrder(updated, results[0].ETag
+                ?? throw new TableStorageException("The order update succeeded without an ETag."));
+        }
+        catch (TableTransactionFailedException ex) when (ex.FailedActionIndex == 0 && ex.IsPreconditionFailed)
+        {
+            // The order moved since it was read (or, after a retried transaction, our own first attempt
+            // committed): nothing of this call is written by this attempt. Re-read and decide again.
+            return null;
+        }
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> GetUnsentAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        await _table.EnsureAsync(cancellationToken);
+        var filter = TableFilter.Of($"RowKey ge {EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd} and Pending eq {true}");
+        var entries = new List<OutboxEntry>();
+        await foreach (var entity in _table.Table.QueryAsync(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
+        {
+            entries.Add(ReadEvent(entity));
+            if (entries.Count >= maxCount)
+            {
+                break;
+            }
+        }
+
+        return entries.OrderBy(e => e.OccurredAt).ThenBy(e => e.EventId, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> MarkSentAsync(string orderId, string eventId, DateTimeOffset sentAt, CancellationToken cancellationToken)
+    {
+        TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
+        var marker = new TableEntity(orderId, EventRowKey(eventId))
+        {
+            ["Pending"] = false,
+            ["SentAt"] = sentAt,
+        };
+        await _table.EnsureAsync(cancellationToken);
+        try
+        {
+            // Merge with If-Match "*": only these two columns change, and marking twice is harmless.
+            await _table.Table.UpdateEntityAsync(marker, "*", TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (TableStorageException ex) when (ex.IsNotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The order row of <paramref name="order"/>.</summary>
+    public static TableEntity ToEntity(Order order)
+    {
+        TableNames.ValidateKey(order.Id, "Order id", nameof(order));
+        var json = OrderJson.Serialize(order);
+        var parts = (json.Length + DocChunkChars - 1) / DocChunkChars;
+        if (parts > MaxDocChunks)
+        {
+            throw new InvalidOperationException(
+                $"Order '{order.Id}' is too large to store: {json.Length} characters of JSON, at most {MaxDocChunks * DocChunkChars}.");
+        }
+
+        var entity = new TableEntity(order.Id, OrderRowKey)
+        {
+            ["Status"] = order.Status.ToWire(),
+            ["Provider"] = order.Provider,
+            ["MerchantReference"] = order.MerchantReference,
+            ["AmountMinor"] = order.Amount.Minor,
+            ["Currency"] = order.Amount.Currency.Code,
+            ["ProviderReference"] = order.ProviderReference,
+            ["CreatedAt"] = order.CreatedAt,
+            ["UpdatedAt"] = order.UpdatedAt,
+            ["DocParts"] = parts,
+        };
+        for (var i = 0; i < parts; i++)
+        {
+            var start = i * DocChunkChars;
+            entity[DocName(i)] = json.Substring(start, Math.Min(DocChunkChars, json.Length - start));
+        }
+
+        return entity;
+    }
+
+    /// <summary>The order stored in an order row.</summary>
+    public static Order ReadOrder(TableEntity entity)
+    {
+        var parts = entity.GetInt32("DocParts");
+        var json = new StringBuilder();
+        for (var i = 0; parts is null || i < parts; i++)
+        {
+            var chunk = entity.GetString(DocName(i));
+            if (chunk is null)
+            {
+                if (parts is null && i > 0)
+                {
+                    break;
+                }
+
+                throw new TableStorageException($"Order row '{entity.PartitionKey}' is missing {DocName(i)}.");
+            }
+
+            json.Append(chunk);
+        }
+
+        return OrderJson.DeserializeOrder(json.ToString());
+    }
+
+    /// <summary>The outbox row of <paramref name="paymentEvent"/>.</summary>
+    public static TableEntity ToEntity(PaymentEvent paymentEvent) => new(paymentEvent.OrderId, EventRowKey(paymentEvent.EventId))
+    {
+        ["EventId"] = paymentEvent.EventId,
+        ["Type"] = paymentEvent.Type,
+        ["OccurredAt"] = paymentEvent.OccurredAt,
+        ["Event"] = OrderJson.Serialize(paymentEvent),
+        ["Pending"] = true,
+    };
+
+    public static string EventRowKey(string eventId)
+    {
+        var rowKey = EventRowKeyPrefix + eventId;
+        TableNames.ValidateKey(rowKey, "Event id", nameof(eventId));
+        return rowKey;
+    }
+
+    private static OutboxEntry ReadEvent(TableEntity entity)
+    {
+        var paymentEvent = OrderJson.DeserializeEvent(entity.GetString("Event")
+            ?? throw new TableStorageException($"Outbox row '{entity.PartitionKey}/{entity.RowKey}' has no Event."));
+        return new OutboxEntry(
+            entity.PartitionKey,
+            entity.GetString("EventId") ?? entity.RowKey[EventRowKeyPrefix.Length..],
+            paymentEvent,
+            entity.GetDateTimeOffset("OccurredAt") ?? paymentEvent.OccurredAt,
+            entity.GetDateTimeOffset("SentAt"));
+    }
+
+    // The first string after every "event_…" row key: '`' follows '_'.
+    private const string EventRowKeyEnd = "event`";
+
+    private static string DocName(int index) => "Doc" + index.ToString(CultureInfo.InvariantCulture);
+}

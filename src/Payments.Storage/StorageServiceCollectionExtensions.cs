@@ -1,0 +1,92 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Core.Orders;
+using Payments.Storage.Orders;
+using Payments.Storage.Tables;
+
+namespace Payments.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="TableServiceClient"/> (singleton) from the <c>Storage</c> section:
+    /// <c>Storage:ConnectionString</c>, else <c>AzureWebJobsStorage</c> (a connection string), else
+    /// <c>Storage:TableServiceUri</c> or <c>AzureWebJobsStorage:tableServiceUri</c> with Entra ID (a
+    /// registered <see cref="TokenCredential"/>, or DefaultAzureCredential). Options are validated on start.
+    /// </summary>
+    public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<TableStorageOptions>()
+            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (!string.IsNullOrWhiteSpace(o.ConnectionString) || o.TableServiceUri is not null)
+                {
+                    return;
+                }
+
+                var webJobs = configuration["AzureWebJobsStorage"];
+                if (!string.IsNullOrWhiteSpace(webJobs))
+                {
+                    o.ConnectionString = webJobs;
+                }
+                else if (Uri.TryCreate(configuration["AzureWebJobsStorage:tableServiceUri"], UriKind.Absolute, out var uri))
+                {
+                    o.TableServiceUri = uri;
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
+
+        // Each attempt has its own timeout (TableStorageOptions.AttemptTimeout) inside the retry pipeline.
+        services.AddHttpClient(TableServiceClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(sp => new TableServiceClient(
+            sp.GetRequiredService<IOptions<TableStorageOptions>>().Value,
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetService<TokenCredential>(),
+            sp.GetService<ILogger<TableServiceClient>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the Table Storage order store (<see cref="IOrderStore"/>, <see cref="IOutboxReader"/>) and
+    /// lookups (<see cref="IOrderLookups"/>) as singletons, plus <see cref="AddTableStorage"/>. Table names
+    /// come from <c>Storage:OrdersTable</c> / <c>Storage:LookupsTable</c> (default <c>orders</c> / <c>orderlookups</c>);
+    /// the tables are created on first use.
+    /// </summary>
+    public static IServiceCollection AddOrderStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTableStorage(configuration);
+        services.AddOptions<OrderStorageOptions>()
+            .Bind(configuration.GetSection(TableStorageOptions.SectionName))
+            .Validate(o => IsValidTableName(o.OrdersTable) && IsValidTableName(o.LookupsTable),
+                "Storage:OrdersTable and Storage:LookupsTable must be 3-63 letters and digits, starting with a letter.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new TableOrderStore(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
+        services.TryAddSingleton(sp => new TableOrderLookups(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
+        services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<TableOrderStore>());
+        services.TryAddSingleton<IOutboxReader>(sp => sp.GetRequiredService<TableOrderStore>());
+        services.TryAddSingleton<IOrderLookups>(sp => sp.GetRequiredService<TableOrderLookups>());
+        return services;
+    }
+
+    private static bool IsValidTableName(string name)
+    {
+        try
+        {
+            TableNames.ValidateTableName(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+
+namespace Payments.Storage.Tables;
+
+/// <summary>
+/// A Table Storage request that failed: the HTTP status and the service's error code
+/// (<c>odata.error.code</c>, e.g. <c>EntityAlreadyExists</c>, <c>UpdateConditionNotSatisfied</c>).
+/// Messages never contain the account key, the Authorization header or a SAS token.
+/// </summary>
+public class TableStorageException : Exception
+{
+    public TableStorageException()
+    {
+    }
+
+    public TableStorageException(string message)
+        : base(message)
+    {
+    }
+
+    public TableStorageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public TableStorageException(string message, HttpStatusCode statusCode, string? errorCode, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+        ErrorCode = errorCode;
+    }
+
+    /// <summary>The HTTP status of the failed request (or of the failed operation inside a transaction).</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>The service's error code from the JSON <c>odata.error.code</c>, when it sent one.</summary>
+    public string? ErrorCode { get; }
+
+    /// <summary>409: the entity (or table) exists already. After a retried insert this may be our own first attempt.</summary>
+    public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
+
+    /// <summary>412: the ETag in If-Match no longer matches. After a retried update this may be our own first attempt.</summary>
+    public bool IsPreconditionFailed => StatusCode == HttpStatusCode.PreconditionFailed;
+
+    /// <summary>404: the entity or table does not exist.</summary>
+    public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
+}
+
+/// <summary>
+/// An entity-group transaction (<c>$batch</c>) that was rejected as a whole: nothing was written.
+/// <see cref="FailedActionIndex"/> says which action (0-based, in the order given) failed, and
+/// <see cref="TableStorageException.StatusCode"/> is that action's status (412 for a stale ETag, 409 for an
+/// insert of an existing entity, 404 for an update of a missing one).
+/// </summary>
+public sealed class TableTransactionFailedException : TableStorageException
+{
+    public TableTransactionFailedException()
+    {
+    }
+
+    public TableTransactionFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public TableTransactionFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public TableTransactionFailedException(string message, HttpStatusCode statusCode, string? errorCode, int? failedActionIndex)
+        : base(message, statusCode, errorCode)
+    {
+        FailedActionIndex = failedActionIndex;
+    }
+
+    /// <summary>The 0-based index of the action that failed, when the service said (it always does for a single changeset).</summary>
+    public int? FailedActionIndex { get; }
+}

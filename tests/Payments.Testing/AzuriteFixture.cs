@@ -1,0 +1,430 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Payments.Storage.Orders;
+using Payments.Storage.Tables;
+using Xunit;
+
+namespace Payments.Testing;
+
+/// <summary>
+/// Runs a private Azurite Table service for a test run: in memory, on a free loopback port, killed (with
+/// its process tree) on dispose. The executable is <c>AZURITE_TABLE_BIN</c>, else
+/// <c>&lt;repo&gt;/.tools/node_modules/.bin/azurite-table</c>, else <c>azurite-table</c> on PATH; when none
+/// exists it is installed with <c>npm ci --prefix &lt;repo&gt;/.tools</c> (pinned in .tools/package-lock.json).
+/// It never skips: if Azurite cannot be installed or started, every test using it fails with the reason.
+/// </summary>
+/// <remarks>
+/// Use it as a collection fixture (xunit needs the collection definition in the test assembly itself):
+/// <code>
+/// [CollectionDefinition(AzuriteFixture.Collection)]
+/// public sealed class AzuriteCollection : ICollectionFixture&lt;AzuriteFixture&gt;;
+///
+/// [Collection(AzuriteFixture.Collection)]
+/// public sealed class MyTests(AzuriteFixture azurite) { … azurite.CreateServiceClient() … }
+/// </code>
+/// or as an <c>IClassFixture&lt;AzuriteFixture&gt;</c> (one Azurite per class). Tables are shared by the
+/// whole run, so give each test its own tables (<see cref="UniqueTableName"/>, <see cref="CreateOrderStorage"/>)
+/// or partition keys.
+/// </remarks>
+public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
+{
+    public const string Collection = "Azurite";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+    private string? _workspace;
+    private HttpClient? _http;
+
+    /// <summary>The port Azurite listens on (127.0.0.1).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The table endpoint, path-style: <c>http://127.0.0.1:{Port}/devstoreaccount1</c>.</summary>
+    public Uri TableEndpoint => new($"http://127.0.0.1:{Port}/{StorageConnectionString.DevelopmentAccountName}");
+
+    /// <summary>A connection string for the well-known devstoreaccount1 account on this instance.</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};"
+        + $"AccountKey={StorageConnectionString.DevelopmentAccountKey};TableEndpoint={TableEndpoint};";
+
+    public async Task InitializeAsync()
+    {
+        var executable = await FindOrInstallAsync();
+        Exception? last = null;
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            try
+            {
+                await StartAsync(executable);
+                _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                return;
+            }
+            catch (Exception ex) when (attempt < 3)
+            {
+                // Most likely the free port was taken between probing and binding: try another one.
+                last = ex;
+                StopProcess();
+            }
+        }
+
+        throw new InvalidOperationException("Azurite did not start.", last);
+    }
+
+    public Task DisposeAsync()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _http?.Dispose();
+        _http = null;
+        StopProcess();
+        if (_workspace is not null)
+        {
+            try
+            {
+                Directory.Delete(_workspace, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+
+            _workspace = null;
+        }
+    }
+
+    /// <summary>Options for this instance, with quick retries suited to tests.</summary>
+    public TableStorageOptions CreateOptions() => new()
+    {
+        ConnectionString = ConnectionString,
+        MaxRetryAttempts = 2,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(500),
+        AttemptTimeout = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>A client for this instance (shares one HttpClient).</summary>
+    public TableServiceClient CreateServiceClient(TableStorageOptions? options = null) =>
+        new(options ?? CreateOptions(), _http ?? throw new InvalidOperationException("The fixture has not been initialised."));
+
+    /// <summary>A client for a brand-new table (created).</summary>
+    public async Task<TableClient> CreateTableAsync(string prefix = "t")
+    {
+        var table = CreateServiceClient().GetTableClient(UniqueTableName(prefix));
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+
+    /// <summary>
+    /// A fresh order store and lookups on tables of their own (created on first use), so tests never see
+    /// each other's rows.
+    /// </summary>
+    public OrderStorage CreateOrderStorage()
+    {
+        var client = CreateServiceClient();
+        var options = new OrderStorageOptions { OrdersTable = UniqueTableName("orders"), LookupsTable = UniqueTableName("lookups") };
+        return new OrderStorage(new TableOrderStore(client, options), new TableOrderLookups(client, options), client, options);
+    }
+
+    /// <summary>A valid, unique table name: the prefix (letters/digits) plus 16 hex digits.</summary>
+    public static string UniqueTableName(string prefix = "t")
+    {
+        var clean = new string(prefix.Where(char.IsAsciiLetterOrDigit).ToArray());
+        if (clean.Length == 0 || !char.IsAsciiLetter(clean[0]))
+        {
+            clean = "t" + clean;
+        }
+
+        if (clean.Length > 40)
+        {
+            clean = clean[..40];
+        }
+
+        return clean + Guid.NewGuid().ToString("N")[..16];
+    }
+
+    private async Task StartAsync(string executable)
+    {
+        _workspace ??= Directory.CreateTempSubdirectory("azurite-").FullName;
+        Port = FreePort();
+        var startInfo = new ProcessStartInfo
+        {
+            FileName = executable,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            WorkingDirectory = _workspace,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     // In memory: nothing persists; the temporary working directory catches anything Azurite still writes.
+                     "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl",
+                 })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        _output.Clear();
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => Capture(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {executable}.");
+        }
+
+        _process = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"Azurite ({executable}) exited with code {process.ExitCode} before listening on port {Port}. Output:\n{Output()}");
+            }
+
+            if (await PortAnswersAsync(Port))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Azurite ({executable}) did not listen on port {Port} within {StartTimeout.TotalSeconds} s. Output:\n{Output()}");
+    }
+
+    private void StopProcess()
+    {
+        var process = _process;
+        _process = null;
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            if (_output.Length < 20_000)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    private static async Task<bool> PortAnswersAsync(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await socket.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static async Task<string> FindOrInstallAsync()
+    {
+        // scripts/lib.sh exports AZURITE_TABLE_BIN as the .tools path before installing, so a missing file
+        // here means "not installed yet" rather than an error.
+        var fromEnv = Environment.GetEnvironmentVariable("AZURITE_TABLE_BIN");
+        if (!string.IsNullOrWhiteSpace(fromEnv) && File.Exists(fromEnv))
+        {
+            return fromEnv;
+        }
+
+        var repo = RepositoryRoot();
+        var tools = repo is null ? null : Path.Combine(repo, ".tools");
+        var local = tools is null ? null : LocalBin(tools);
+        if (local is not null && File.Exists(local))
+        {
+            return local;
+        }
+
+        var onPath = FindOnPath(ExecutableName());
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+
+        if (tools is null || !File.Exists(Path.Combine(tools, "package-lock.json")))
+        {
+            throw new InvalidOperationException(
+                $"azurite-table was not found (AZURITE_TABLE_BIN='{fromEnv}', <repo>/.tools/node_modules/.bin, PATH) and there is no "
+                + "<repo>/.tools/package-lock.json to install it from (repo root = the folder with Functions.sln).");
+        }
+
+        await InstallAsync(tools);
+        return File.Exists(local!)
+            ? local!
+            : throw new InvalidOperationException($"`npm ci --prefix {tools}` succeeded but {local} does not exist.");
+    }
+
+    // Several test assemblies may start at once: one installs, the others wait on the lock file and reuse it.
+    private static async Task InstallAsync(string tools)
+    {
+        var lockPath = Path.Combine(tools, ".install.lock");
+        var deadline = DateTime.UtcNow + InstallTimeout;
+        FileStream? gate = null;
+        while (gate is null)
+        {
+            try
+            {
+                gate = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
+
+        await using (gate)
+        {
+            if (File.Exists(LocalBin(tools)))
+            {
+                return;
+            }
+
+            var npm = FindOnPath(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "npm.cmd" : "npm")
+                ?? throw new InvalidOperationException(
+                    "azurite-table is not installed and npm is not on PATH: install Node.js (with npm), or set AZURITE_TABLE_BIN.");
+            var startInfo = new ProcessStartInfo
+            {
+                FileName = npm,
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = tools,
+            };
+            foreach (var arg in new[] { "ci", "--prefix", tools, "--no-audit", "--no-fund" })
+            {
+                startInfo.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start npm.");
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(InstallTimeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"`npm ci --prefix {tools}` did not finish within {InstallTimeout.TotalMinutes} minutes.");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"`npm ci --prefix {tools}` failed with exit code {process.ExitCode}:\n{await stdout}\n{await stderr}");
+            }
+        }
+    }
+
+    private static string LocalBin(string tools) =>
+        Path.Combine(tools, "node_modules", ".bin", ExecutableName());
+
+    private static string ExecutableName() =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "azurite-table.cmd" : "azurite-table";
+
+    /// <summary>The nearest folder above the test binaries (or the working directory) holding Functions.sln.</summary>
+    public static string? RepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A fresh order store and lookups on their own tables, and the client behind them.</summary>
+public sealed record OrderStorage(TableOrderStore Store, TableOrderLookups Lookups, TableServiceClient Client, OrderStorageOptions Options);
