@@ -106,6 +106,12 @@ public sealed class NextProvider(
             var number = root.TryGetProperty("number", out var n) && n.ValueKind is JsonValueKind.String or JsonValueKind.Number
                 ? (n.ValueKind == JsonValueKind.String ? n.GetString() : n.GetRawText())
                 : null;
+            if (!NextOrderMapping.IsOrderNumber(number))
+            {
+                // An order without a usable number cannot be checked, so it claims nothing.
+                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+            }
+
             var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
             NextStatusMapping.TryMap(paymentStatus, out var claimed);
             var claim = claimed switch
@@ -115,7 +121,7 @@ public sealed class NextProvider(
                 PaymentStatus.Expired => ClaimedOutcome.Failed,
                 _ => ClaimedOutcome.Unknown,
             };
-            return new ReturnEvidence(NextOrderMapping.IsOrderNumber(number) ? number : null, claim);
+            return new ReturnEvidence(number, claim);
         }
         catch (JsonException)
         {
