@@ -34,6 +34,7 @@ public static class NextRegistration
                 http.CreateException = info => new NextException(info);
             });
 
+        services.TryAddSingleton<NextWebhookVerifier>();
         services.TryAddSingleton<NextProvider>();
         services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<NextProvider>());
         return services;
