@@ -8,7 +8,7 @@ namespace Payments.Host.Api;
 public sealed class ApiOptions
 {
     /// <summary>Accepted values of the <c>X-Api-Key</c> header. Empty: no key is required (local runs).</summary>
-    public IList<string> Keys { get; } = [];
+    public List<string> Keys { get; } = [];
 }
 
 public sealed class ApiKeyFilter(IOptions<ApiOptions> options) : IEndpointFilter

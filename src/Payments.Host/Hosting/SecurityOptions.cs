@@ -13,7 +13,7 @@ public sealed class SecurityOptions
     public string SigningKey { get; set; } = string.Empty;
 
     /// <summary>Origins (<c>https://shop.example</c>) that successUrl and failureUrl may point to.</summary>
-    public IList<string> AllowedRedirectOrigins { get; } = [];
+    public List<string> AllowedRedirectOrigins { get; } = [];
 
     public override string ToString() => $"SecurityOptions {{ AllowedRedirectOrigins = [{string.Join(", ", AllowedRedirectOrigins)}] }}";
 }
