@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
-using Payments.Providers;
 using Payments.Providers.Next;
 using Payments.Testing.Http;
 
