@@ -39,6 +39,12 @@ public static class ProviderHttpClientRegistration
             options.Configure(configureResilience);
         }
 
+        options.Validate(o => ProviderHttpOptions.Problems(o).Count == 0,
+            $"Providers:{name}:Http is invalid: timeouts must be 10 ms to 1 day (attempt ≤ total), MaxRetryAttempts 0-10, "
+            + "CircuitFailureRatio above 0 and at most 1, CircuitMinimumThroughput at least 2, circuit durations at least 0.5 s, "
+            + "delays not negative.")
+            .ValidateOnStart();
+
         return services
             .AddHttpClient(name, (sp, client) =>
             {

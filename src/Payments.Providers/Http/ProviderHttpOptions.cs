@@ -48,6 +48,30 @@ public sealed class ProviderHttpOptions
     /// Builds the provider's own exception type from a mapped failure. Null: a plain <see cref="ProviderException"/>.
     /// </summary>
     public Func<ProviderFailureInfo, ProviderException>? CreateException { get; set; }
+
+    /// <summary>What Polly would refuse when building the pipeline, found at start-up instead of at the first call.</summary>
+    public static IReadOnlyList<string> Problems(ProviderHttpOptions o)
+    {
+        var problems = new List<string>();
+        static bool Timeout(TimeSpan t) => t >= TimeSpan.FromMilliseconds(10) && t <= TimeSpan.FromDays(1);
+        if (!Timeout(o.TotalTimeout) || !Timeout(o.AttemptTimeout) || o.AttemptTimeout > o.TotalTimeout)
+        {
+            problems.Add("timeouts");
+        }
+
+        if (o.MaxRetryAttempts is < 0 or > 10 || o.RetryBaseDelay < TimeSpan.Zero || o.MaxRetryAfterDelay < TimeSpan.Zero)
+        {
+            problems.Add("retry");
+        }
+
+        if (o.CircuitFailureRatio is <= 0 or > 1 || o.CircuitMinimumThroughput < 2
+            || o.CircuitSamplingDuration < TimeSpan.FromMilliseconds(500) || o.CircuitBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problems.Add("circuit");
+        }
+
+        return problems;
+    }
 }
 
 /// <summary>A failed provider call, classified: everything needed to build the provider's exception.</summary>

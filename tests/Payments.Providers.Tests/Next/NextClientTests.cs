@@ -327,6 +327,15 @@ public sealed class NextClientTests
     }
 
     [Fact]
+    public void Invalid_resilience_settings_are_refused_up_front()
+    {
+        using var services = NextTestKit.Services(null, s => s["Providers:Next:Http:AttemptTimeout"] = "00:05:00");
+
+        Assert.Throws<OptionsValidationException>(() =>
+            services.GetRequiredService<IOptionsMonitor<Payments.Providers.Http.ProviderHttpOptions>>().Get(NextClient.HttpClientName));
+    }
+
+    [Fact]
     public void Without_a_next_section_no_provider_is_registered()
     {
         var services = new ServiceCollection();
