@@ -15,7 +15,8 @@ public static class FunctionsHost
     /// </summary>
     public static void ConfigureUrls(WebApplicationBuilder builder)
     {
-        var port = Environment.GetEnvironmentVariable(PortVariable);
+        // Environment variables are part of configuration (CreateBuilder adds them unprefixed).
+        var port = builder.Configuration[PortVariable];
         if (!string.IsNullOrEmpty(port))
         {
             if (!ushort.TryParse(port, out var p) || p == 0)

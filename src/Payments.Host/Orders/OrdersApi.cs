@@ -105,7 +105,7 @@ public static class OrdersApi
             _ => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable."),
         };
         return Problems.Problem(status, slug, title, $"The order was recorded as failed: {f.Error.Message}",
-            new Dictionary<string, object?> { ["orderId"] = f.Order.Id, ["provider"] = f.Error.Provider, ["status"] = f.Order.Status });
+            new Dictionary<string, object?> { ["orderId"] = f.Order.Id, ["provider"] = f.Error.Provider, ["orderStatus"] = f.Order.Status });
     }
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetAsync(string orderId, IOrderStore orders, CancellationToken cancellationToken)
