@@ -35,6 +35,12 @@ public sealed record Order
     public DateTimeOffset UpdatedAt { get; init; }
     public IReadOnlyList<StatusTransition> History { get; init; } = [];
 
+    /// <summary>Refunds asked for, in the order they were asked.</summary>
+    public IReadOnlyList<RefundRecord> Refunds { get; init; } = [];
+
+    /// <summary>Minor units refunded or being refunded (requested, pending or succeeded), never more than the amount.</summary>
+    public long RefundedMinor => Refunds.Where(r => r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+
     /// <summary>True while the provider session has not been opened yet (or its outcome is unknown).</summary>
     public bool AwaitingProviderSession => Status == PaymentStatus.Pending && RedirectUrl is null;
 }
@@ -80,3 +86,22 @@ public sealed record StatusTransition(
     TransitionSource Source,
     string? ProviderStatus,
     string? Reason);
+
+public enum RefundRecordOutcome
+{
+    /// <summary>Written before the provider call, so two refunds cannot both spend the same remainder.</summary>
+    Requested,
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+public sealed record RefundRecord(
+    string RefundId,
+    long AmountMinor,
+    string? Reason,
+    RefundRecordOutcome Outcome,
+    DateTimeOffset RequestedAt,
+    string? ProviderRefundId = null,
+    string? ProviderStatus = null,
+    string? FailureReason = null);

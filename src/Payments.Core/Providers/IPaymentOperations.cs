@@ -1,0 +1,48 @@
+using Payments.Core.Orders;
+
+namespace Payments.Core.Providers;
+
+/// <summary>
+/// Follow-up operations on a payment. A provider implements the ones its <see cref="ProviderCapabilities"/>
+/// claim (Capture, Refund, Cancel); the API refuses the others with a 422 before calling anything.
+/// </summary>
+public interface IPaymentOperations
+{
+    /// <summary>Captures a reserved (authorized) payment in full, and returns the payment's state afterwards.</summary>
+    Task<ProviderPaymentState> CaptureAsync(Order order, CancellationToken cancellationToken);
+
+    /// <summary>Refunds part or all of a paid payment.</summary>
+    /// <remarks>Must be safe to call again with the same <see cref="RefundRequest.RefundId"/>: where the provider
+    /// takes an idempotency key, derive it from the refund id.</remarks>
+    Task<ProviderRefundResult> RefundAsync(Order order, RefundRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a payment that has not been paid (or releases a reservation), and returns its state afterwards.</summary>
+    Task<ProviderPaymentState> CancelAsync(Order order, CancellationToken cancellationToken);
+}
+
+/// <param name="RefundId">Our id for this refund, stable across retries of the same request.</param>
+/// <param name="AmountMinor">How much, in minor units of the order's currency; positive.</param>
+/// <param name="Reason">One of <see cref="RefundReasons"/>, or null.</param>
+/// <param name="Comment">Free text for the provider, if it takes any.</param>
+public sealed record RefundRequest(string RefundId, long AmountMinor, string? Reason, string? Comment);
+
+public static class RefundReasons
+{
+    public const string Duplicate = "duplicate";
+    public const string RequestedByCustomer = "requested_by_customer";
+    public const string Fraudulent = "fraudulent";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Duplicate, RequestedByCustomer, Fraudulent };
+}
+
+public enum RefundOutcome
+{
+    Succeeded,
+
+    /// <summary>Accepted by the provider, not final yet.</summary>
+    Pending,
+
+    Failed,
+}
+
+public sealed record ProviderRefundResult(string? ProviderRefundId, RefundOutcome Outcome, string? ProviderStatus, string? Reason);
