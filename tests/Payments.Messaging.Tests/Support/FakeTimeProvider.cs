@@ -31,6 +31,18 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>How many timers are waiting for a due time.</summary>
+    public int ActiveTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;
