@@ -186,7 +186,8 @@ public static class WebhookFanOutServiceCollectionExtensions
     /// Needs <see cref="MessagingServiceCollectionExtensions.AddMessaging"/> too.
     /// </summary>
     public static IServiceCollection AddWebhookFanOut(this IServiceCollection services, string deliveryQueue = WebhookOptions.DefaultDeliveryQueue,
-        string fanOutFunction = "WebhookFanOut", string deliveryFunction = "WebhookDelivery", string subscriptionName = "webhooks")
+        string fanOutFunction = "WebhookFanOut", string deliveryFunction = "WebhookDelivery",
+        string subscriptionName = MessagingEntities.StorefrontWebhooksSubscription)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<IWebhookFailureRecorder, LoggingWebhookFailureRecorder>();

@@ -11,7 +11,7 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "Webhooks";
 
-    public const string DefaultDeliveryQueue = "webhook-deliveries";
+    public const string DefaultDeliveryQueue = MessagingEntities.WebhookDeliveries;
 
     public List<WebhookEndpointOptions> Endpoints { get; set; } = [];
 

@@ -131,7 +131,7 @@ public sealed class WebhookFanOutTests : IAsyncLifetime
         await bus.SendAsync(WebhookOptions.DefaultDeliveryQueue, OutgoingMessage.FromText("{\"eventId\":\"\"}"));
         await bus.ProcessDueAsync();
 
-        Assert.Single(bus.DeadLetters(MessagingEntities.PaymentEvents, "webhooks"));
+        Assert.Single(bus.DeadLetters(MessagingEntities.PaymentEvents, MessagingEntities.StorefrontWebhooksSubscription));
         Assert.Single(bus.DeadLetters(WebhookOptions.DefaultDeliveryQueue));
     }
 
