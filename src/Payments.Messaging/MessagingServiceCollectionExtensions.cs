@@ -35,7 +35,9 @@ public static class MessagingServiceCollectionExtensions
     /// <item><see cref="IMessageSender"/>: <see cref="ServiceBusRestSender"/> when <c>ServiceBus:ConnectionString</c> (SAS) or
     /// <c>ServiceBus:FullyQualifiedNamespace</c> (Entra ID: a registered <see cref="TokenCredential"/>, else
     /// DefaultAzureCredential) is set; otherwise <see cref="InProcessBus"/> (also registered as itself) with
-    /// <see cref="InProcessBusPump"/>, which subscribes every <see cref="ServiceBusFunction"/> handler to its entity.</item>
+    /// <see cref="InProcessBusPump"/> (unless <c>ServiceBus:InProcess:Pump</c> is false: tests that drive
+    /// <see cref="InProcessBus.ProcessDueAsync"/> themselves); the bus subscribes every <see cref="ServiceBusFunction"/>
+    /// handler to its entity.</item>
     /// <item><see cref="TimerFunctionService"/> when not under the Functions host (no <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>),
     /// unless <c>Timers:Enabled</c> says otherwise.</item>
     /// <item><see cref="WebhookDeliverer"/>, <see cref="WebhookOptions"/> (validated on start) and <see cref="WebhookVerifier"/>.</item>
@@ -107,7 +109,10 @@ public static class MessagingServiceCollectionExtensions
                 return bus;
             });
             services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<InProcessBus>());
-            services.AddHostedService<InProcessBusPump>();
+            if (configuration.GetValue($"{InProcessBusOptions.SectionName}:{nameof(InProcessBusOptions.Pump)}", true))
+            {
+                services.AddHostedService<InProcessBusPump>();
+            }
         }
 
         var underFunctionsHost = !string.IsNullOrEmpty(configuration[FunctionsHostPortVariable]);

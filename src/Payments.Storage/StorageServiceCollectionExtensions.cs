@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.Orders;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;
+using Payments.Storage.Webhooks;
 
 namespace Payments.Storage;
 
@@ -54,18 +55,19 @@ public static class StorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers the Table Storage order store (<see cref="IOrderStore"/>, <see cref="IOutboxReader"/>) and
-    /// lookups (<see cref="IOrderLookups"/>) as singletons, plus <see cref="AddTableStorage"/>. Table names
-    /// come from <c>Storage:OrdersTable</c> / <c>Storage:LookupsTable</c> (default <c>orders</c> / <c>orderlookups</c>);
-    /// the tables are created on first use.
+    /// Registers the Table Storage order store (<see cref="IOrderStore"/>, <see cref="IOutboxReader"/>,
+    /// <see cref="IOrderQueries"/>), lookups (<see cref="IOrderLookups"/>) and the webhook delivery log
+    /// (<see cref="TableWebhookDeliveries"/>) as singletons, plus <see cref="AddTableStorage"/>. Table names come from
+    /// <c>Storage:OrdersTable</c> / <c>Storage:LookupsTable</c> / <c>Storage:WebhookDeliveriesTable</c> (default
+    /// <c>orders</c> / <c>orderlookups</c> / <c>webhookdeliveries</c>); the tables are created on first use.
     /// </summary>
     public static IServiceCollection AddOrderStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddTableStorage(configuration);
         services.AddOptions<OrderStorageOptions>()
             .Bind(configuration.GetSection(TableStorageOptions.SectionName))
-            .Validate(o => IsValidTableName(o.OrdersTable) && IsValidTableName(o.LookupsTable),
-                "Storage:OrdersTable and Storage:LookupsTable must be 3-63 letters and digits, starting with a letter.")
+            .Validate(o => IsValidTableName(o.OrdersTable) && IsValidTableName(o.LookupsTable) && IsValidTableName(o.WebhookDeliveriesTable),
+                "Storage:OrdersTable, Storage:LookupsTable and Storage:WebhookDeliveriesTable must be 3-63 letters and digits, starting with a letter.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => new TableOrderStore(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
@@ -73,6 +75,10 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<TableOrderStore>());
         services.TryAddSingleton<IOutboxReader>(sp => sp.GetRequiredService<TableOrderStore>());
+        services.TryAddSingleton<IOrderQueries>(sp => sp.GetRequiredService<TableOrderStore>());
+        services.TryAddSingleton(sp => new TableWebhookDeliveries(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value,
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IOrderLookups>(sp => sp.GetRequiredService<TableOrderLookups>());
         return services;
     }

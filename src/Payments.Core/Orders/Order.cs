@@ -1,3 +1,4 @@
+using Payments.Core.Charges;
 using Payments.Core.Money;
 
 namespace Payments.Core.Orders;
@@ -40,6 +41,9 @@ public sealed record Order
 
     /// <summary>Minor units refunded or being refunded (requested, pending or succeeded), never more than the amount.</summary>
     public long RefundedMinor => Refunds.Where(r => r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+
+    /// <summary>Follow-up charges (upsells, recurring charges), in the order they were accepted.</summary>
+    public IReadOnlyList<ChargeRecord> Charges { get; init; } = [];
 
     /// <summary>True while the provider session has not been opened yet (or its outcome is unknown).</summary>
     public bool AwaitingProviderSession => Status == PaymentStatus.Pending && RedirectUrl is null;

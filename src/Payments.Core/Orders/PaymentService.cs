@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Payments.Core.Charges;
 using Payments.Core.Events;
 using Payments.Core.Providers;
 
@@ -8,7 +9,8 @@ namespace Payments.Core.Orders;
 /// <summary>
 /// The order flow: open a payment at a provider, and settle it from what the provider says. Every status
 /// change goes through <see cref="OrderTransitions"/> and is written with its event in one ETag-guarded
-/// transaction; a lost race re-reads and decides again.
+/// transaction; a lost race re-reads and decides again. After each commit the <see cref="IOrderChangeObserver"/> (if
+/// any) publishes the change's events and enqueues its new charges.
 /// </summary>
 public sealed class PaymentService(
     ProviderCatalog providers,
@@ -16,7 +18,8 @@ public sealed class PaymentService(
     IOrderLookups lookups,
     IPaymentLinks links,
     TimeProvider clock,
-    ILogger<PaymentService> logger)
+    ILogger<PaymentService> logger,
+    IOrderChangeObserver? observer = null)
 {
     /// <summary>An idempotency key whose order row never appeared is taken over after this long.</summary>
     public static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(2);
@@ -204,11 +207,25 @@ public sealed class PaymentService(
         {
             Status = next,
             UpdatedAt = now,
-            FailureReason = next is PaymentStatus.Failed ? reason ?? current.FailureReason : current.FailureReason,
+            FailureReason = next is PaymentStatus.Failed or PaymentStatus.Expired ? reason ?? current.FailureReason : current.FailureReason,
             History = [.. current.History, new StatusTransition(current.Status, next, now, source, providerStatus, reason)],
         };
+
+        // A subscription order's first renewal is queued with the payment that starts it, in the same write.
+        if (next == PaymentStatus.Succeeded && updated.Subscription is not null && !updated.Charges.Any(c => c.Cycle is not null))
+        {
+            updated = ChargeRules.WithRenewalQueued(updated, cycle: 2, now);
+        }
+
         return (updated, [PaymentEvent.ForTransition(current, updated, now)]);
     }
+
+    /// <summary>
+    /// Moves an order the provider never decided on to <c>expired</c> (reconciliation, once its session is long over).
+    /// A no-op when the order moved on meanwhile. Returns the order afterwards, or null when there is no such order.
+    /// </summary>
+    public Task<Order?> ExpireAsync(string orderId, string reason, CancellationToken cancellationToken) =>
+        UpdateAsync(orderId, current => Transition(current, PaymentStatus.Expired, TransitionSource.Reconcile, providerStatus: null, reason), cancellationToken);
 
     /// <summary>
     /// Read, decide, write with the ETag; on a lost race read again and decide again. The decision returns
@@ -233,6 +250,7 @@ public sealed class PaymentService(
             var written = await orders.TryReplaceAsync(stored, change.Updated, change.Events, cancellationToken);
             if (written is not null)
             {
+                await NotifyAsync(stored.Order, written.Order, change.Events);
                 return written.Order;
             }
 
@@ -240,6 +258,25 @@ public sealed class PaymentService(
             {
                 throw new InvalidOperationException($"Order {orderId} kept changing under {MaxWriteAttempts} write attempts.");
             }
+        }
+    }
+
+    // The change is committed: nothing after this line may turn it into a failure for the caller. Not tied to the
+    // caller's cancellation either (a client that hangs up must not stop the publish); the observer bounds itself.
+    private async Task NotifyAsync(Order before, Order after, IReadOnlyList<PaymentEvent> events)
+    {
+        if (observer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await observer.OnCommittedAsync(before, after, events, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Order {OrderId}: publishing after the commit failed; the sweeps will send it", after.Id);
         }
     }
 

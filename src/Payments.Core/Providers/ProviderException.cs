@@ -23,9 +23,10 @@ public enum ProviderFailure
 public class ProviderException : Exception
 {
     public ProviderException(string provider, ProviderFailure failure, string message, int? statusCode = null,
-        string? providerCode = null, string? rawBody = null, Exception? innerException = null)
+        string? providerCode = null, string? rawBody = null, Exception? innerException = null, bool notSent = false)
         : base(message, innerException)
     {
+        NotSent = notSent;
         Provider = provider;
         Failure = failure;
         StatusCode = statusCode;
@@ -41,4 +42,10 @@ public class ProviderException : Exception
     public string? ProviderCode { get; }
 
     public string? RawBody { get; }
+
+    /// <summary>
+    /// True when the request certainly never reached the provider (an open circuit, no connection, a 429 that stayed
+    /// throttled): repeating it cannot act twice. False means "maybe it did" for a write that failed.
+    /// </summary>
+    public bool NotSent { get; }
 }

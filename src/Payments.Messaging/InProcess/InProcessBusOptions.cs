@@ -17,6 +17,12 @@ public sealed class InProcessBusOptions
     /// <summary>How long an abandoned message waits before it is delivered again (Service Bus: at once).</summary>
     public TimeSpan RedeliveryDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Whether a background pump delivers messages (default). Off, nothing is delivered until someone calls
+    /// <see cref="InProcessBus.ProcessDueAsync"/>: deterministic tests.
+    /// </summary>
+    public bool Pump { get; set; } = true;
+
     /// <summary>Queues to create besides those handlers listen to.</summary>
     public List<string> Queues { get; set; } = [];
 

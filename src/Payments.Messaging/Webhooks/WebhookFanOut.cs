@@ -47,13 +47,16 @@ public sealed class LoggingWebhookFailureRecorder(ILogger<LoggingWebhookFailureR
 /// (2) each job makes one signed attempt; a retryable failure re-enqueues the job for the next attempt with
 /// <c>ScheduledEnqueueTimeUtc</c> from <see cref="WebhookRetrySchedule"/>, and a permanent failure or the last try is
 /// recorded with <see cref="IWebhookFailureRecorder"/>. Jobs carry MessageId = event:endpoint:attempt, so a redelivered
-/// event or a repeated step is dropped by duplicate detection; receivers dedupe by <c>webhook-id</c> (the event id).
+/// event or a repeated step is dropped by duplicate detection; beyond the broker's window, the
+/// <see cref="IWebhookDeliveryLog"/> (durable in the host) keeps a second delivery from happening. Receivers still
+/// dedupe by <c>webhook-id</c> (the event id): a crash between their 2xx and our record means one more delivery.
 /// </summary>
 public sealed class WebhookFanOut(
     IMessageSender sender,
     WebhookDeliverer deliverer,
     IOptions<WebhookOptions> options,
     IWebhookFailureRecorder failures,
+    IWebhookDeliveryLog deliveries,
     TimeProvider clock,
     ILogger<WebhookFanOut> logger)
 {
@@ -88,9 +91,18 @@ public sealed class WebhookFanOut(
             return HandlerResult.Success();
         }
 
+        // A claim outlives one attempt (the deliverer's timeout) but not the broker's lock, so a redelivery after a crash takes it over.
+        var claim = await deliveries.TryClaimAsync(job, options.Value.Timeout * 2, cancellationToken);
+        if (claim != WebhookClaim.Claimed)
+        {
+            logger.LogInformation("Webhook {EventId} to {Endpoint}: attempt {Attempt} skipped, the delivery is {Claim}", job.EventId, job.Endpoint, job.Attempt, claim);
+            return HandlerResult.Success();
+        }
+
         var result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
         if (result.Outcome == WebhookDeliveryOutcome.Delivered)
         {
+            await deliveries.MarkDeliveredAsync(job, (int)result.StatusCode!.Value, cancellationToken);
             return HandlerResult.Success();
         }
 
@@ -104,6 +116,7 @@ public sealed class WebhookFanOut(
         }
 
         var next = job with { Attempt = job.Attempt + 1 };
+        await deliveries.ReleaseAsync(job, result.Error, cancellationToken);
         try
         {
             await sender.SendAsync(options.Value.DeliveryQueue, Message(next, clock.GetUtcNow() + wait), cancellationToken);
@@ -180,7 +193,8 @@ public sealed class WebhookDeliveryHandler(WebhookFanOut fanOut, ILogger<Webhook
 public static class WebhookFanOutServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="WebhookFanOut"/>, the logging <see cref="IWebhookFailureRecorder"/> (unless one is registered),
+    /// Registers <see cref="WebhookFanOut"/>, the logging <see cref="IWebhookFailureRecorder"/> and the no-op
+    /// <see cref="IWebhookDeliveryLog"/> (unless others are registered),
     /// and the two functions: <paramref name="fanOutFunction"/> on <c>payment-events</c>/<paramref name="subscriptionName"/>
     /// and <paramref name="deliveryFunction"/> on the queue <c>Webhooks:DeliveryQueue</c> (default <c>webhook-deliveries</c>).
     /// Needs <see cref="MessagingServiceCollectionExtensions.AddMessaging"/> too.
@@ -191,6 +205,7 @@ public static class WebhookFanOutServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<IWebhookFailureRecorder, LoggingWebhookFailureRecorder>();
+        services.TryAddSingleton<IWebhookDeliveryLog, NoWebhookDeliveryLog>();
         services.TryAddSingleton<WebhookFanOut>();
         services.PostConfigure<WebhookOptions>(o => o.DeliveryQueue = deliveryQueue);
         services.AddServiceBusFunction<PaymentEventFanOutHandler>(fanOutFunction, MessagingEntities.PaymentEvents, subscriptionName);

@@ -37,7 +37,10 @@ public static class ProviderErrors
         var status = (int)response.StatusCode;
         var failure = Classify(response.StatusCode);
         var message = $"{provider}: {Describe(request)} answered {status} {ReasonFor(failure)}.";
-        return Create(options, new ProviderFailureInfo(provider, failure, message, status, ReadCode(options, raw), raw, null));
+
+        // A 429 that is still throttled after the retries was refused before the provider did anything.
+        var notSent = response.StatusCode == HttpStatusCode.TooManyRequests;
+        return Create(options, new ProviderFailureInfo(provider, failure, message, status, ReadCode(options, raw), raw, null, notSent));
     }
 
     /// <summary>Maps a transport, timeout or circuit exception; null for anything else (a bug, to be rethrown).</summary>
@@ -58,8 +61,21 @@ public static class ProviderErrors
             return null;
         }
 
-        return Create(options, new ProviderFailureInfo(provider, f, $"{provider}: {Describe(request)} {what}.", null, null, null, exception));
+        return Create(options, new ProviderFailureInfo(provider, f, $"{provider}: {Describe(request)} {what}.", null, null, null, exception,
+            NotSent(exception)));
     }
+
+    /// <summary>
+    /// Whether the request certainly never reached the provider: the circuit was open, or no connection was made (name
+    /// resolution, connect, proxy tunnel). A timeout or a broken connection mid-request might have reached it.
+    /// </summary>
+    public static bool NotSent(Exception exception) => exception switch
+    {
+        BrokenCircuitException => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.ProxyTunnelError or HttpRequestError.SecureConnectionError } => true,
+        _ => false,
+    };
 
     /// <summary>A 2xx whose body is not what the provider documents (unparseable, a required field missing).</summary>
     public static ProviderException InvalidResponse(string provider, HttpRequestMessage? request, HttpStatusCode status,

@@ -89,8 +89,9 @@ public sealed record ProviderFailureInfo(
     int? StatusCode,
     string? ProviderCode,
     string? RawBody,
-    Exception? InnerException)
+    Exception? InnerException,
+    bool NotSent = false)
 {
     public ProviderException ToException() =>
-        new(Provider, Failure, Message, StatusCode, ProviderCode, RawBody, InnerException);
+        new(Provider, Failure, Message, StatusCode, ProviderCode, RawBody, InnerException, NotSent);
 }

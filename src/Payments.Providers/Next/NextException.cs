@@ -7,7 +7,7 @@ namespace Payments.Providers.Next;
 public sealed class NextException : ProviderException
 {
     public NextException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException)
+        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
     {
     }
 }

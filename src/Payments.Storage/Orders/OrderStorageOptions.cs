@@ -8,4 +8,7 @@ public sealed class OrderStorageOptions
 
     /// <summary>Idempotency keys and provider references (insert-only).</summary>
     public string LookupsTable { get; set; } = "orderlookups";
+
+    /// <summary>One row per (event, storefront endpoint): delivered, being delivered, or failed for good.</summary>
+    public string WebhookDeliveriesTable { get; set; } = "webhookdeliveries";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Payments.Core.Charges;
 using Payments.Core.Events;
 using Payments.Core.Orders;
 using Payments.Storage.Tables;
@@ -10,7 +11,8 @@ namespace Payments.Storage.Orders;
 /// Orders in Table Storage. Table <c>orders</c> (configurable), partition = order id:
 /// <list type="bullet">
 /// <item>RowKey <c>order</c>: scalar columns (Status as wire name, Provider, MerchantReference, AmountMinor,
-/// Currency, ProviderReference, CreatedAt, UpdatedAt) for queries and support, plus the whole order as
+/// Currency, ProviderReference, CreatedAt, UpdatedAt, and ChargesDueAt while a charge needs the sweep's attention) for
+/// queries and support, plus the whole order as
 /// JSON in <c>Doc0</c>, <c>Doc1</c>, … (at most 30 000 characters each; a string property holds 64 KiB)
 /// and <c>DocParts</c>.</item>
 /// <item>RowKey <c>event_{eventId}</c>: the outbox. Type, EventId, OccurredAt, the event JSON in
@@ -27,7 +29,7 @@ namespace Payments.Storage.Orders;
 /// the scan only sweeps up what a crash left behind. If the table grows large, add a best-effort index
 /// (written after the commit, pointing back at the row) and keep this scan as the slow fallback.
 /// </remarks>
-public sealed class TableOrderStore : IOrderStore, IOutboxReader
+public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
 {
     public const string OrderRowKey = "order";
     public const string EventRowKeyPrefix = "event_";
@@ -162,6 +164,34 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader
         }
     }
 
+    /// <remarks>
+    /// A server-side filtered scan over the order rows (Status and CreatedAt are scalar columns); the results come back
+    /// in PartitionKey order, and order ids are time-ordered, so the oldest orders come first.
+    /// </remarks>
+    public Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
+        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and Status eq {status.ToWire()} and CreatedAt lt {createdBefore}"), maxCount, cancellationToken);
+
+    /// <remarks>A filtered scan over the <c>ChargesDueAt</c> column, written with every order change.</remarks>
+    public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
+        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and ChargesDueAt le {dueBy}"), maxCount, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> FindOrderIdsAsync(string filter, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        await _table.EnsureAsync(cancellationToken);
+        var ids = new List<string>();
+        await foreach (var entity in _table.Table.QueryAsync(filter, select: ["PartitionKey"], maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
+        {
+            ids.Add(entity.PartitionKey);
+            if (ids.Count >= maxCount)
+            {
+                break;
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>The order row of <paramref name="order"/>.</summary>
     public static TableEntity ToEntity(Order order)
     {
@@ -184,6 +214,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader
             ["ProviderReference"] = order.ProviderReference,
             ["CreatedAt"] = order.CreatedAt,
             ["UpdatedAt"] = order.UpdatedAt,
+            ["ChargesDueAt"] = ChargeRules.AttentionAt(order),
             ["DocParts"] = parts,
         };
         for (var i = 0; i < parts; i++)

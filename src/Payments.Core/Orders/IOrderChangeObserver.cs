@@ -1,0 +1,24 @@
+using Payments.Core.Events;
+
+namespace Payments.Core.Orders;
+
+/// <summary>
+/// Told about every order change right after it was committed, to publish its events and enqueue its new charges
+/// without waiting for a sweep. Best effort by contract: the change is already durable (its events sit in the
+/// outbox, its charges are queued on the order), so an implementation logs its failures and never throws; the
+/// sweeps send whatever it could not.
+/// </summary>
+public interface IOrderChangeObserver
+{
+    Task OnCommittedAsync(Order before, Order after, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken);
+}
+
+/// <summary>Queries over all orders, for the timers (reconciliation, the charge sweep). Results are oldest first.</summary>
+public interface IOrderQueries
+{
+    /// <summary>Ids of orders in <paramref name="status"/> created before <paramref name="createdBefore"/>, at most <paramref name="maxCount"/>.</summary>
+    Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Ids of orders with a charge that needs attention by <paramref name="dueBy"/> (see <see cref="Charges.ChargeRules.AttentionAt"/>).</summary>
+    Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken);
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Providers;
+
+namespace Payments.Core.Orders;
+
+/// <summary>Reconciliation settings (section <c>Reconciliation</c>).</summary>
+public sealed class ReconciliationOptions
+{
+    public const string SectionName = "Reconciliation";
+
+    /// <summary>
+    /// A pending order is asked about once it is this old: TWINT's 15-minute session plus a margin, so a shopper who is
+    /// still paying, and the provider's own return and webhook, come first.
+    /// </summary>
+    public TimeSpan PendingAfter { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// A pending order the provider still has not decided on this long after its session ended (<c>expiresAt</c>) is
+    /// moved to <c>expired</c>. Long enough for the provider's late webhooks (a payment taken after this needs a human).
+    /// </summary>
+    public TimeSpan ExpireAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Orders looked at per run (oldest first); the rest wait for the next run.</summary>
+    public int MaxOrdersPerRun { get; set; } = 100;
+
+    /// <summary>Session length assumed for an order without <c>expiresAt</c> (its session was never opened).</summary>
+    public TimeSpan DefaultSessionLifetime { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>What one reconciliation run did.</summary>
+public sealed record ReconciliationReport(int Checked, int Settled, int Expired, int Failed);
+
+/// <summary>
+/// The reconciliation timer (DESIGN §6): asks the providers about orders still pending past their session, settles
+/// those the provider has decided on (source <c>reconcile</c>), and expires those it never will.
+/// </summary>
+public sealed class OrderReconciler(
+    IOrderQueries queries,
+    PaymentService payments,
+    ReconciliationOptions options,
+    TimeProvider clock,
+    ILogger<OrderReconciler> logger)
+{
+    public async Task<ReconciliationReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var ids = await queries.FindByStatusAsync(PaymentStatus.Pending, now - options.PendingAfter, options.MaxOrdersPerRun, cancellationToken);
+        int settled = 0, expired = 0, failed = 0;
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Order? order;
+            try
+            {
+                order = await payments.SettleAsync(id, evidence: null, TransitionSource.Reconcile, cancellationToken);
+            }
+            catch (ProviderException ex)
+            {
+                // The provider is unwell: ask again next run; never expire an order we could not ask about.
+                failed++;
+                logger.LogWarning("Reconciling order {OrderId}: {Provider} {Failure} {StatusCode}", id, ex.Provider, ex.Failure, ex.StatusCode);
+                continue;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                logger.LogError(ex, "Reconciling order {OrderId} failed", id);
+                continue;
+            }
+
+            if (order is null)
+            {
+                continue;
+            }
+
+            if (order.Status != PaymentStatus.Pending)
+            {
+                settled++;
+                logger.LogInformation("Reconciled order {OrderId}: {Status}", id, order.Status);
+                continue;
+            }
+
+            var sessionEnd = order.ExpiresAt ?? order.CreatedAt + options.DefaultSessionLifetime;
+            if (now >= sessionEnd + options.ExpireAfter)
+            {
+                var after = await payments.ExpireAsync(id,
+                    $"the provider had not decided {options.ExpireAfter} after the payment session ended", cancellationToken);
+                if (after?.Status == PaymentStatus.Expired)
+                {
+                    expired++;
+                    logger.LogInformation("Reconciled order {OrderId}: expired (session ended {SessionEnd:O})", id, sessionEnd);
+                }
+            }
+        }
+
+        return new ReconciliationReport(ids.Count, settled, expired, failed);
+    }
+}
