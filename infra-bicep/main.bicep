@@ -127,10 +127,11 @@ var names = {
   deploymentContainer: 'app-package'
 }
 
-// The app's tables (Storage:OrdersTable / Storage:LookupsTable).
+// The app's tables (Storage:OrdersTable / Storage:LookupsTable / Storage:WebhookDeliveriesTable).
 var tableNames = {
   orders: 'orders'
   lookups: 'orderlookups'
+  webhookDeliveries: 'webhookdeliveries'
 }
 
 // Topics, subscriptions and queues: one file, also read by the tests.
@@ -159,6 +160,7 @@ module storage 'modules/storage.bicep' = {
     tableNames: [
       tableNames.orders
       tableNames.lookups
+      tableNames.webhookDeliveries
     ]
     tags: tags
   }
@@ -240,6 +242,7 @@ var coreSettings = {
   Storage__TableServiceUri: storage.outputs.tableEndpoint
   Storage__OrdersTable: tableNames.orders
   Storage__LookupsTable: tableNames.lookups
+  Storage__WebhookDeliveriesTable: tableNames.webhookDeliveries
 
   // The app's REST sender, and the host's Service Bus trigger connection ("connection": "ServiceBusConnection").
   ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
@@ -320,6 +323,8 @@ output functionUrls object = {
   CaptureOrder: '${apiBaseUrl}/orders/{orderId}/capture'
   CreateCustomer: '${apiBaseUrl}/customers'
   CreateOrder: '${apiBaseUrl}/orders'
+  CreateRecurringCharge: '${apiBaseUrl}/orders/{orderId}/recurring-charges'
+  CreateUpsell: '${apiBaseUrl}/orders/{orderId}/upsells'
   Customer: '${apiBaseUrl}/customers/{customerId}'
   GetOrder: '${apiBaseUrl}/orders/{orderId}'
   Health: '${apiBaseUrl}/health'

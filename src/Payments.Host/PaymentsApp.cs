@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Payments.Host.Api;
+using Payments.Host.Charges;
 using Payments.Host.Customers;
 using Payments.Host.Health;
 using Payments.Host.Hosting;
 using Payments.Host.Orders;
 using Payments.Host.Returns;
 using Payments.Host.Webhooks;
+using Payments.Messaging.Functions;
 using Payments.Sandbox;
 
 namespace Payments.Host;
@@ -28,12 +30,21 @@ public static class PaymentsApp
         app.MapHealthApi();
         app.MapOrdersApi();
         app.MapOrderOperationsApi();
+        app.MapChargesApi();
         app.MapReturnApi();
         app.MapWebhooksApi();
         app.MapCustomersApi();
         if (ServiceRegistration.SandboxEnabled(app.Configuration))
         {
             app.MapSandbox();
+        }
+
+        // POST /{FunctionName} runs a handler on whatever is posted: only where the Functions host is the only caller
+        // (it is, under the host: the server then listens on 127.0.0.1). Standalone, the in-process bus and the timer
+        // service run the same handlers.
+        if (ServiceRegistration.UnderFunctionsHost(app.Configuration))
+        {
+            app.MapRegisteredFunctions();
         }
 
         return app;

@@ -55,7 +55,7 @@ public static class MessagingServiceCollectionExtensions
         configuration.GetSection(ServiceBusOptions.SectionName).Bind(serviceBus);
         services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.SectionName));
 
-        if (serviceBus.UsesRest)
+        if (serviceBus.UsesRest())
         {
             // Fail at start, not on the first send, and without echoing the connection string.
             if (!string.IsNullOrWhiteSpace(serviceBus.ConnectionString) && !ServiceBusConnection.TryParse(serviceBus.ConnectionString, out _, out var error))

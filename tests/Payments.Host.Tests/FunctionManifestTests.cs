@@ -89,11 +89,53 @@ public class FunctionManifestTests
         Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", doc.RootElement.GetProperty("extensionBundle").GetProperty("id").GetString());
     }
 
-    /// <summary>(METHOD, normalised route) of every endpoint the deployed app serves, without the sandbox and the host's probe.</summary>
-    private static HashSet<(string Method, string Route)> DeployedEndpoints()
+    [Fact]
+    public void Trigger_routes_are_served_only_under_the_Functions_host()
+    {
+        var standalone = Endpoints(underFunctionsHost: false);
+        var deployed = DeployedEndpoints();
+        var triggers = Manifests().Where(m => m.TriggerType != "httpTrigger").Select(m => ("POST", Normalize("/" + m.Name))).ToList();
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, t => Assert.Contains(t, deployed));
+        Assert.All(triggers, t => Assert.DoesNotContain(t, standalone));
+    }
+
+    [Fact]
+    public void Service_bus_triggers_use_the_identity_based_connection_and_timers_a_six_field_schedule()
+    {
+        foreach (var manifest in Manifests().Where(m => m.TriggerType != "httpTrigger"))
+        {
+            var trigger = manifest.Trigger;
+            switch (manifest.TriggerType)
+            {
+                case "serviceBusTrigger":
+                    Assert.Equal("message", trigger.GetProperty("name").GetString());
+                    Assert.Equal("ServiceBusConnection", trigger.GetProperty("connection").GetString());
+                    Assert.True(trigger.TryGetProperty("queueName", out _) ^ trigger.TryGetProperty("topicName", out _), $"{manifest.Name}: a queue or a topic");
+                    Assert.Equal(trigger.TryGetProperty("topicName", out _), trigger.TryGetProperty("subscriptionName", out _));
+                    break;
+                case "timerTrigger":
+                    Assert.Equal("timer", trigger.GetProperty("name").GetString());
+                    Assert.Equal(6, trigger.GetProperty("schedule").GetString()!.Split(' ').Length);
+                    break;
+                default:
+                    Assert.Fail($"{manifest.Name}: unexpected trigger {manifest.TriggerType}");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// (METHOD, normalised route) of every endpoint the deployed app serves, without the sandbox and the host's probe:
+    /// built as the Functions host starts it (<c>FUNCTIONS_CUSTOMHANDLER_PORT</c> set), so the trigger routes are there.
+    /// </summary>
+    private static HashSet<(string Method, string Route)> DeployedEndpoints() => Endpoints(underFunctionsHost: true);
+
+    private static HashSet<(string Method, string Route)> Endpoints(bool underFunctionsHost)
     {
         var app = PaymentsApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = underFunctionsHost ? "51234" : null,
             ["Sandbox:Enabled"] = "false",
             ["Security:SigningKey"] = new string('k', 40),
             ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",

@@ -53,6 +53,11 @@ public sealed partial class TestApp : IAsyncDisposable
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:OrdersTable"] = orders,
             ["Storage:LookupsTable"] = lookups,
+            ["Storage:WebhookDeliveriesTable"] = AzuriteFixture.UniqueTableName("deliveries"),
+
+            // Deterministic: nothing runs in the background; tests run the bus and the timers themselves.
+            ["Timers:Enabled"] = "false",
+            ["ServiceBus:InProcess:Pump"] = "false",
             ["Security:SigningKey"] = SigningKey,
             ["Security:AllowedRedirectOrigins:0"] = Shop,
             ["Sandbox:Enabled"] = "true",

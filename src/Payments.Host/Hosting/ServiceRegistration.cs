@@ -1,13 +1,28 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payments.Core.Charges;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Host.Api;
+using Payments.Host.Charges;
+using Payments.Host.Events;
 using Payments.Host.Returns;
+using Payments.Messaging;
+using Payments.Messaging.Webhooks;
 using Payments.Providers;
 using Payments.Sandbox;
 using Payments.Storage;
 
 namespace Payments.Host.Hosting;
+
+/// <summary>The timer functions (folder names under functions/).</summary>
+public static class TimerFunctions
+{
+    public const string OutboxSweep = "OutboxSweep";
+    public const string ChargeSweep = "ChargeSweep";
+    public const string Reconcile = "Reconcile";
+}
 
 public static class ServiceRegistration
 {
@@ -26,15 +41,17 @@ public static class ServiceRegistration
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ApiOptions>().BindConfiguration("Api");
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ReturnLinks>();
         services.AddSingleton<IPaymentLinks>(sp => sp.GetRequiredService<ReturnLinks>());
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentOperations>();
+        services.AddSingleton<ChargeService>();
         services.AddSingleton<ApiKeyFilter>();
 
         services.AddOrderStorage(configuration);
+        services.AddEventsAndCharges(configuration);
         services.AddPaymentProviders(configuration);
         if (SandboxEnabled(configuration))
         {
@@ -44,7 +61,46 @@ public static class ServiceRegistration
         return services;
     }
 
+    /// <summary>
+    /// DESIGN §6: the outbox dispatcher (after each commit and the <c>OutboxSweep</c> timer), the storefront webhook
+    /// fan-out with its durable delivery log, the <c>payment-charges</c> queue and its <c>RunCharge</c> handler, the
+    /// <c>ChargeSweep</c> and the <c>Reconcile</c> timer. Service Bus over REST in Azure, the in-process bus standalone.
+    /// </summary>
+    public static IServiceCollection AddEventsAndCharges(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMessaging(configuration);
+        services.AddWebhookFanOut();
+        services.AddSingleton<TableWebhookDeliveryLog>();
+        services.AddSingleton<IWebhookDeliveryLog>(sp => sp.GetRequiredService<TableWebhookDeliveryLog>());
+        services.AddSingleton<IWebhookFailureRecorder>(sp => sp.GetRequiredService<TableWebhookDeliveryLog>());
+
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IChargeQueue, ChargeQueue>();
+        services.AddSingleton<IOrderChangeObserver, OrderCommitPublisher>();
+        services.AddServiceBusFunction<ChargeHandler>(ChargeHandler.FunctionName, MessagingEntities.PaymentCharges);
+
+        services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
+            .Validate(o => o.PendingAfter >= TimeSpan.Zero && o.ExpireAfter >= TimeSpan.Zero && o.DefaultSessionLifetime > TimeSpan.Zero
+                    && o.MaxOrdersPerRun is > 0 and <= 1000,
+                "Reconciliation:PendingAfter and :ExpireAfter must not be negative, :DefaultSessionLifetime must be positive, :MaxOrdersPerRun 1-1000.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ReconciliationOptions>>().Value);
+        services.AddSingleton<OrderReconciler>();
+
+        // Schedules of the Functions host are in functions/<Name>/function.json; these periods are for standalone runs.
+        services.AddTimerFunction(TimerFunctions.OutboxSweep, TimeSpan.FromMinutes(1),
+            (sp, ct) => sp.GetRequiredService<OutboxDispatcher>().SweepAsync(ct), runOnStartup: true);
+        services.AddTimerFunction(TimerFunctions.ChargeSweep, TimeSpan.FromMinutes(5),
+            (sp, ct) => sp.GetRequiredService<ChargeService>().SweepAsync(ct));
+        services.AddTimerFunction(TimerFunctions.Reconcile, TimeSpan.FromMinutes(5),
+            (sp, ct) => sp.GetRequiredService<OrderReconciler>().RunAsync(ct));
+        return services;
+    }
+
     public static bool SandboxEnabled(IConfiguration configuration) => configuration.GetValue<bool>("Sandbox:Enabled");
+
+    /// <summary>True under the Functions host (it sets <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>): the trigger routes are mapped only then.</summary>
+    public static bool UnderFunctionsHost(IConfiguration configuration) => !string.IsNullOrEmpty(configuration[FunctionsHost.PortVariable]);
 
     /// <summary>
     /// Defaults that depend on other settings: the public base URL when running standalone, and, with the

@@ -1,3 +1,4 @@
+using Payments.Core.Charges;
 using Payments.Core.Money;
 using Payments.Core.Orders;
 
@@ -24,15 +25,36 @@ public sealed record OrderView(
     string? FailureReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<StatusTransition> History)
+    IReadOnlyList<StatusTransition> History,
+    IReadOnlyList<ChargeView> Charges)
 {
     public static OrderView From(Order o) => new(
         o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus,
         o.Amount.ToDecimalString(), o.Amount.Currency.Code,
-        o.Items.Select(i => new OrderItemView(i.Name, i.Sku, i.Quantity,
-            Money.FormatMinor(i.UnitPriceMinor, o.Amount.Currency.Exponent), i.VatRate, i.Type.ToString().ToLowerInvariant())).ToArray(),
+        o.Items.Select(i => Item(i, o.Amount.Currency.Exponent)).ToArray(),
         o.Customer, o.SuccessUrl, o.FailureUrl, o.Subscription, o.Metadata, o.RedirectUrl, o.ExpiresAt, o.FailureReason,
-        o.CreatedAt, o.UpdatedAt, o.History);
+        o.CreatedAt, o.UpdatedAt, o.History,
+        o.Charges.Select(c => new ChargeView(c.ChargeId, c.Kind, c.Status, Money.FormatMinor(c.AmountMinor, o.Amount.Currency.Exponent),
+            c.Items.Select(i => Item(i, o.Amount.Currency.Exponent)).ToArray(), c.RunAt, c.Cycle, c.ProviderReference, c.ProviderStatus,
+            c.FailureReason, c.CreatedAt, c.UpdatedAt)).ToArray());
+
+    private static OrderItemView Item(OrderItem i, int exponent) =>
+        new(i.Name, i.Sku, i.Quantity, Money.FormatMinor(i.UnitPriceMinor, exponent), i.VatRate, i.Type.ToString().ToLowerInvariant());
 }
+
+/// <summary>A follow-up charge as the API shows it; the amount is in the order's currency.</summary>
+public sealed record ChargeView(
+    string ChargeId,
+    ChargeKind Kind,
+    ChargeStatus Status,
+    string Amount,
+    IReadOnlyList<OrderItemView> Items,
+    DateTimeOffset? RunAt,
+    int? Cycle,
+    string? ProviderReference,
+    string? ProviderStatus,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
 
 public sealed record OrderItemView(string Name, string? Sku, int Quantity, string UnitPrice, string? VatRate, string Type);

@@ -26,8 +26,8 @@ public sealed class ServiceBusOptions
     /// <summary>How long one request may take before it is abandoned (and retried).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>True when the REST sender is configured.</summary>
-    public bool UsesRest => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);
+    /// <summary>True when the REST sender is configured. A method, so the configuration binder does not look for a setting of that name.</summary>
+    public bool UsesRest() => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(FullyQualifiedNamespace);
 
     /// <summary>The namespace base address from <see cref="FullyQualifiedNamespace"/>.</summary>
     public Uri NamespaceEndpoint()
@@ -48,5 +48,5 @@ public sealed class ServiceBusOptions
 
     /// <summary>Never prints the connection string.</summary>
     public override string ToString() =>
-        UsesRest ? $"ServiceBus REST ({(string.IsNullOrWhiteSpace(ConnectionString) ? FullyQualifiedNamespace : "connection string")})" : "ServiceBus in-process";
+        UsesRest() ? $"ServiceBus REST ({(string.IsNullOrWhiteSpace(ConnectionString) ? FullyQualifiedNamespace : "connection string")})" : "ServiceBus in-process";
 }

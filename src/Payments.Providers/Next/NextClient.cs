@@ -62,5 +62,24 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
         return await _json.ReadAsync<NextOrder>(response, cancellationToken);
     }
 
+    /// <summary><c>GET /subscriptions/{id}/</c> (subscriptionsRetrieve). A read: retried on transient failures.</summary>
+    public async Task<NextSubscription> GetSubscriptionAsync(long id, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+        using var response = await Client().SendAsync(request, cancellationToken);
+        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>POST /subscriptions/{id}/renew/</c> (subscriptionsRenewCreate, no body): "trigger a subscription renewal order",
+    /// which charges the subscription's payment method. Sent once: a repeat would renew (and charge) again.
+    /// </summary>
+    public async Task<NextSubscription> RenewSubscriptionAsync(long id, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/renew/");
+        using var response = await Client().SendAsync(request, cancellationToken);
+        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+    }
+
     private HttpClient Client() => httpClients.CreateClient(HttpClientName);
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Payments.Core.Charges;
 using Payments.Core.Money;
 using Payments.Core.Orders;
+using Payments.Core.Providers;
 using Payments.Core.Validation;
 
 namespace Payments.Providers.Next;
@@ -59,18 +61,9 @@ public static partial class NextOrderMapping
             yield return Issue("items", "at least one goods item is required: NEXT orders are made of catalogue products (the sku names the NEXT product id)");
         }
 
-        for (var i = 0; i < draft.Items.Count; i++)
+        foreach (var issue in ValidateLines(draft.Items))
         {
-            var item = draft.Items[i];
-            switch (item.Type)
-            {
-                case ItemType.Goods when !TryProductId(item.Sku, out _):
-                    yield return Issue($"items[{i}].sku", "must be the NEXT product id of the variant (digits only)");
-                    break;
-                case ItemType.Discount or ItemType.Round or ItemType.Payment:
-                    yield return Issue($"items[{i}].type", "NEXT orders take goods and shipment items only (no discount, round or payment lines)");
-                    break;
-            }
+            yield return issue;
         }
 
         foreach (var key in new[] { PaymentGatewayOption, PaymentGatewayGroupOption })
@@ -90,6 +83,75 @@ public static partial class NextOrderMapping
             && (IsBlank(draft.Customer.FirstName) || IsBlank(draft.Customer.LastName) || IsBlank(a.Line1) || IsBlank(a.City) || IsBlank(a.Country)))
         {
             yield return Issue("customer.address", "a shipping address needs the customer's firstName and lastName, line1, city and country");
+        }
+    }
+
+    /// <summary>Every item must become a NEXT line: goods with the NEXT product id as sku, or (on orders) shipment.</summary>
+    public static IEnumerable<ValidationIssue> ValidateLines(IReadOnlyList<OrderItem> items, bool allowShipment = true)
+    {
+        static ValidationIssue Issue(string field, string message) => new(field, $"next: {message}", IssueKind.Unprocessable);
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            switch (item.Type)
+            {
+                case ItemType.Goods when !TryProductId(item.Sku, out _):
+                    yield return Issue($"items[{i}].sku", "must be the NEXT product id of the variant (digits only)");
+                    break;
+                case ItemType.Shipment when !allowShipment:
+                    yield return Issue($"items[{i}].type", "add-line-items takes goods only (no shipment line)");
+                    break;
+                case ItemType.Discount or ItemType.Round or ItemType.Payment:
+                    yield return Issue($"items[{i}].type", "NEXT orders take goods and shipment items only (no discount, round or payment lines)");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// NEXT's limits on a follow-up charge. Upsells: the NEXT order number must be known, and every item a goods item with
+    /// a product id (add-line-items takes lines only). Recurring: NEXT renews a subscription (POST /subscriptions/{id}/renew/),
+    /// which charges the subscription's own lines at their price, so the order must have been created with a subscription,
+    /// the charge names no items, and its amount is the order's amount.
+    /// </summary>
+    public static IEnumerable<ValidationIssue> ValidateCharge(Order order, ChargeDraft draft)
+    {
+        static ValidationIssue Issue(string field, string message) => new(field, $"next: {message}", IssueKind.Unprocessable);
+
+        if (draft.Kind == ChargeKind.Upsell)
+        {
+            if (order.ProviderReference is null)
+            {
+                yield return Issue("order", "NEXT has not confirmed an order number for this payment yet, so there is nothing to add lines to");
+            }
+
+            foreach (var issue in ValidateLines(draft.Items, allowShipment: false))
+            {
+                yield return issue;
+            }
+
+            if (draft.AmountMinor > MaxMinorAmount)
+            {
+                yield return Issue("items", "must add up to less than 10000000000.00");
+            }
+
+            yield break;
+        }
+
+        if (order.Subscription is null)
+        {
+            yield return Issue("order", "was not created with a subscription; NEXT charges again only by renewing a subscription");
+        }
+
+        if (draft.Items.Count > 0)
+        {
+            yield return Issue("items", "must be left out: a NEXT renewal charges the subscription's own lines");
+        }
+
+        if (draft.AmountMinor != order.Amount.Minor)
+        {
+            yield return Issue("amount", $"must be {order.Amount.ToDecimalString()}: a NEXT renewal charges the subscription's total, the order's amount");
         }
     }
 
@@ -142,8 +204,8 @@ public static partial class NextOrderMapping
     /// order (a forged number, another shopper's order) must not settle ours.
     /// </summary>
     /// <remarks>
-    /// The total is compared with our amount. Once upsells (add-line-items) are charged, NEXT's total grows by
-    /// their amounts; the expected total must then include the upsells already charged.
+    /// Upsells (add-line-items) grow NEXT's total: the expected total is our amount plus the upsells that succeeded, or,
+    /// while upsells are in doubt (processing, unknown), anything up to that plus the doubtful ones.
     /// </remarks>
     public static string? WhyNotOurs(NextOrder next, Order ours, string metadataKey)
     {
@@ -158,9 +220,13 @@ public static partial class NextOrderMapping
             return $"its currency {next.Currency ?? "(none)"} is not {ours.Amount.Currency.Code}";
         }
 
-        if (!TryParseAmount(next.TotalInclTax, ours.Amount.Currency, out var total) || total != ours.Amount.Minor)
+        var upsells = ours.Charges.Where(c => c.Kind == ChargeKind.Upsell).ToList();
+        var expected = ours.Amount.Minor + upsells.Where(c => c.Status == ChargeStatus.Succeeded).Sum(c => c.AmountMinor);
+        var doubtful = upsells.Where(c => c.Status is ChargeStatus.Processing or ChargeStatus.Unknown).Sum(c => c.AmountMinor);
+        if (!TryParseAmount(next.TotalInclTax, ours.Amount.Currency, out var total) || total < expected || total > expected + doubtful)
         {
-            return $"its total_incl_tax {next.TotalInclTax ?? "(none)"} is not {ours.Amount.ToDecimalString()}";
+            return $"its total_incl_tax {next.TotalInclTax ?? "(none)"} is not {Money.FormatMinor(expected, ours.Amount.Currency.Exponent)}"
+                + (doubtful > 0 ? $" (plus up to {Money.FormatMinor(doubtful, ours.Amount.Currency.Exponent)} of upsells in doubt)" : string.Empty);
         }
 
         return null;
@@ -187,6 +253,9 @@ public static partial class NextOrderMapping
             Country = a.Country,
             PhoneNumber = customer.Phone,
         };
+
+    /// <summary>The order's <c>providerOptions.paymentGateway</c>, when it is a NEXT id.</summary>
+    public static int? GatewayOption(Order order) => Option(order, PaymentGatewayOption);
 
     private static int? Option(Order order, string key) =>
         order.ProviderOptions.TryGetValue(key, out var text) && TryPositiveInt(text, out var id) ? id : null;

@@ -205,6 +205,29 @@ public sealed record NextOrderSubscription
     public int? BillingCycle { get; init; }
 }
 
+/// <summary>
+/// Schema SubscriptionDetail (subscriptionsRetrieve, subscriptionsRenewCreate): only the fields this service reads.
+/// <c>status</c> is active | past_due | canceled | retrying | paused; <c>orders</c> lists the orders per billing cycle.
+/// </summary>
+public sealed record NextSubscription
+{
+    public long? Id { get; init; }
+    public string? Status { get; init; }
+    public string? Currency { get; init; }
+    public string? Total { get; init; }
+    public DateTimeOffset? NextRenewalDate { get; init; }
+    public IReadOnlyList<NextSubscriptionOrder>? Orders { get; init; }
+}
+
+/// <summary>Schema SubscriptionOrder: the order NEXT created for one billing cycle.</summary>
+public sealed record NextSubscriptionOrder
+{
+    public int? BillingCycle { get; init; }
+
+    [JsonConverter(typeof(StringOrNumberConverter))]
+    public string? OrderNumber { get; init; }
+}
+
 /// <summary>Reads a JSON string or number as a string (ids NEXT types as strings may come as numbers and back).</summary>
 public sealed class StringOrNumberConverter : JsonConverter<string>
 {

@@ -17,9 +17,13 @@ namespace Payments.Sandbox.Next;
 /// <item><c>POST {prefix}/api/admin/orders/</c> → 201 <c>{reference_transaction_id, payment_complete_url}</c></item>
 /// <item><c>GET {prefix}/api/admin/orders/{number}/</c> → the Order, 404 <c>{"detail":"Not found."}</c></item>
 /// <item><c>POST {prefix}/api/admin/orders/{number}/add-line-items/</c> → 200 the Order</item>
+/// <item><c>GET {prefix}/api/admin/subscriptions/{id}/</c> → the SubscriptionDetail (an order paid with subscription lines has one)</item>
+/// <item><c>POST {prefix}/api/admin/subscriptions/{id}/renew/</c> → 200 the SubscriptionDetail, with a new paid renewal order
+/// while the subscription is active; none while it is past_due or retrying; 400 once canceled</item>
 /// <item><c>GET|POST {prefix}/checkout/{session}/</c> → the hosted payment page: Pay, Decline, Leave pending</item>
 /// <item><c>POST {prefix}/_sandbox/orders/{number}/payment-status/</c> (sandbox only, JSON
 /// <c>{"payment_status": "refunded"}</c>) → sets an order's payment status, for reconciliation tests</item>
+/// <item><c>POST {prefix}/_sandbox/subscriptions/{id}/status/</c> (JSON <c>{"status": "past_due"}</c>) → sets a subscription's status</item>
 /// </list>
 /// Errors look like Django REST framework's (NEXT's): <c>{"detail": "…"}</c> or <c>{"field": ["…"]}</c>.
 /// Sandbox limits: only <c>payment_method = twint</c>; no catalogue, so a line without <c>price</c> costs
@@ -44,7 +48,10 @@ public static partial class NextSandbox
         group.MapPost("/api/admin/orders/{number}/add-line-items/", AddLineItemsAsync);
         group.MapGet("/checkout/{session}/", CheckoutPage);
         group.MapPost("/checkout/{session}/", DecideAsync);
+        group.MapGet("/api/admin/subscriptions/{id:long}/", GetSubscription);
+        group.MapPost("/api/admin/subscriptions/{id:long}/renew/", RenewSubscription);
         group.MapPost("/_sandbox/orders/{number}/payment-status/", SetPaymentStatusAsync);
+        group.MapPost("/_sandbox/subscriptions/{id:long}/status/", SetSubscriptionStatusAsync);
         return app;
     }
 
@@ -181,6 +188,7 @@ public static partial class NextSandbox
             return NotFound();
         }
 
+        state.CountAddLineItems();
         var (body, bodyError) = await ReadJsonObjectAsync(http.Request, cancellationToken);
         if (body is null)
         {
@@ -202,6 +210,62 @@ public static partial class NextSandbox
         order.AddLines(lines, isUpsell: true, state);
         order.AddTransaction(lines.Sum(l => l.PriceMinor * l.Quantity), "succeeded", state);
         return Results.Text(order.ToJson(), "application/json", statusCode: StatusCodes.Status200OK);
+    }
+
+    private static IResult GetSubscription(HttpContext http, long id, [FromServices] NextSandboxState state)
+    {
+        if (CheckHeaders(http.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        return state.FindSubscription(id) is { } subscription
+            ? Results.Text(subscription.ToJson(), "application/json", statusCode: StatusCodes.Status200OK)
+            : NotFound();
+    }
+
+    private static IResult RenewSubscription(HttpContext http, long id, [FromServices] NextSandboxState state)
+    {
+        if (CheckHeaders(http.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (state.FindSubscription(id) is not { } subscription)
+        {
+            return NotFound();
+        }
+
+        return state.Renew(subscription) is { } renewed
+            ? Results.Text(renewed.ToJson(), "application/json", statusCode: StatusCodes.Status200OK)
+            : Json(new JsonObject { ["detail"] = "A canceled subscription cannot be renewed." }, StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> SetSubscriptionStatusAsync(HttpContext http, long id, [FromServices] NextSandboxState state, CancellationToken cancellationToken)
+    {
+        if (state.FindSubscription(id) is not { } subscription)
+        {
+            return NotFound();
+        }
+
+        var (body, bodyError) = await ReadJsonObjectAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return bodyError!;
+        }
+
+        if (body["status"] is not { } s || s.GetValueKind() != JsonValueKind.String
+            || s.GetValue<string>() is not ("active" or "past_due" or "canceled" or "retrying" or "paused"))
+        {
+            return Json(new JsonObject { ["status"] = new JsonArray("Must be active, past_due, canceled, retrying or paused.") }, StatusCodes.Status400BadRequest);
+        }
+
+        lock (subscription.Lock)
+        {
+            subscription.Status = s.GetValue<string>();
+        }
+
+        return Results.Text(subscription.ToJson(), "application/json", statusCode: StatusCodes.Status200OK);
     }
 
     private static IResult CheckoutPage(string session, [FromServices] NextSandboxState state) =>

@@ -16,6 +16,9 @@ public sealed class NextSandboxState(TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, NextSandboxSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NextSandboxOrder> _orders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, NextSandboxSubscription> _subscriptions = new();
+    private int _addLineItemsCalls;
+    private int _renewCalls;
     private int _lastNumber = 100_000;
     private long _lastId = 5_000;
 
@@ -39,51 +42,105 @@ public sealed class NextSandboxState(TimeProvider clock)
 
     public NextSandboxOrder? FindOrder(string number) => _orders.TryGetValue(number, out var o) ? o : null;
 
-    /// <summary>Turns a decided session into a NEXT order with the given payment status.</summary>
+    public NextSandboxSubscription? FindSubscription(long id) => _subscriptions.TryGetValue(id, out var s) ? s : null;
+
+    /// <summary>How many add-line-items calls reached the sandbox (tests: "called once").</summary>
+    public int AddLineItemsCalls => Volatile.Read(ref _addLineItemsCalls);
+
+    /// <summary>How many subscription renew calls reached the sandbox.</summary>
+    public int RenewCalls => Volatile.Read(ref _renewCalls);
+
+    internal void CountAddLineItems() => Interlocked.Increment(ref _addLineItemsCalls);
+
+    /// <summary>
+    /// Renews a subscription as NEXT documents it ("trigger a subscription renewal order"): an active subscription gets a
+    /// new paid order for its lines and the next billing cycle; one that is past_due or retrying gets none (its payment
+    /// method is declined); a canceled one is refused (null).
+    /// </summary>
+    public NextSandboxSubscription? Renew(NextSandboxSubscription subscription)
+    {
+        Interlocked.Increment(ref _renewCalls);
+        lock (subscription.Lock)
+        {
+            if (subscription.Status == "canceled")
+            {
+                return null;
+            }
+
+            if (subscription.Status == "active")
+            {
+                var cycle = subscription.Orders.Max(o => o.BillingCycle) + 1;
+                var order = NewOrder(subscription.Lines, subscription.ShippingMinor, subscription.Currency, subscription.Metadata, "paid",
+                    new JsonObject { ["id"] = subscription.Id, ["billing_cycle"] = cycle });
+                subscription.Orders.Add((cycle, order.Number));
+            }
+
+            return subscription;
+        }
+    }
+
+    /// <summary>Turns a decided session into a NEXT order with the given payment status (and, when paid with subscription lines, a subscription).</summary>
     public NextSandboxOrder CreateOrder(NextSandboxSession session, string paymentStatus)
+    {
+        var subscriptionLines = session.Lines.Where(l => l.Subscription is not null).ToList();
+        NextSandboxSubscription? subscription = null;
+        if (paymentStatus == "paid" && subscriptionLines.Count > 0)
+        {
+            subscription = new NextSandboxSubscription(NextId(), subscriptionLines, session.ShippingMinor, session.Currency,
+                session.Request["metadata"]?.DeepClone() as JsonObject ?? new JsonObject());
+        }
+
+        var order = NewOrder(session.Lines, session.ShippingMinor, session.Currency, session.Request["metadata"]?.DeepClone() as JsonObject ?? new JsonObject(),
+            paymentStatus, subscription is null ? null : new JsonObject { ["id"] = subscription.Id, ["billing_cycle"] = 1 }, session.Request);
+        if (subscription is not null)
+        {
+            subscription.Orders.Add((1, order.Number));
+            _subscriptions[subscription.Id] = subscription;
+        }
+
+        return order;
+    }
+
+    private NextSandboxOrder NewOrder(IReadOnlyList<SandboxLine> lines, long shippingMinor, string currency, JsonObject metadata, string paymentStatus,
+        JsonObject? subscription, JsonObject? request = null)
     {
         var number = Interlocked.Increment(ref _lastNumber).ToString(CultureInfo.InvariantCulture);
         var now = Timestamp();
-        var request = session.Request;
         var order = new JsonObject
         {
             ["number"] = number,
             ["status"] = "open",
             ["payment_status"] = paymentStatus,
             ["fulfillment_status"] = "unfulfilled",
-            ["currency"] = session.Currency,
+            ["currency"] = currency,
             ["is_test"] = true,
             ["source"] = "admin_api",
             ["created_at"] = now,
             ["updated_at"] = now,
             ["date_placed"] = now,
             ["order_status_url"] = null,
-            ["metadata"] = request["metadata"]?.DeepClone() ?? new JsonObject(),
-            ["user"] = request["user"]?.DeepClone(),
-            ["shipping_address"] = request["shipping_address"]?.DeepClone(),
-            ["billing_address"] = request["billing_same_as_shipping_address"]?.GetValue<bool>() == true
+            ["metadata"] = metadata,
+            ["user"] = request?["user"]?.DeepClone(),
+            ["shipping_address"] = request?["shipping_address"]?.DeepClone(),
+            ["billing_address"] = request?["billing_same_as_shipping_address"]?.GetValue<bool>() == true
                 ? request["shipping_address"]?.DeepClone()
-                : request["billing_address"]?.DeepClone(),
-            ["shipping_code"] = request["shipping_code"]?.GetValue<string>() ?? "default",
+                : request?["billing_address"]?.DeepClone(),
+            ["shipping_code"] = request?["shipping_code"]?.GetValue<string>() ?? "default",
             ["shipping_method"] = "Sandbox shipping",
-            ["shipping_incl_tax"] = Money(session.ShippingMinor),
-            ["shipping_excl_tax"] = Money(session.ShippingMinor),
+            ["shipping_incl_tax"] = Money(shippingMinor),
+            ["shipping_excl_tax"] = Money(shippingMinor),
             ["total_tax"] = "0.00",
             ["lines"] = new JsonArray(),
             ["transactions"] = new JsonArray(),
-            ["subscriptions"] = new JsonArray(),
+            ["subscriptions"] = subscription is null ? new JsonArray() : new JsonArray(subscription),
             ["refunds"] = new JsonArray(),
             ["tags"] = new JsonArray(),
         };
-        var sandboxOrder = new NextSandboxOrder(number, order, session.ShippingMinor);
-        sandboxOrder.AddLines(session.Lines, isUpsell: false, this);
+        var sandboxOrder = new NextSandboxOrder(number, order, shippingMinor);
+        sandboxOrder.AddLines(lines, isUpsell: false, this);
         if (paymentStatus == "paid")
         {
             sandboxOrder.AddTransaction(sandboxOrder.TotalMinor, "succeeded", this);
-            if (session.Lines.Any(l => l.Subscription is not null))
-            {
-                ((JsonArray)order["subscriptions"]!).Add(new JsonObject { ["id"] = NextId(), ["billing_cycle"] = 1 });
-            }
         }
 
         _orders[number] = sandboxOrder;
@@ -97,6 +154,56 @@ public sealed class NextSandboxState(TimeProvider clock)
     /// <summary>NEXT decimals: two places, "." separator.</summary>
     public static string Money(long minor) =>
         (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A simulated NEXT subscription: its lines and the order of each billing cycle. Changed only under <see cref="Lock"/>.</summary>
+public sealed class NextSandboxSubscription(long id, IReadOnlyList<SandboxLine> lines, long shippingMinor, string currency, JsonObject metadata)
+{
+    public Lock Lock { get; } = new();
+
+    public long Id => id;
+
+    public IReadOnlyList<SandboxLine> Lines => lines;
+
+    public long ShippingMinor => shippingMinor;
+
+    public string Currency => currency;
+
+    public JsonObject Metadata => (JsonObject)metadata.DeepClone();
+
+    /// <summary>active | past_due | canceled | retrying | paused.</summary>
+    public string Status { get; set; } = "active";
+
+    public List<(int BillingCycle, string OrderNumber)> Orders { get; } = [];
+
+    /// <summary>The SubscriptionDetail JSON (the fields the service reads, and a few more).</summary>
+    public string ToJson()
+    {
+        lock (Lock)
+        {
+            var total = lines.Sum(l => l.PriceMinor * l.Quantity) + shippingMinor;
+            var first = lines.First(l => l.Subscription is not null).Subscription!;
+            return new JsonObject
+            {
+                ["id"] = id,
+                ["status"] = Status,
+                ["currency"] = currency,
+                ["interval"] = first["interval"]?.DeepClone(),
+                ["interval_count"] = first["interval_count"]?.DeepClone(),
+                ["total"] = NextSandboxState.Money(total),
+                ["shipping_price"] = NextSandboxState.Money(shippingMinor),
+                ["next_renewal_date"] = null,
+                ["num_orders"] = Orders.Count,
+                ["orders"] = new JsonArray([.. Orders.Select(o => (JsonNode)new JsonObject { ["billing_cycle"] = o.BillingCycle, ["order_number"] = o.OrderNumber })]),
+                ["lines"] = new JsonArray([.. lines.Select(l => (JsonNode)new JsonObject
+                {
+                    ["product_id"] = l.ProductId,
+                    ["quantity"] = l.Quantity,
+                    ["price"] = NextSandboxState.Money(l.PriceMinor),
+                })]),
+            }.ToJsonString();
+        }
+    }
 }
 
 /// <summary>An open TWINT payment: what ordersCreate asked for, until the shopper decides.</summary>

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Payments.Core.Charges;
+using Payments.Core.Orders;
+using Payments.Messaging;
+
+namespace Payments.Host.Charges;
+
+/// <summary>
+/// The <c>RunCharge</c> function (queue <c>payment-charges</c>): runs one delivery of a charge message through
+/// <see cref="ChargeService.RunAsync"/>. Success when the charge is settled (now or earlier: redeliveries are no-ops);
+/// failure when nothing was charged and it may be tried again (the broker redelivers, then dead-letters), or when the
+/// message names no charge we know.
+/// </summary>
+public sealed class ChargeHandler(ChargeService charges, ILogger<ChargeHandler> logger) : IMessageHandler
+{
+    public const string FunctionName = "RunCharge";
+
+    public async Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        ChargeMessage? body;
+        try
+        {
+            body = message.BodyAsJson<ChargeMessage>();
+        }
+        catch (JsonException ex)
+        {
+            logger.LogError("Message {MessageId} is not a charge message: {Error}", message.MessageId, ex.Message);
+            return HandlerResult.Failure("the body is not a charge message (dead-letter it for inspection)");
+        }
+
+        if (body is null || !PaymentService.IsOrderId(body.OrderId) || !ChargeRules.IsChargeId(body.ChargeId))
+        {
+            return HandlerResult.Failure("the body does not name an order and a charge (dead-letter it for inspection)");
+        }
+
+        var result = await charges.RunAsync(body.OrderId, body.ChargeId, cancellationToken);
+        return result switch
+        {
+            ChargeRunResult.Done => HandlerResult.Success(),
+            ChargeRunResult.Retry retry => HandlerResult.Failure($"charge {body.ChargeId} not charged, try again: {retry.Reason}"),
+            ChargeRunResult.Unknown unknown => HandlerResult.Failure($"{unknown.Reason} (dead-letter it for inspection)"),
+            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using Payments.Core.Events;
+using Payments.Messaging;
+using Payments.Storage.Orders;
+
+namespace Payments.Host.Events;
+
+/// <summary>
+/// Publishes outbox events to the <c>payment-events</c> topic (MessageId = event id, so the broker drops a repeat) and
+/// marks them sent: right after each commit (<see cref="DispatchAsync"/>, best effort) and from the <c>OutboxSweep</c>
+/// timer (<see cref="SweepAsync"/>) for whatever that left behind. Nothing is lost while Service Bus is down: the
+/// events wait in the outbox.
+/// </summary>
+public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+{
+    /// <summary>Events per send (one REST request; all or nothing). Well under the 256 KB batch limit of the Standard tier.</summary>
+    public const int BatchSize = 50;
+
+    /// <summary>Events one sweep publishes at most; the next sweep goes on.</summary>
+    public const int MaxPerSweep = 1000;
+
+    /// <summary>How long the publish after a commit may hold up the request that made the change.</summary>
+    public static readonly TimeSpan ImmediateTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a failed send, publishes after commits are left to the sweep for this long (requests stay fast during an outage).</summary>
+    public static readonly TimeSpan BackOff = TimeSpan.FromSeconds(30);
+
+    private long _pausedUntilTicks;
+
+    /// <summary>The message for an event: JSON (camelCase), MessageId = event id, CorrelationId = order id, Subject = event type.</summary>
+    public static OutgoingMessage Message(PaymentEvent paymentEvent)
+    {
+        var message = OutgoingMessage.FromJson(paymentEvent) with
+        {
+            MessageId = paymentEvent.EventId,
+            CorrelationId = paymentEvent.OrderId,
+            Subject = paymentEvent.Type,
+        };
+
+        // For subscription filters (SQL filters on application properties).
+        message.ApplicationProperties["eventType"] = paymentEvent.Type;
+        message.ApplicationProperties["provider"] = paymentEvent.Provider;
+        return message;
+    }
+
+    /// <summary>Publishes the events of a change just committed. Never throws: what it cannot send, the sweep sends.</summary>
+    public async Task DispatchAsync(IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        if (clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _pausedUntilTicks))
+        {
+            logger.LogDebug("Publishing {Count} event(s) left to the outbox sweep: the last send failed moments ago", events.Count);
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(ImmediateTimeout, clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            await PublishAsync(events, linked.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _pausedUntilTicks, (clock.GetUtcNow() + BackOff).UtcTicks);
+            logger.LogWarning("Publishing {Count} event(s) after the commit failed ({Error}); they wait in the outbox for the sweep",
+                events.Count, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Publishes unsent outbox events, oldest first, up to <see cref="MaxPerSweep"/>, and returns how many it published.
+    /// Throws when the broker refuses (the timer run fails and the next one tries again).
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var published = 0;
+        while (published < MaxPerSweep)
+        {
+            var entries = await outbox.GetUnsentAsync(Math.Min(MaxPerSweep - published, 4 * BatchSize), cancellationToken);
+            if (entries.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var chunk in entries.Chunk(BatchSize))
+            {
+                await PublishAsync([.. chunk.Select(e => e.Event)], cancellationToken);
+                published += chunk.Length;
+            }
+        }
+
+        if (published > 0)
+        {
+            Interlocked.Exchange(ref _pausedUntilTicks, 0);
+            logger.LogInformation("Outbox sweep published {Count} event(s)", published);
+        }
+
+        return published;
+    }
+
+    private async Task PublishAsync(IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    {
+        await sender.SendBatchAsync(MessagingEntities.PaymentEvents, [.. events.Select(Message)], cancellationToken);
+        var sentAt = clock.GetUtcNow();
+        foreach (var e in events)
+        {
+            try
+            {
+                await outbox.MarkSentAsync(e.OrderId, e.EventId, sentAt, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Published but still marked pending: the sweep publishes it again and the broker drops the repeat.
+                logger.LogWarning("Event {EventId} was published but could not be marked sent: {Error}", e.EventId, ex.Message);
+            }
+        }
+    }
+}
