@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Next;
+using Payments.Providers.NeuroPay;
 
 namespace Payments.Providers;
 
@@ -13,6 +14,7 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddNeuroPayProvider(configuration);
         return services;
     }
 }
