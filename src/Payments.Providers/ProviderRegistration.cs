@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Payments.Providers.Next;
 using Payments.Providers.NeuroPay;
+using Payments.Providers.Next;
 
 namespace Payments.Providers;
 

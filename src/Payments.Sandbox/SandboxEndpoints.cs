@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Payments.Sandbox.Next;
 using Payments.Sandbox.NeuroPay;
+using Payments.Sandbox.Next;
 
 namespace Payments.Sandbox;
 

@@ -23,7 +23,12 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         ["currency"] = "SEK",
         ["items"] = new JsonArray(new JsonObject
         {
-            ["name"] = "Mug", ["sku"] = "MUG-1", ["quantity"] = 2, ["unitPrice"] = "24.95", ["vatRate"] = "25", ["type"] = "goods",
+            ["name"] = "Mug",
+            ["sku"] = "MUG-1",
+            ["quantity"] = 2,
+            ["unitPrice"] = "24.95",
+            ["vatRate"] = "25",
+            ["type"] = "goods",
         }),
         ["customer"] = new JsonObject { ["email"] = "anna@example.se", ["firstName"] = "Anna", ["lastName"] = "Svensson" },
         ["successUrl"] = $"{TestApp.Shop}/checkout/done",
