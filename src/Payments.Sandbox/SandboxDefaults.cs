@@ -13,5 +13,7 @@ public static class SandboxDefaults
         yield return new("Providers:Next:BaseUrl", $"{sandbox}/next");
         yield return new("Providers:Next:AccessToken", "sandbox-access-token");
         yield return new("Providers:Next:WebhookSecret", "sandbox-webhook-secret");
+        yield return new("Providers:NeuroPay:BaseUrl", $"{sandbox}/neuropay");
+        yield return new("Providers:NeuroPay:ApiKey", "sandbox-api-key");
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Sandbox.NeuroPay;
 using Payments.Sandbox.Next;
 
 namespace Payments.Sandbox;
@@ -18,12 +19,14 @@ public static class SandboxEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
+        services.TryAddSingleton<NeuroPaySandboxState>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
+        app.MapNeuroPaySandbox($"{Prefix}/neuropay");
         return app;
     }
 }
