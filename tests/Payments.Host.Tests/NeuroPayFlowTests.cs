@@ -180,7 +180,10 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         })
         {
             var (path, query) = await FollowAsync(app, new Uri(url));
-            Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+
+            // A shopper who used the cancel link goes to the failure page, still told the truth: pending.
+            var viaCancel = url == checkout["returnUrlCancel"]!.GetValue<string>();
+            Assert.Equal(viaCancel ? $"{TestApp.Shop}/checkout/failed" : $"{TestApp.Shop}/checkout/done", path);
             Assert.Equal("pending", query["status"]);
 
             // The first return records what Neuro-Pay said ("created") on the order; nothing is written after that.

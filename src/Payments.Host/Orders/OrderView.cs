@@ -24,7 +24,9 @@ public sealed record OrderView(
     string? FailureReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<StatusTransition> History)
+    IReadOnlyList<StatusTransition> History,
+    string RefundedAmount,
+    IReadOnlyList<RefundView> Refunds)
 {
     public static OrderView From(Order o) => new(
         o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus,
@@ -32,7 +34,14 @@ public sealed record OrderView(
         o.Items.Select(i => new OrderItemView(i.Name, i.Sku, i.Quantity,
             Money.FormatMinor(i.UnitPriceMinor, o.Amount.Currency.Exponent), i.VatRate, i.Type.ToString().ToLowerInvariant())).ToArray(),
         o.Customer, o.SuccessUrl, o.FailureUrl, o.Subscription, o.Metadata, o.RedirectUrl, o.ExpiresAt, o.FailureReason,
-        o.CreatedAt, o.UpdatedAt, o.History);
+        o.CreatedAt, o.UpdatedAt, o.History,
+        Money.FormatMinor(o.RefundedMinor, o.Amount.Currency.Exponent),
+        o.Refunds.Select(r => new RefundView(r.RefundId, Money.FormatMinor(r.AmountMinor, o.Amount.Currency.Exponent), r.Reason,
+            r.Outcome.ToString().ToLowerInvariant(), r.RequestedAt, r.ProviderRefundId, r.ProviderStatus, r.FailureReason)).ToArray());
 }
 
 public sealed record OrderItemView(string Name, string? Sku, int Quantity, string UnitPrice, string? VatRate, string Type);
+
+/// <summary>A refund as the API shows it. <c>status</c>: requested (sent, answer not yet known), pending, succeeded, failed.</summary>
+public sealed record RefundView(string RefundId, string Amount, string? Reason, string Status, DateTimeOffset RequestedAt,
+    string? ProviderRefundId, string? ProviderStatus, string? FailureReason);
