@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Providers.Mangopay;
 using Payments.Providers.Next;
 
 namespace Payments.Providers;
@@ -13,6 +14,7 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddMangopayProvider(configuration);
         return services;
     }
 }

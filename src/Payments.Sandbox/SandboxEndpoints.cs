@@ -18,12 +18,14 @@ public static class SandboxEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
+        Mangopay.MangopaySandbox.AddMangopaySandbox(services);
         return services;
     }
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
+        Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
         return app;
     }
 }
