@@ -90,7 +90,7 @@ public sealed class MangopayClient(
         catch (MangopayException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
         {
             logger.LogInformation("Mangopay answered 409 to POST {Path}: the idempotency key was used before; reading the first answer", path);
-            return await FirstAnswerAsync<T>(idempotencyKey, ex, cancellationToken);
+            return await FirstAnswerAsync<T>(path, idempotencyKey, ex, cancellationToken);
         }
     }
 
@@ -98,7 +98,7 @@ public sealed class MangopayClient(
     /// The answer Mangopay gave the first request with <paramref name="idempotencyKey"/>: its resource when that was
     /// a success, else the failure it was. When Mangopay cannot say, the 409 stands.
     /// </summary>
-    private async Task<T> FirstAnswerAsync<T>(string idempotencyKey, MangopayException conflict, CancellationToken cancellationToken)
+    private async Task<T> FirstAnswerAsync<T>(string path, string idempotencyKey, MangopayException conflict, CancellationToken cancellationToken)
         where T : class
     {
         MangopayIdempotencyResponse first;
@@ -113,6 +113,13 @@ public sealed class MangopayClient(
 
         var raw = first.Resource is { } resource ? resource.GetRawText() : null;
         if (first.HttpStatus is not { } status)
+        {
+            throw conflict;
+        }
+
+        // The key was first used for another kind of request: its answer is not this request's.
+        if (Uri.TryCreate(first.RequestURL, UriKind.Absolute, out var firstUrl)
+            && !firstUrl.AbsolutePath.EndsWith($"/{ResourcePath(path)}", StringComparison.Ordinal))
         {
             throw conflict;
         }

@@ -85,6 +85,12 @@ public sealed class MangopayProvider(
             throw Failure(ProviderFailure.Unavailable, "mangopay: the TWINT pay-in was answered without a usable Id.", (int)HttpStatusCode.OK);
         }
 
+        // A pay-in read back for our key (after a 409) must still be this order's.
+        if (MangopayPayInMapping.WhyNotOurs(payIn, order with { ProviderReference = null }, settings) is { } why)
+        {
+            throw Failure(ProviderFailure.Rejected, $"mangopay: the TWINT pay-in Mangopay answered with is not this order's ({why}).", (int)HttpStatusCode.OK);
+        }
+
         if (payIn.Status == "FAILED")
         {
             // E.g. ResultCode 002951 (a FlowDescriptor beneficiary not KYC-verified): Mangopay refused this payment.

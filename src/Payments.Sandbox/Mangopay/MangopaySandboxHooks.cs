@@ -15,8 +15,14 @@ public sealed class MangopaySandboxHooks(IHttpClientFactory httpClients, Mangopa
     /// <summary>Mangopay wants an answer within 2 s; the simulator waits a little longer before calling it a failure.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    public string HookUrl(string origin) =>
-        string.IsNullOrWhiteSpace(state.Options.HookUrl) ? $"{origin.TrimEnd('/')}{DefaultHookPath}" : state.Options.HookUrl;
+    /// <summary>The configured URL; a path (starting with '/') is taken on <paramref name="origin"/>, as is the default.</summary>
+    public string HookUrl(string origin)
+    {
+        var configured = state.Options.HookUrl;
+        return string.IsNullOrWhiteSpace(configured) ? $"{origin.TrimEnd('/')}{DefaultHookPath}"
+            : configured.StartsWith('/') ? $"{origin.TrimEnd('/')}{configured}"
+            : configured;
+    }
 
     /// <summary>Sends the hook and reports the URL and the answer's status (or the error). Never throws.</summary>
     public async Task<(string Url, int? StatusCode, string? Error)> SendAsync(string origin, string eventType, string resourceId, CancellationToken cancellationToken)

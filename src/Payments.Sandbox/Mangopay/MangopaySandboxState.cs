@@ -26,8 +26,8 @@ public sealed class MangopaySandboxOptions
 
     /// <summary>
     /// Where hooks go. Mangopay configures hooks per platform and event type (not per pay-in), so the simulator takes
-    /// the URL from here; empty means <c>/api/webhooks/mangopay</c> on the host the simulator is mounted in (the origin
-    /// of the request that triggers the hook).
+    /// the URL from here: an absolute URL, or a path taken on the origin of the request that triggers the hook (the host
+    /// the simulator is mounted in). Empty means <c>/api/webhooks/mangopay</c> there.
     /// </summary>
     public string? HookUrl { get; set; }
 
