@@ -218,8 +218,10 @@ public sealed class MangopayProvider(
     /// <summary>
     /// Refunds the order's pay-in, with an Idempotency-Key derived from the refund id (a repeat gives the same refund).
     /// The whole amount is a full refund (no DebitedFunds/Fees: Mangopay gives back the pay-in's fees too); less is a
-    /// partial refund with <c>Fees</c> 0 (the platform keeps the pay-in's fees). A refusal by Mangopay is a Failed
-    /// refund; a failure with an unknown outcome (5xx after the retries, timeout) is thrown, to be asked again.
+    /// partial refund with <c>Fees</c> 0 (the platform keeps the pay-in's fees). A refusal (4xx) is thrown as a Rejected
+    /// <see cref="MangopayException"/> (the flow records the refund as failed), as is a failure with an unknown outcome
+    /// (5xx after the retries, timeout: asked again with the same refund id, so the same key). A pay-in Mangopay does
+    /// not know is a Failed refund.
     /// </summary>
     public async Task<ProviderRefundResult> RefundAsync(Order order, RefundRequest request, CancellationToken cancellationToken)
     {
@@ -245,11 +247,11 @@ public sealed class MangopayProvider(
         {
             refund = await client.RefundPayInAsync(payInId, body, MangopayIdempotencyKeys.Refund(order.Id, request.RefundId), cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure is ProviderFailure.Rejected or ProviderFailure.NotFound)
+        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
         {
-            logger.LogWarning("Mangopay refused refund {RefundId} of order {OrderId}: {StatusCode} {Code}", request.RefundId, order.Id, ex.StatusCode, ex.ProviderCode);
-            return new ProviderRefundResult(null, RefundOutcome.Failed, null,
-                $"Mangopay refused the refund ({ex.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "no status"} {Code(ex.ProviderCode)})");
+            // Mangopay does not know the pay-in: nothing was refunded, and asking again cannot change that.
+            logger.LogWarning("Mangopay does not know pay-in {PayInId} of order {OrderId}; refund {RefundId} failed", payInId, order.Id, request.RefundId);
+            return new ProviderRefundResult(null, RefundOutcome.Failed, null, $"Mangopay has no pay-in {payInId} ({Code(ex.ProviderCode)})");
         }
 
         if (!MangopayStatusMapping.TryMapRefund(refund.Status, out var outcome))

@@ -551,22 +551,27 @@ public sealed class MangopayClientTests
     }
 
     [Fact]
-    public async Task A_refund_mangopay_refuses_is_a_failed_refund_and_an_unreachable_mangopay_throws()
+    public async Task A_refund_mangopay_refuses_is_rejected_an_unknown_payin_failed_and_an_unreachable_mangopay_unavailable()
     {
         var handler = new CapturingHandler()
             .Respond(HttpStatusCode.OK, MangopayTestKit.TokenJson())
             .Respond(HttpStatusCode.BadRequest, MangopayTestKit.ErrorJson("param_error"))
+            .Respond(HttpStatusCode.NotFound, MangopayTestKit.ErrorJson("ressource_not_found"))
             .Otherwise(HttpStatusCode.ServiceUnavailable);
         using var services = MangopayTestKit.Services(handler);
         var order = MangopayTestKit.Order(providerReference: MangopayTestKit.PayInId);
 
-        var refused = await services.Provider().RefundAsync(order, new RefundRequest("rf_1", 100, null, null), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<MangopayException>(() =>
+            services.Provider().RefundAsync(order, new RefundRequest("rf_1", 100, null, null), CancellationToken.None));
+        var unknown = await services.Provider().RefundAsync(order, new RefundRequest("rf_2", 100, null, null), CancellationToken.None);
         var down = await Assert.ThrowsAsync<MangopayException>(() =>
-            services.Provider().RefundAsync(order, new RefundRequest("rf_2", 100, null, null), CancellationToken.None));
+            services.Provider().RefundAsync(order, new RefundRequest("rf_3", 100, null, null), CancellationToken.None));
 
-        Assert.Equal(RefundOutcome.Failed, refused.Outcome);
-        Assert.Contains("param_error", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(ProviderFailure.Rejected, refused.Failure);
+        Assert.Equal("param_error", refused.ProviderCode);
+        Assert.Equal(RefundOutcome.Failed, unknown.Outcome);
         Assert.Equal(ProviderFailure.Unavailable, down.Failure);
+        Assert.Equal(7, handler.Count); // the token, the 400 and the 404 once each, the 503 four times
     }
 
     [Fact]

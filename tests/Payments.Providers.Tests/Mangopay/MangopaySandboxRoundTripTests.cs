@@ -165,30 +165,32 @@ public sealed partial class MangopaySandboxRoundTripTests
         var first = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var repeat = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var second = await services.Provider().RefundAsync(paid, new RefundRequest("rf_2", 3990, null, null), CancellationToken.None);
-        var over = await services.Provider().RefundAsync(paid, new RefundRequest("rf_3", 1, null, null), CancellationToken.None);
+        var over = await Assert.ThrowsAsync<MangopayException>(() =>
+            services.Provider().RefundAsync(paid, new RefundRequest("rf_3", 1, null, null), CancellationToken.None));
 
         Assert.Equal(RefundOutcome.Succeeded, first.Outcome);
         Assert.Equal(first.ProviderRefundId, repeat.ProviderRefundId);
         Assert.Equal(RefundOutcome.Succeeded, second.Outcome);
         Assert.NotEqual(first.ProviderRefundId, second.ProviderRefundId);
-        Assert.Equal(RefundOutcome.Failed, over.Outcome);
+        Assert.Equal(ProviderFailure.Rejected, over.Failure);
+        Assert.Equal("param_error", over.ProviderCode);
         var refund = await services.GetRequiredService<MangopayClient>().GetRefundAsync(second.ProviderRefundId!, CancellationToken.None);
         Assert.Equal(3990, refund.DebitedFunds!.Amount);
         Assert.Equal(session.ProviderReference, refund.InitialTransactionId);
     }
 
     [Fact]
-    public async Task A_refund_of_an_unpaid_payin_is_a_failed_refund()
+    public async Task A_refund_of_an_unpaid_payin_is_refused()
     {
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var services = sandbox.ClientServices();
         var order = MangopayTestKit.Order();
         var session = await CreateAsync(services, order);
 
-        var result = await services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
-            new RefundRequest("rf_1", 100, null, null), CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<MangopayException>(() => services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
+            new RefundRequest("rf_1", 100, null, null), CancellationToken.None));
 
-        Assert.Equal(RefundOutcome.Failed, result.Outcome);
+        Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
 
     [Fact]
