@@ -26,7 +26,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         ["currency"] = currency,
         ["items"] = new JsonArray(new JsonObject
         {
-            ["name"] = "Mug", ["sku"] = "MUG-1", ["quantity"] = 2, ["unitPrice"] = "24.95", ["vatRate"] = "8.1", ["type"] = "goods",
+            ["name"] = "Mug",
+            ["sku"] = "MUG-1",
+            ["quantity"] = 2,
+            ["unitPrice"] = "24.95",
+            ["vatRate"] = "8.1",
+            ["type"] = "goods",
         }),
         ["customer"] = new JsonObject { ["email"] = "anna@example.ch", ["firstName"] = "Anna", ["lastName"] = "Muster" },
         ["successUrl"] = $"{TestApp.Shop}/checkout/done",
