@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Mangopay;
+using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 
 namespace Payments.Providers;
@@ -15,6 +16,7 @@ public static class ProviderRegistration
     {
         services.AddNextProvider(configuration);
         services.AddMangopayProvider(configuration);
+        services.AddNeuroPayProvider(configuration);
         return services;
     }
 }

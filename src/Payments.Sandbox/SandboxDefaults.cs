@@ -18,5 +18,7 @@ public static class SandboxDefaults
         yield return new("Providers:Mangopay:ApiKey", Mangopay.MangopaySandboxOptions.DefaultApiKey);
         yield return new("Providers:Mangopay:CreditedWalletId", "wlt_sandbox");
         yield return new("Providers:Mangopay:AuthorId", "usr_sandbox");
+        yield return new("Providers:NeuroPay:BaseUrl", $"{sandbox}/neuropay");
+        yield return new("Providers:NeuroPay:ApiKey", "sandbox-api-key");
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Sandbox.NeuroPay;
 using Payments.Sandbox.Next;
 
 namespace Payments.Sandbox;
@@ -19,6 +20,7 @@ public static class SandboxEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
         Mangopay.MangopaySandbox.AddMangopaySandbox(services);
+        services.TryAddSingleton<NeuroPaySandboxState>();
         return services;
     }
 
@@ -26,6 +28,7 @@ public static class SandboxEndpoints
     {
         app.MapNextSandbox($"{Prefix}/next");
         Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
+        app.MapNeuroPaySandbox($"{Prefix}/neuropay");
         return app;
     }
 }

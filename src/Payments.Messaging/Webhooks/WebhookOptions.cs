@@ -11,10 +11,18 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "Webhooks";
 
+    public const string DefaultDeliveryQueue = MessagingEntities.WebhookDeliveries;
+
     public List<WebhookEndpointOptions> Endpoints { get; set; } = [];
 
     /// <summary>How long one delivery may take (the spec recommends 15 to 30 seconds).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The queue of single delivery attempts (<see cref="WebhookFanOut"/>); needs duplicate detection on. Set by
+    /// <see cref="WebhookFanOutServiceCollectionExtensions.AddWebhookFanOut"/> to the queue its function listens to.
+    /// </summary>
+    public string DeliveryQueue { get; set; } = DefaultDeliveryQueue;
 
     /// <summary>Delays before each retry; empty means <see cref="WebhookRetrySchedule.Default"/>.</summary>
     public List<TimeSpan> RetryDelays { get; set; } = [];
