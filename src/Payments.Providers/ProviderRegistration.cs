@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Providers.Mangopay;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 
@@ -14,6 +15,7 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddMangopayProvider(configuration);
         services.AddNeuroPayProvider(configuration);
         return services;
     }

@@ -19,6 +19,7 @@ public static class SandboxEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
+        Mangopay.MangopaySandbox.AddMangopaySandbox(services);
         services.TryAddSingleton<NeuroPaySandboxState>();
         return services;
     }
@@ -26,6 +27,7 @@ public static class SandboxEndpoints
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
+        Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
         app.MapNeuroPaySandbox($"{Prefix}/neuropay");
         return app;
     }
