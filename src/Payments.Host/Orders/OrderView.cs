@@ -11,6 +11,7 @@ public sealed record OrderView(
     string MerchantReference,
     string? ProviderReference,
     string? ProviderStatus,
+    IReadOnlyDictionary<string, string> ProviderData,
     string Amount,
     string Currency,
     IReadOnlyList<OrderItemView> Items,
@@ -29,7 +30,7 @@ public sealed record OrderView(
     IReadOnlyList<RefundView> Refunds)
 {
     public static OrderView From(Order o) => new(
-        o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus,
+        o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus, o.ProviderData,
         o.Amount.ToDecimalString(), o.Amount.Currency.Code,
         o.Items.Select(i => new OrderItemView(i.Name, i.Sku, i.Quantity,
             Money.FormatMinor(i.UnitPriceMinor, o.Amount.Currency.Exponent), i.VatRate, i.Type.ToString().ToLowerInvariant())).ToArray(),
