@@ -13,6 +13,7 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddTwistoProvider(configuration);
         return services;
     }
 }
