@@ -13,5 +13,8 @@ public static class SandboxDefaults
         yield return new("Providers:Next:BaseUrl", $"{sandbox}/next");
         yield return new("Providers:Next:AccessToken", "sandbox-access-token");
         yield return new("Providers:Next:WebhookSecret", "sandbox-webhook-secret");
+        yield return new("Providers:Twisto:BaseUrl", $"{sandbox}/twisto");
+        yield return new("Providers:Twisto:SecretKey", "sandbox-secret-key");
+        yield return new("Providers:Twisto:MerchantReference", "sandbox-merchant");
     }
 }

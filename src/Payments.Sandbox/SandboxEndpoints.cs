@@ -18,12 +18,14 @@ public static class SandboxEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
+        services.AddTwistoSandbox();
         return services;
     }
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
+        app.MapTwistoSandbox($"{Prefix}/twisto");
         return app;
     }
 }
