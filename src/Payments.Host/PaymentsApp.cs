@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Payments.Host.Api;
+using Payments.Host.Customers;
 using Payments.Host.Health;
 using Payments.Host.Hosting;
 using Payments.Host.Orders;
 using Payments.Host.Returns;
+using Payments.Host.Webhooks;
 using Payments.Sandbox;
 
 namespace Payments.Host;
@@ -25,7 +27,10 @@ public static class PaymentsApp
 
         app.MapHealthApi();
         app.MapOrdersApi();
+        app.MapOrderOperationsApi();
         app.MapReturnApi();
+        app.MapWebhooksApi();
+        app.MapCustomersApi();
         if (ServiceRegistration.SandboxEnabled(app.Configuration))
         {
             app.MapSandbox();

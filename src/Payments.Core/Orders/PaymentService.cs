@@ -81,7 +81,7 @@ public sealed class PaymentService(
         {
             logger.LogWarning("Provider {Provider} could not open order {OrderId}: {Failure} {StatusCode}",
                 provider.Name, order.Id, ex.Failure, ex.StatusCode);
-            var failed = await UpdateAsync(order.Id, current =>
+            var failed = await UpdateExistingAsync(order.Id, current =>
                 Transition(current, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason: ex.Message), cancellationToken);
             return new CreateOrderResult.ProviderFailed(failed, ex);
         }
@@ -91,7 +91,7 @@ public sealed class PaymentService(
             await lookups.LinkProviderReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
         }
 
-        var opened = await UpdateAsync(order.Id, current => (current with
+        var opened = await UpdateExistingAsync(order.Id, current => (current with
         {
             ProviderReference = session.ProviderReference ?? current.ProviderReference,
             RedirectUrl = session.RedirectUrl,
@@ -157,7 +157,7 @@ public sealed class PaymentService(
             }
         }
 
-        return await UpdateAsync(orderId, current =>
+        return await UpdateExistingAsync(orderId, current =>
         {
             var withFacts = current with
             {
@@ -212,14 +212,18 @@ public sealed class PaymentService(
 
     /// <summary>
     /// Read, decide, write with the ETag; on a lost race read again and decide again. The decision returns
-    /// null when there is nothing to write.
+    /// null when there is nothing to write. Returns null when there is no such order.
     /// </summary>
-    private async Task<Order> UpdateAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken)
+    public async Task<Order?> UpdateAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var stored = await orders.GetAsync(orderId, cancellationToken)
-                ?? throw new InvalidOperationException($"Order {orderId} disappeared while being updated.");
+            var stored = await orders.GetAsync(orderId, cancellationToken);
+            if (stored is null)
+            {
+                return null;
+            }
+
             var decision = decide(stored.Order);
             if (decision is not { } change)
             {
@@ -238,6 +242,10 @@ public sealed class PaymentService(
             }
         }
     }
+
+    private async Task<Order> UpdateExistingAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken) =>
+        await UpdateAsync(orderId, decide, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {orderId} disappeared while being updated.");
 
     private static bool FactsChanged(Order a, Order b) =>
         a.ProviderReference != b.ProviderReference || a.ProviderStatus != b.ProviderStatus

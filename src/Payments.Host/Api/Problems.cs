@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
 using Payments.Core.Validation;
 
 namespace Payments.Host.Api;
@@ -49,4 +51,27 @@ public static class Problems
     public static ProblemHttpResult InvalidHeader(string header, string message) =>
         Problem(StatusCodes.Status400BadRequest, "invalid-header", $"The {header} header is invalid.", $"{header} {message}.",
             new Dictionary<string, object?> { ["errors"] = new Dictionary<string, object?> { [header] = new[] { message } } });
+
+    /// <summary>422 naming the provider and the capability it lacks (decided before anything is written).</summary>
+    public static ProblemHttpResult CapabilityNotSupported(string provider, ProviderCapabilities capability)
+    {
+        var name = capability.ToString().ToLowerInvariant();
+        return Problem(StatusCodes.Status422UnprocessableEntity, "capability-not-supported", "The provider cannot do this.",
+            $"Provider '{provider}' does not support {name}.",
+            new Dictionary<string, object?> { ["provider"] = provider, ["capability"] = name });
+    }
+
+    /// <summary>A provider call that failed: 504 on a timeout, 422 when it refused, else 502.</summary>
+    public static ProblemHttpResult ProviderFailed(ProviderException error, Order order)
+    {
+        var (status, slug, title) = error.Failure switch
+        {
+            ProviderFailure.Timeout => (StatusCodes.Status504GatewayTimeout, "provider-timeout", "The payment provider did not answer in time."),
+            ProviderFailure.Rejected => (StatusCodes.Status422UnprocessableEntity, "provider-rejected", "The payment provider refused the request."),
+            ProviderFailure.NotFound => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider does not know this payment."),
+            _ => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable."),
+        };
+        return Problem(status, slug, title, error.Message,
+            new Dictionary<string, object?> { ["orderId"] = order.Id, ["provider"] = error.Provider, ["orderStatus"] = order.Status });
+    }
 }

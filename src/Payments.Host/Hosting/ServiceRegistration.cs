@@ -31,6 +31,7 @@ public static class ServiceRegistration
         services.AddSingleton<IPaymentLinks>(sp => sp.GetRequiredService<ReturnLinks>());
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton<PaymentService>();
+        services.AddSingleton<PaymentOperations>();
         services.AddSingleton<ApiKeyFilter>();
 
         services.AddOrderStorage(configuration);

@@ -54,11 +54,12 @@ public static class OrdersApi
         }
 
         var provider = providers.TryGet(draft.Provider, out var p) ? p : throw new InvalidOperationException("validated provider missing");
-        var providerIssues = provider.Validate(draft).ToList();
         if (draft.Subscription is not null && !provider.Capabilities.HasFlag(ProviderCapabilities.Recurring))
         {
-            providerIssues.Add(new ValidationIssue("subscription", $"provider '{provider.Name}' does not support recurring charges", IssueKind.Unprocessable));
+            return Problems.CapabilityNotSupported(provider.Name, ProviderCapabilities.Recurring);
         }
+
+        var providerIssues = provider.Validate(draft).ToList();
 
         if (providerIssues.Count > 0)
         {
@@ -91,21 +92,9 @@ public static class OrdersApi
                 "An order with this idempotency key is still being opened.",
                 "Retry the same request shortly; it will return the order once its payment session is open.",
                 new Dictionary<string, object?> { ["orderId"] = i.OrderId }),
-            CreateOrderResult.ProviderFailed f => ProviderFailed(f),
+            CreateOrderResult.ProviderFailed f => Problems.ProviderFailed(f.Error, f.Order),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };
-    }
-
-    private static ProblemHttpResult ProviderFailed(CreateOrderResult.ProviderFailed f)
-    {
-        var (status, slug, title) = f.Error.Failure switch
-        {
-            ProviderFailure.Timeout => (StatusCodes.Status504GatewayTimeout, "provider-timeout", "The payment provider did not answer in time."),
-            ProviderFailure.Rejected => (StatusCodes.Status422UnprocessableEntity, "provider-rejected", "The payment provider refused the order."),
-            _ => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable."),
-        };
-        return Problems.Problem(status, slug, title, $"The order was recorded as failed: {f.Error.Message}",
-            new Dictionary<string, object?> { ["orderId"] = f.Order.Id, ["provider"] = f.Error.Provider, ["orderStatus"] = f.Order.Status });
     }
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetAsync(string orderId, IOrderStore orders, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -16,8 +17,9 @@ namespace Payments.Providers.Next;
 public sealed class NextProvider(
     NextClient client,
     IOptionsMonitor<NextOptions> options,
+    NextWebhookVerifier webhooks,
     TimeProvider clock,
-    ILogger<NextProvider> logger) : IPaymentProvider
+    ILogger<NextProvider> logger) : IPaymentProvider, IWebhookReceiver
 {
     public const string ProviderName = "next";
 
@@ -38,14 +40,14 @@ public sealed class NextProvider(
     public string Name => ProviderName;
 
     /// <summary>
-    /// What NEXT's API offers for TWINT: create + return + signed webhooks; upsells (ordersAddLineItemsCreate,
-    /// which the TWINT guide lists); recurring (subscription lines, renewed by NEXT); refund and cancel
-    /// (<c>/orders/{number}/refund/</c>, <c>/cancel/</c>). Not capture: TWINT through NEXT is documented as a
-    /// one-step payment. Not saved customers.
+    /// What this adapter does with NEXT's API for TWINT: create + return + signed webhooks; upsells
+    /// (ordersAddLineItemsCreate, which the TWINT guide lists); recurring (subscription lines, renewed by NEXT).
+    /// NEXT also has <c>/orders/{number}/refund/</c> and <c>/cancel/</c>, not wired here yet, so not claimed.
+    /// Not capture: TWINT through NEXT is documented as a one-step payment. Not saved customers.
     /// </summary>
     public ProviderCapabilities Capabilities =>
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
-        | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
+        | ProviderCapabilities.Recurring;
 
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => NextOrderMapping.Validate(draft);
 
@@ -127,6 +129,38 @@ public sealed class NextProvider(
         {
             return new ReturnEvidence(null, ClaimedOutcome.Unknown);
         }
+    }
+
+    /// <summary>
+    /// NEXT webhooks are signed (<c>X-29Next-Signature</c>): anything unsigned, or signed with another secret, is
+    /// refused. Order and transaction events name a NEXT order; the flow then reads that order and checks it is ours.
+    /// </summary>
+    public WebhookReading ReadWebhook(WebhookRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return new WebhookReading(WebhookVerdict.Malformed, Detail: "NEXT webhooks are POSTs");
+        }
+
+        request.Headers.TryGetValue(NextWebhookVerifier.SignatureHeader, out var signature);
+        if (!webhooks.IsAuthentic(request.Body, signature))
+        {
+            return new WebhookReading(WebhookVerdict.Unauthenticated, Detail: "missing or wrong X-29Next-Signature");
+        }
+
+        var envelope = webhooks.Read(request.Body);
+        if (envelope is null)
+        {
+            return new WebhookReading(WebhookVerdict.Malformed, Detail: "not a NEXT webhook envelope");
+        }
+
+        if (envelope.OrderNumber is null && envelope.OrderId is null)
+        {
+            return new WebhookReading(WebhookVerdict.Ignored, envelope.EventId, Detail: $"event {envelope.EventType} names no order");
+        }
+
+        return new WebhookReading(WebhookVerdict.Accepted, envelope.EventId, envelope.OrderNumber, envelope.OrderId,
+            new ReturnEvidence(envelope.OrderNumber, ClaimedOutcome.Unknown));
     }
 
     /// <summary>

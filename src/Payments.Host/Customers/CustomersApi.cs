@@ -1,0 +1,194 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Providers;
+using Payments.Core.Validation;
+using Payments.Host.Api;
+
+namespace Payments.Host.Customers;
+
+public sealed record CreateCustomerBody
+{
+    public string? Provider { get; init; }
+    public string? FirstName { get; init; }
+    public string? LastName { get; init; }
+    public string? Email { get; init; }
+    public IReadOnlyDictionary<string, string?>? Metadata { get; init; }
+}
+
+public sealed record CustomerView(string Provider, string Id, string? FirstName, string? LastName, string? Email, string? ClientPage,
+    IReadOnlyList<SavedCard> Cards, IReadOnlyDictionary<string, string> Metadata)
+{
+    public static CustomerView From(string provider, SavedCustomer c) =>
+        new(provider, c.Id, c.FirstName, c.LastName, c.Email, c.ClientPage, c.Cards, c.Metadata);
+}
+
+/// <summary>
+/// <c>POST /api/customers</c>, <c>GET|DELETE /api/customers/{customerId}</c>: saved customers at providers
+/// that keep them (Neuro-Pay). <c>provider</c> (body, or query on GET/DELETE) may be left out when only one
+/// registered provider keeps customers.
+/// </summary>
+public static partial class CustomersApi
+{
+    public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/customers").AddEndpointFilter<ApiKeyFilter>();
+        group.MapPost("/", CreateAsync).WithName("CreateCustomer");
+        group.MapGet("/{customerId}", GetAsync).WithName("GetCustomer");
+        group.MapDelete("/{customerId}", DeleteAsync).WithName("DeleteCustomer");
+        return group;
+    }
+
+    public static async Task<Results<Created<CustomerView>, ProblemHttpResult>> CreateAsync(HttpRequest request, ProviderCatalog providers, CancellationToken cancellationToken)
+    {
+        if (!RequestBody.IsJson(request))
+        {
+            return Problems.UnsupportedMediaType("application/json");
+        }
+
+        var bytes = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
+        }
+
+        var (body, error) = RequestBody.Deserialize<CreateCustomerBody>(bytes);
+        if (body is null)
+        {
+            return Problems.MalformedJson(error!);
+        }
+
+        var issues = new List<ValidationIssue>();
+        Text(issues, "firstName", body.FirstName, 100, required: true);
+        Text(issues, "lastName", body.LastName, 100, required: true);
+        if (body.Email is null || body.Email.Length > 254 || !Email().IsMatch(body.Email))
+        {
+            issues.Add(new("email", "must be an e-mail address"));
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in body.Metadata ?? new Dictionary<string, string?>())
+        {
+            if (k.Length is 0 or > 40 || k.Any(char.IsControl) || v is null || v.Length > 500 || v.Any(char.IsControl))
+            {
+                issues.Add(new($"metadata.{k}", "keys must be 1-40 characters and values strings of at most 500, without control characters"));
+            }
+            else
+            {
+                metadata[k] = v;
+            }
+        }
+
+        if (issues.Count > 0)
+        {
+            return Problems.Validation(issues);
+        }
+
+        if (Vault(providers, body.Provider) is not { } vault)
+        {
+            return NoVault(providers, body.Provider);
+        }
+
+        try
+        {
+            var created = await vault.Vault.CreateCustomerAsync(new NewCustomer(body.FirstName, body.LastName, body.Email, metadata), cancellationToken);
+            return TypedResults.Created($"/api/customers/{created.Id}?provider={vault.Name}", CustomerView.From(vault.Name, created));
+        }
+        catch (ProviderException ex)
+        {
+            return ProviderProblem(ex);
+        }
+    }
+
+    public static async Task<Results<Ok<CustomerView>, ProblemHttpResult>> GetAsync(string customerId, string? provider, ProviderCatalog providers, CancellationToken cancellationToken)
+    {
+        if (!CustomerId().IsMatch(customerId))
+        {
+            return Problems.NotFound("customer");
+        }
+
+        if (Vault(providers, provider) is not { } vault)
+        {
+            return NoVault(providers, provider);
+        }
+
+        try
+        {
+            var customer = await vault.Vault.GetCustomerAsync(customerId, cancellationToken);
+            return customer is null ? Problems.NotFound("customer") : TypedResults.Ok(CustomerView.From(vault.Name, customer));
+        }
+        catch (ProviderException ex)
+        {
+            return ProviderProblem(ex);
+        }
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string customerId, string? provider, ProviderCatalog providers, CancellationToken cancellationToken)
+    {
+        if (!CustomerId().IsMatch(customerId))
+        {
+            return Problems.NotFound("customer");
+        }
+
+        if (Vault(providers, provider) is not { } vault)
+        {
+            return NoVault(providers, provider);
+        }
+
+        try
+        {
+            return await vault.Vault.DeleteCustomerAsync(customerId, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("customer");
+        }
+        catch (ProviderException ex)
+        {
+            return ProviderProblem(ex);
+        }
+    }
+
+    private sealed record NamedVault(string Name, ICustomerVault Vault);
+
+    private static NamedVault? Vault(ProviderCatalog providers, string? name)
+    {
+        var vaults = providers.All
+            .Where(p => p.Capabilities.HasFlag(ProviderCapabilities.Customers) && p is ICustomerVault)
+            .Select(p => new NamedVault(p.Name, (ICustomerVault)p))
+            .ToList();
+        return name is null
+            ? (vaults.Count == 1 ? vaults[0] : null)
+            : vaults.FirstOrDefault(v => v.Name == name);
+    }
+
+    private static ProblemHttpResult NoVault(ProviderCatalog providers, string? name) =>
+        name is not null && providers.TryGet(name, out _)
+            ? Problems.CapabilityNotSupported(name, ProviderCapabilities.Customers)
+            : Problems.Validation([new ValidationIssue("provider", name is null
+                ? "is required: name a provider that keeps customers"
+                : $"must be a provider that keeps customers, not '{name}'", name is null ? IssueKind.Invalid : IssueKind.Unprocessable)]);
+
+    private static ProblemHttpResult ProviderProblem(ProviderException ex) => ex.Failure switch
+    {
+        ProviderFailure.Timeout => Problems.Problem(StatusCodes.Status504GatewayTimeout, "provider-timeout", "The payment provider did not answer in time.", ex.Message),
+        ProviderFailure.Rejected => Problems.Problem(StatusCodes.Status422UnprocessableEntity, "provider-rejected", "The payment provider refused the request.", ex.Message),
+        _ => Problems.Problem(StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable.", ex.Message),
+    };
+
+    private static void Text(List<ValidationIssue> issues, string field, string? value, int max, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required || value is not null)
+            {
+                issues.Add(new(field, "is required"));
+            }
+        }
+        else if (value.Length > max || value.Any(char.IsControl))
+        {
+            issues.Add(new(field, $"must be at most {max} characters without control characters"));
+        }
+    }
+
+    [GeneratedRegex(@"^[^@\s\p{Cc}]{1,64}@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Email();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,128}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CustomerId();
+}

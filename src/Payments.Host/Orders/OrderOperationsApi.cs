@@ -1,0 +1,124 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Core.Validation;
+using Payments.Host.Api;
+
+namespace Payments.Host.Orders;
+
+/// <summary>The body of <c>POST /api/orders/{orderId}/refunds</c>; an empty body refunds everything left.</summary>
+public sealed record RefundBody
+{
+    public string? Amount { get; init; }
+    public string? Reason { get; init; }
+    public string? Comment { get; init; }
+}
+
+/// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (DESIGN §3).</summary>
+public static class OrderOperationsApi
+{
+    public const int MaxCommentLength = 255;
+
+    public static RouteGroupBuilder MapOrderOperationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/orders/{orderId}").AddEndpointFilter<ApiKeyFilter>();
+        group.MapPost("/capture", CaptureAsync).WithName("CaptureOrder");
+        group.MapPost("/refunds", RefundAsync).WithName("RefundOrder");
+        group.MapPost("/cancel", CancelAsync).WithName("CancelOrder");
+        return group;
+    }
+
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CaptureAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
+        !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CaptureAsync(orderId, cancellationToken));
+
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CancelAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
+        !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CancelAsync(orderId, cancellationToken));
+
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> RefundAsync(
+        string orderId, HttpRequest request, PaymentOperations operations, IOrderStore orders, CancellationToken cancellationToken)
+    {
+        if (!PaymentService.IsOrderId(orderId))
+        {
+            return Problems.NotFound("order");
+        }
+
+        var body = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
+        }
+
+        var refund = new RefundBody();
+        if (body.Length > 0)
+        {
+            if (!RequestBody.IsJson(request))
+            {
+                return Problems.UnsupportedMediaType("application/json");
+            }
+
+            var (parsed, error) = RequestBody.Deserialize<RefundBody>(body);
+            if (parsed is null)
+            {
+                return Problems.MalformedJson(error!);
+            }
+
+            refund = parsed;
+        }
+
+        var key = request.Headers[OrdersApi.IdempotencyKeyHeader].ToString();
+        if (request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) && KeyRules.Check(key, OrdersApi.MaxIdempotencyKeyLength) is { } keyError)
+        {
+            return Problems.InvalidHeader(OrdersApi.IdempotencyKeyHeader, keyError);
+        }
+
+        var stored = await orders.GetAsync(orderId, cancellationToken);
+        if (stored is null)
+        {
+            return Problems.NotFound("order");
+        }
+
+        var issues = new List<ValidationIssue>();
+        long? amount = null;
+        if (refund.Amount is not null)
+        {
+            if (!Core.Money.Money.TryParseMinor(refund.Amount, stored.Order.Amount.Currency.Exponent, allowNegative: false, out var minor, out var amountError))
+            {
+                issues.Add(new("amount", amountError));
+            }
+            else
+            {
+                amount = minor;
+            }
+        }
+
+        if (refund.Reason is not null && !RefundReasons.All.Contains(refund.Reason))
+        {
+            issues.Add(new("reason", $"must be one of: {string.Join(", ", RefundReasons.All.Order(StringComparer.Ordinal))}"));
+        }
+
+        if (refund.Comment is not null && (refund.Comment.Length > MaxCommentLength || refund.Comment.Any(char.IsControl)))
+        {
+            issues.Add(new("comment", $"must be at most {MaxCommentLength} characters without control characters"));
+        }
+
+        if (issues.Count > 0)
+        {
+            return Problems.Validation(issues);
+        }
+
+        return ToHttp(await operations.RefundAsync(orderId, amount, refund.Reason, refund.Comment,
+            request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) ? key : null, cancellationToken));
+    }
+
+    private static Results<Ok<OrderView>, ProblemHttpResult> ToHttp(OperationResult result) => result switch
+    {
+        OperationResult.Done d => TypedResults.Ok(OrderView.From(d.Order)),
+        OperationResult.NotFound => Problems.NotFound("order"),
+        OperationResult.NotSupported n => Problems.CapabilityNotSupported(n.Provider, n.Capability),
+        OperationResult.InvalidState s => Problems.Problem(StatusCodes.Status409Conflict, "invalid-state", "The order is not in a status that allows this.",
+            s.Detail, new Dictionary<string, object?> { ["orderStatus"] = s.Order.Status }),
+        OperationResult.Unprocessable u => Problems.Validation([new ValidationIssue(u.Field, u.Detail, IssueKind.Unprocessable)]),
+        OperationResult.ProviderFailed f => Problems.ProviderFailed(f.Error, f.Order),
+        _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+    };
+}

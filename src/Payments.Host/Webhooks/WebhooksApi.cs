@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
+using Payments.Host.Api;
+
+namespace Payments.Host.Webhooks;
+
+public sealed record WebhookAck(string Status, string? OrderId = null);
+
+/// <summary>
+/// <c>GET|POST /api/webhooks/{provider}</c>: server-to-server notifications. Authenticated where the provider
+/// signs, and in every case only a trigger: the payment is re-read from the provider's API.
+/// </summary>
+public static class WebhooksApi
+{
+    /// <summary>How long we work before acknowledging (Mangopay wants a 200 within 2 s). The work goes on after.</summary>
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>The most a settlement started by a webhook may take once the answer has gone.</summary>
+    public static readonly TimeSpan SettleBudget = TimeSpan.FromSeconds(60);
+
+    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/api/webhooks/{provider}", [HttpMethods.Get, HttpMethods.Post], HandleAsync).WithName("ProviderWebhook");
+        return app;
+    }
+
+    public static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> HandleAsync(
+        string provider,
+        HttpRequest request,
+        ProviderCatalog providers,
+        PaymentService payments,
+        IOrderStore orders,
+        IOrderLookups lookups,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        if (!providers.TryGet(provider, out var p) || p is not IWebhookReceiver receiver || !p.Capabilities.HasFlag(ProviderCapabilities.Webhook))
+        {
+            return Problems.NotFound("webhook endpoint");
+        }
+
+        var body = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.BodyTooLarge(RequestBody.MaxCallbackBodyBytes);
+        }
+
+        var log = loggers.CreateLogger(typeof(WebhooksApi));
+        var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        var reading = receiver.ReadWebhook(new WebhookRequest(request.Method, query, headers, body));
+        switch (reading.Verdict)
+        {
+            case WebhookVerdict.Unauthenticated:
+                log.LogWarning("Unauthenticated {Provider} webhook refused: {Detail}", p.Name, reading.Detail);
+                return Problems.Problem(StatusCodes.Status401Unauthorized, "webhook-unauthenticated", "The notification's signature is missing or wrong.");
+            case WebhookVerdict.Malformed:
+                log.LogWarning("Malformed {Provider} webhook refused: {Detail}", p.Name, reading.Detail);
+                return Problems.Problem(StatusCodes.Status400BadRequest, "webhook-malformed", "The notification cannot be read.", reading.Detail);
+            case WebhookVerdict.Ignored:
+                return TypedResults.Ok(new WebhookAck("ignored"));
+        }
+
+        var orderId = PaymentService.IsOrderId(reading.OrderId) ? reading.OrderId
+            : reading.ProviderReference is { } reference ? await lookups.FindOrderIdAsync(p.Name, reference, cancellationToken)
+            : null;
+        var stored = orderId is null ? null : await orders.GetAsync(orderId, cancellationToken);
+        if (stored is null || stored.Order.Provider != p.Name)
+        {
+            // Acknowledged so the provider stops retrying: there is nothing of ours to settle.
+            log.LogWarning("{Provider} webhook {EventId} names no order of ours (reference {Reference})", p.Name, reading.EventId, reading.ProviderReference);
+            return TypedResults.Ok(new WebhookAck("unknown_order"));
+        }
+
+        var evidence = reading.Evidence ?? new ReturnEvidence(reading.ProviderReference, ClaimedOutcome.Unknown);
+
+        // Not tied to this request: if the answer goes out first, the settlement still finishes.
+        var budget = new CancellationTokenSource(SettleBudget);
+        var settle = payments.SettleAsync(stored.Order.Id, evidence, TransitionSource.Webhook, budget.Token);
+        _ = settle.ContinueWith(_ => budget.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (await Task.WhenAny(settle, Task.Delay(AnswerWithin, cancellationToken)) != settle)
+        {
+            _ = settle.ContinueWith(t => log.LogWarning(t.Exception, "Settling order {OrderId} from a {Provider} webhook failed", stored.Order.Id, p.Name),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return TypedResults.Ok(new WebhookAck("accepted", stored.Order.Id));
+        }
+
+        try
+        {
+            var order = await settle;
+            return TypedResults.Ok(new WebhookAck(order?.Status.ToWire() ?? "unknown_order", stored.Order.Id));
+        }
+        catch (ProviderException ex)
+        {
+            // The provider could not confirm now: a non-2xx makes it send the notification again later, and
+            // reconciliation settles the order if it does not.
+            log.LogWarning("Could not confirm {Provider} webhook for {OrderId}: {Failure} {StatusCode}", p.Name, stored.Order.Id, ex.Failure, ex.StatusCode);
+            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "provider-unavailable", "The payment provider could not confirm the notification now.",
+                "Send it again later.");
+        }
+    }
+}

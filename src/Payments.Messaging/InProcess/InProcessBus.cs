@@ -1,0 +1,517 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Payments.Messaging.InProcess;
+
+/// <summary>
+/// A Service Bus stand-in for standalone runs and tests, with the semantics our handlers rely on: named queues and
+/// topics (a topic copies each message to every subscription), scheduled messages (held until
+/// <see cref="OutgoingMessage.ScheduledEnqueueTimeUtc"/> by the injected <see cref="TimeProvider"/>), duplicate
+/// detection by MessageId within a window, and at-least-once delivery to the subscribed handlers: a failed delivery
+/// (a failure result or an exception) is redelivered, and dead-lettered after <see cref="InProcessBusOptions.MaxDeliveryCount"/>.
+/// </summary>
+/// <remarks>
+/// Messages live in memory and are gone when the process stops. <see cref="ProcessDueAsync"/> delivers what is due
+/// (tests call it directly); <see cref="InProcessBusPump"/> calls it in the background. Sending to an entity that was
+/// never declared fails like Service Bus does (404), so a typo shows up in standalone runs too.
+/// </remarks>
+public sealed class InProcessBus : IMessageSender, IDisposable
+{
+    /// <summary>A guard against handlers that keep sending themselves new due work: one drain stops after this many deliveries.</summary>
+    private const int MaxDeliveriesPerDrain = 10_000;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Entity> _entities = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly InProcessBusOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private long _sequence;
+
+    public InProcessBus(InProcessBusOptions? options = null, TimeProvider? clock = null, ILogger<InProcessBus>? logger = null)
+    {
+        _options = options ?? new InProcessBusOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxDeliveryCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConcurrentCalls, 1);
+        _clock = clock ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<InProcessBus>.Instance;
+        foreach (var queue in _options.Queues)
+        {
+            DeclareQueue(queue);
+        }
+
+        foreach (var (topic, subscriptions) in _options.Topics)
+        {
+            DeclareTopic(topic);
+            foreach (var subscription in subscriptions)
+            {
+                DeclareSubscription(topic, subscription);
+            }
+        }
+    }
+
+    /// <summary>Creates the queue if it does not exist.</summary>
+    public void DeclareQueue(string queueName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        lock (_gate)
+        {
+            var entity = GetOrAdd(queueName, isTopic: false);
+            entity.Queue ??= new Mailbox(queueName, null, _options.MaxDeliveryCount);
+        }
+    }
+
+    /// <summary>Creates the topic if it does not exist. A topic without subscriptions drops what is sent to it.</summary>
+    public void DeclareTopic(string topicName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(topicName);
+        lock (_gate)
+        {
+            GetOrAdd(topicName, isTopic: true);
+        }
+    }
+
+    /// <summary>Creates the topic and its subscription if they do not exist.</summary>
+    public void DeclareSubscription(string topicName, string subscriptionName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriptionName);
+        lock (_gate)
+        {
+            SubscriptionMailbox(topicName, subscriptionName);
+        }
+    }
+
+    /// <summary>Delivers the queue's messages to <paramref name="handler"/> (declaring the queue).</summary>
+    public void Subscribe(string queueName, IMessageHandler handler, int? maxDeliveryCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        DeclareQueue(queueName);
+        lock (_gate)
+        {
+            Attach(_entities[queueName].Queue!, handler, maxDeliveryCount);
+        }
+    }
+
+    /// <summary>Delivers the subscription's messages to <paramref name="handler"/> (declaring topic and subscription).</summary>
+    public void Subscribe(string topicName, string subscriptionName, IMessageHandler handler, int? maxDeliveryCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriptionName);
+        lock (_gate)
+        {
+            Attach(SubscriptionMailbox(topicName, subscriptionName), handler, maxDeliveryCount);
+        }
+    }
+
+    public Task SendAsync(string entityPath, OutgoingMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return SendBatchAsync(entityPath, [message], cancellationToken);
+    }
+
+    public Task SendBatchAsync(string entityPath, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entityPath);
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (messages.Any(m => m is null))
+        {
+            throw new ArgumentException("The batch contains a null message.", nameof(messages));
+        }
+
+        lock (_gate)
+        {
+            if (!_entities.TryGetValue(entityPath, out var entity))
+            {
+                throw new MessageSendException(
+                    $"Sending to '{entityPath}' failed: HTTP 404 (no such queue or topic in the in-process bus).",
+                    entityPath, HttpStatusCode.NotFound, isTransient: false, attempts: 1);
+            }
+
+            var now = _clock.GetUtcNow();
+            entity.ForgetOldIds(now - _options.DuplicateDetectionWindow);
+            foreach (var message in messages)
+            {
+                var messageId = message.MessageId ?? Guid.NewGuid().ToString("N");
+                if (entity.SeenIds.ContainsKey(messageId))
+                {
+                    _logger.LogDebug("In-process bus: dropped duplicate message {MessageId} sent to {Entity}", messageId, entity.Name);
+                    continue;
+                }
+
+                entity.SeenIds[messageId] = now;
+                var visibleAt = message.ScheduledEnqueueTimeUtc is { } at && at > now ? at : now;
+                var data = new MessageData(message, messageId, Interlocked.Increment(ref _sequence), visibleAt);
+                foreach (var mailbox in entity.Mailboxes())
+                {
+                    mailbox.Messages.Add(new Stored(data, visibleAt));
+                }
+            }
+        }
+
+        Signal();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Delivers every message that is due now, including redeliveries that become due meanwhile, and returns how
+    /// many deliveries were made. Messages of entities nobody subscribed to stay where they are.
+    /// </summary>
+    public async Task<int> ProcessDueAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (total < MaxDeliveriesPerDrain)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = TakeDue(_options.MaxConcurrentCalls);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(batch.Select(d => DeliverAsync(d.Mailbox, d.Stored, cancellationToken)));
+            total += batch.Count;
+        }
+
+        return total;
+    }
+
+    /// <summary>When the next message becomes due for a subscribed handler (now, if one is due), or null when none waits.</summary>
+    public DateTimeOffset? NextDueTime()
+    {
+        lock (_gate)
+        {
+            DateTimeOffset? next = null;
+            foreach (var mailbox in _entities.Values.SelectMany(e => e.Mailboxes()).Where(m => m.Handler is not null))
+            {
+                foreach (var stored in mailbox.Messages.Where(s => !s.Locked))
+                {
+                    if (next is null || stored.VisibleAt < next)
+                    {
+                        next = stored.VisibleAt;
+                    }
+                }
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>Waits until a message was sent or the next scheduled or redelivered message is due.</summary>
+    public async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        var next = NextDueTime();
+        var now = _clock.GetUtcNow();
+        if (next is { } due && due <= now)
+        {
+            return;
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var signal = _signal.WaitAsync(cts.Token);
+        var timer = next is { } at ? Task.Delay(at - now, _clock, cts.Token) : Task.Delay(Timeout.Infinite, cts.Token);
+        await Task.WhenAny(signal, timer);
+        await cts.CancelAsync();
+        try
+        {
+            await Task.WhenAll(signal, timer);
+        }
+        catch (OperationCanceledException)
+        {
+            // The other one of the two, cancelled above.
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The dead-lettered messages of a queue, or of a topic's subscription.</summary>
+    public IReadOnlyList<DeadLetteredMessage> DeadLetters(string queueOrTopicName, string? subscriptionName = null)
+    {
+        lock (_gate)
+        {
+            return [.. Find(queueOrTopicName, subscriptionName).DeadLetters];
+        }
+    }
+
+    /// <summary>How many messages wait (scheduled ones included) in a queue or a topic's subscription.</summary>
+    public int MessageCount(string queueOrTopicName, string? subscriptionName = null)
+    {
+        lock (_gate)
+        {
+            return Find(queueOrTopicName, subscriptionName).Messages.Count;
+        }
+    }
+
+    /// <summary>The waiting messages (scheduled ones included) as a receiver would see them next.</summary>
+    public IReadOnlyList<ReceivedMessage> Peek(string queueOrTopicName, string? subscriptionName = null)
+    {
+        lock (_gate)
+        {
+            return [.. Find(queueOrTopicName, subscriptionName).Messages.OrderBy(s => s.VisibleAt).ThenBy(s => s.Data.Sequence).Select(s => s.Data.ToReceived(s.DeliveryCount + 1))];
+        }
+    }
+
+    public void Dispose() => _signal.Dispose();
+
+    private List<(Mailbox Mailbox, Stored Stored)> TakeDue(int max)
+    {
+        lock (_gate)
+        {
+            var now = _clock.GetUtcNow();
+            var due = new List<(Mailbox Mailbox, Stored Stored)>();
+            foreach (var mailbox in _entities.Values.SelectMany(e => e.Mailboxes()).Where(m => m.Handler is not null))
+            {
+                mailbox.Messages.RemoveAll(s =>
+                {
+                    var expired = !s.Locked && s.Data.ExpiresAt is { } expiry && expiry <= now;
+                    if (expired)
+                    {
+                        _logger.LogInformation("In-process bus: message {MessageId} in {Entity} expired", s.Data.MessageId, mailbox.Path);
+                    }
+
+                    return expired;
+                });
+                due.AddRange(mailbox.Messages.Where(s => !s.Locked && s.VisibleAt <= now).Select(s => (mailbox, s)));
+            }
+
+            var taken = due.OrderBy(d => d.Stored.VisibleAt).ThenBy(d => d.Stored.Data.Sequence).Take(max).ToList();
+            foreach (var (_, stored) in taken)
+            {
+                stored.Locked = true;
+                stored.DeliveryCount++;
+            }
+
+            return taken;
+        }
+    }
+
+    private async Task DeliverAsync(Mailbox mailbox, Stored stored, CancellationToken cancellationToken)
+    {
+        var message = stored.Data.ToReceived(stored.DeliveryCount);
+        HandlerResult result;
+        try
+        {
+            result = await mailbox.Handler!.HandleAsync(message, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                // Stopping: give the message back without counting the interrupted delivery.
+                stored.Locked = false;
+                stored.DeliveryCount--;
+            }
+
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "In-process bus: handler for {Entity} threw on message {MessageId} (delivery {DeliveryCount})",
+                mailbox.Path, message.MessageId, message.DeliveryCount);
+            result = HandlerResult.Failure($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        lock (_gate)
+        {
+            var now = _clock.GetUtcNow();
+            if (result.Succeeded)
+            {
+                mailbox.Messages.Remove(stored);
+            }
+            else if (stored.DeliveryCount >= mailbox.MaxDeliveryCount)
+            {
+                mailbox.Messages.Remove(stored);
+                mailbox.DeadLetters.Add(new DeadLetteredMessage(mailbox.EntityPath, mailbox.SubscriptionName, message,
+                    DeadLetteredMessage.MaxDeliveryCountExceeded, result.Reason, now));
+                _logger.LogWarning("In-process bus: dead-lettered message {MessageId} in {Entity} after {DeliveryCount} deliveries: {Reason}",
+                    message.MessageId, mailbox.Path, stored.DeliveryCount, result.Reason);
+            }
+            else
+            {
+                _logger.LogWarning("In-process bus: delivery {DeliveryCount} of message {MessageId} in {Entity} failed ({Reason}); it will be redelivered",
+                    stored.DeliveryCount, message.MessageId, mailbox.Path, result.Reason);
+                stored.Locked = false;
+                stored.VisibleAt = now + _options.RedeliveryDelay;
+            }
+        }
+
+        Signal();
+    }
+
+    private void Signal()
+    {
+        lock (_gate)
+        {
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+    }
+
+    private Entity GetOrAdd(string name, bool isTopic)
+    {
+        if (_entities.TryGetValue(name, out var existing))
+        {
+            if (existing.IsTopic != isTopic)
+            {
+                throw new InvalidOperationException($"'{name}' is already a {(existing.IsTopic ? "topic" : "queue")}.");
+            }
+
+            return existing;
+        }
+
+        var entity = new Entity(name, isTopic);
+        _entities[name] = entity;
+        return entity;
+    }
+
+    private Mailbox SubscriptionMailbox(string topicName, string subscriptionName)
+    {
+        var topic = GetOrAdd(topicName, isTopic: true);
+        if (!topic.Subscriptions.TryGetValue(subscriptionName, out var mailbox))
+        {
+            mailbox = new Mailbox(topic.Name, subscriptionName, _options.MaxDeliveryCount);
+            topic.Subscriptions[subscriptionName] = mailbox;
+        }
+
+        return mailbox;
+    }
+
+    private static void Attach(Mailbox mailbox, IMessageHandler handler, int? maxDeliveryCount)
+    {
+        if (mailbox.Handler is not null)
+        {
+            throw new InvalidOperationException($"'{mailbox.Path}' already has a handler; give each function its own queue or subscription.");
+        }
+
+        mailbox.Handler = handler;
+        if (maxDeliveryCount is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, 1, nameof(maxDeliveryCount));
+            mailbox.MaxDeliveryCount = max;
+        }
+    }
+
+    private Mailbox Find(string queueOrTopicName, string? subscriptionName)
+    {
+        if (!_entities.TryGetValue(queueOrTopicName, out var entity))
+        {
+            throw new ArgumentException($"The in-process bus has no entity '{queueOrTopicName}'.", nameof(queueOrTopicName));
+        }
+
+        if (subscriptionName is null)
+        {
+            return entity.Queue ?? throw new ArgumentException($"'{queueOrTopicName}' is a topic: name a subscription.", nameof(subscriptionName));
+        }
+
+        return entity.Subscriptions.TryGetValue(subscriptionName, out var mailbox)
+            ? mailbox
+            : throw new ArgumentException($"Topic '{queueOrTopicName}' has no subscription '{subscriptionName}'.", nameof(subscriptionName));
+    }
+
+    private sealed class Entity(string name, bool isTopic)
+    {
+        public string Name { get; } = name;
+
+        public bool IsTopic { get; } = isTopic;
+
+        public Mailbox? Queue { get; set; }
+
+        public Dictionary<string, Mailbox> Subscriptions { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>MessageId → when it was first accepted, for duplicate detection.</summary>
+        public Dictionary<string, DateTimeOffset> SeenIds { get; } = new(StringComparer.Ordinal);
+
+        public List<Mailbox> Mailboxes() => Queue is { } queue ? [queue] : [.. Subscriptions.Values];
+
+        public void ForgetOldIds(DateTimeOffset before)
+        {
+            foreach (var (id, at) in SeenIds)
+            {
+                if (at <= before)
+                {
+                    SeenIds.Remove(id);
+                }
+            }
+        }
+    }
+
+    private sealed class Mailbox(string entityPath, string? subscriptionName, int maxDeliveryCount)
+    {
+        public string EntityPath { get; } = entityPath;
+
+        public string? SubscriptionName { get; } = subscriptionName;
+
+        public string Path => SubscriptionName is null ? EntityPath : $"{EntityPath}/Subscriptions/{SubscriptionName}";
+
+        public IMessageHandler? Handler { get; set; }
+
+        public int MaxDeliveryCount { get; set; } = maxDeliveryCount;
+
+        public List<Stored> Messages { get; } = [];
+
+        public List<DeadLetteredMessage> DeadLetters { get; } = [];
+    }
+
+    /// <summary>One message in one queue or subscription.</summary>
+    private sealed class Stored(MessageData data, DateTimeOffset visibleAt)
+    {
+        public MessageData Data { get; } = data;
+
+        public DateTimeOffset VisibleAt { get; set; } = visibleAt;
+
+        public int DeliveryCount { get; set; }
+
+        public bool Locked { get; set; }
+    }
+
+    /// <summary>What was sent, shared by the copies a topic makes.</summary>
+    private sealed class MessageData
+    {
+        public MessageData(OutgoingMessage message, string messageId, long sequence, DateTimeOffset enqueuedAt)
+        {
+            Body = message.Body.ToArray();
+            ContentType = message.ContentType;
+            MessageId = messageId;
+            Sequence = sequence;
+            EnqueuedAt = enqueuedAt;
+            ExpiresAt = message.TimeToLive is { } ttl ? enqueuedAt + ttl : null;
+            CorrelationId = message.CorrelationId;
+            Subject = message.Subject;
+            Properties = new Dictionary<string, string>(message.ApplicationProperties, StringComparer.Ordinal);
+        }
+
+        public byte[] Body { get; }
+
+        public string? ContentType { get; }
+
+        public string MessageId { get; }
+
+        public long Sequence { get; }
+
+        public DateTimeOffset EnqueuedAt { get; }
+
+        public DateTimeOffset? ExpiresAt { get; }
+
+        public string? CorrelationId { get; }
+
+        public string? Subject { get; }
+
+        public Dictionary<string, string> Properties { get; }
+
+        public ReceivedMessage ToReceived(int deliveryCount) => new()
+        {
+            Body = Body,
+            ContentType = ContentType,
+            MessageId = MessageId,
+            DeliveryCount = deliveryCount,
+            EnqueuedTimeUtc = EnqueuedAt,
+            SequenceNumber = Sequence,
+            CorrelationId = CorrelationId,
+            Subject = Subject,
+            ApplicationProperties = Properties,
+        };
+    }
+}

@@ -1,0 +1,144 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Messaging.Functions;
+using Payments.Messaging.InProcess;
+using Payments.Messaging.ServiceBus;
+using Payments.Messaging.Webhooks;
+
+namespace Payments.Messaging;
+
+/// <summary>Which <see cref="IMessageSender"/> <see cref="MessagingServiceCollectionExtensions.AddMessaging"/> chose.</summary>
+public enum MessagingMode
+{
+    /// <summary>Service Bus over REST (<c>ServiceBus:ConnectionString</c> or <c>ServiceBus:FullyQualifiedNamespace</c>).</summary>
+    ServiceBusRest,
+
+    /// <summary>No Service Bus configured: the in-process bus and its background pump.</summary>
+    InProcess,
+}
+
+/// <summary>Registered by AddMessaging: which sender is in use (for health pages and start-up logs).</summary>
+public sealed record MessagingInfo(MessagingMode Mode);
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>The variable the Functions host sets for a custom handler; its presence means "running under the host".</summary>
+    public const string FunctionsHostPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+    /// <summary>
+    /// Registers messaging:
+    /// <list type="bullet">
+    /// <item><see cref="IMessageSender"/>: <see cref="ServiceBusRestSender"/> when <c>ServiceBus:ConnectionString</c> (SAS) or
+    /// <c>ServiceBus:FullyQualifiedNamespace</c> (Entra ID: a registered <see cref="TokenCredential"/>, else
+    /// DefaultAzureCredential) is set; otherwise <see cref="InProcessBus"/> (also registered as itself) with
+    /// <see cref="InProcessBusPump"/>, which subscribes every <see cref="ServiceBusFunction"/> handler to its entity.</item>
+    /// <item><see cref="TimerFunctionService"/> when not under the Functions host (no <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>),
+    /// unless <c>Timers:Enabled</c> says otherwise.</item>
+    /// <item><see cref="WebhookDeliverer"/>, <see cref="WebhookOptions"/> (validated on start) and <see cref="WebhookVerifier"/>.</item>
+    /// </list>
+    /// Handlers are registered separately with <see cref="FunctionRegistrationExtensions.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>
+    /// and <see cref="FunctionRegistrationExtensions.AddTimerFunction"/>, before or after this call.
+    /// </summary>
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        var serviceBus = new ServiceBusOptions();
+        configuration.GetSection(ServiceBusOptions.SectionName).Bind(serviceBus);
+        services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.SectionName));
+
+        if (serviceBus.UsesRest)
+        {
+            // Fail at start, not on the first send, and without echoing the connection string.
+            if (!string.IsNullOrWhiteSpace(serviceBus.ConnectionString) && !ServiceBusConnection.TryParse(serviceBus.ConnectionString, out _, out var error))
+            {
+                throw new InvalidOperationException("ServiceBus:ConnectionString: " + error);
+            }
+
+            if (string.IsNullOrWhiteSpace(serviceBus.ConnectionString))
+            {
+                _ = serviceBus.NamespaceEndpoint();
+            }
+
+            services.TryAddSingleton(new MessagingInfo(MessagingMode.ServiceBusRest));
+
+            // Each attempt has its own timeout (ServiceBus:AttemptTimeout) inside the retry pipeline.
+            services.AddHttpClient(ServiceBusRestSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+            services.TryAddSingleton(sp => ServiceBusRestSender.Create(
+                sp.GetRequiredService<IOptions<ServiceBusOptions>>().Value,
+                sp.GetRequiredService<IHttpClientFactory>(),
+                sp.GetService<TokenCredential>(),
+                sp.GetService<ILogger<ServiceBusRestSender>>(),
+                sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<ServiceBusRestSender>());
+        }
+        else
+        {
+            services.TryAddSingleton(new MessagingInfo(MessagingMode.InProcess));
+            services.AddOptions<InProcessBusOptions>().Bind(configuration.GetSection(InProcessBusOptions.SectionName));
+            services.TryAddSingleton(sp =>
+            {
+                var bus = new InProcessBus(
+                    sp.GetRequiredService<IOptions<InProcessBusOptions>>().Value,
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetService<ILogger<InProcessBus>>());
+                bus.DeclareTopic(MessagingEntities.PaymentEvents);
+                bus.DeclareQueue(MessagingEntities.PaymentCharges);
+                var scopes = sp.GetRequiredService<IServiceScopeFactory>();
+                foreach (var function in sp.GetServices<ServiceBusFunction>())
+                {
+                    var handler = new ScopedFunctionHandler(scopes, function.FunctionName);
+                    if (function.SubscriptionName is { } subscription)
+                    {
+                        bus.Subscribe(function.EntityPath, subscription, handler);
+                    }
+                    else
+                    {
+                        bus.Subscribe(function.EntityPath, handler);
+                    }
+                }
+
+                return bus;
+            });
+            services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<InProcessBus>());
+            services.AddHostedService<InProcessBusPump>();
+        }
+
+        var underFunctionsHost = !string.IsNullOrEmpty(configuration[FunctionsHostPortVariable]);
+        if (configuration.GetValue("Timers:Enabled", !underFunctionsHost))
+        {
+            services.AddHostedService<TimerFunctionService>();
+        }
+
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>());
+        services.AddHttpClient(WebhookDeliverer.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.TryAddSingleton(sp => new WebhookDeliverer(
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Timeout,
+            sp.GetService<ILogger<WebhookDeliverer>>()));
+        services.TryAddSingleton(sp => new WebhookVerifier(sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>Resolves the function's keyed handler in a fresh scope for every delivery (as a request would).</summary>
+    private sealed class ScopedFunctionHandler(IServiceScopeFactory scopes, string functionName) : IMessageHandler
+    {
+        public async Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredKeyedService<IMessageHandler>(functionName);
+            return await handler.HandleAsync(message, cancellationToken);
+        }
+    }
+}

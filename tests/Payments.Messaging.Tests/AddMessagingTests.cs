@@ -1,0 +1,206 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Messaging.Functions;
+using Payments.Messaging.InProcess;
+using Payments.Messaging.ServiceBus;
+using Payments.Messaging.Tests.Support;
+using Payments.Messaging.Webhooks;
+
+namespace Payments.Messaging.Tests;
+
+public class AddMessagingTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? more = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.ClearProviders());
+        more?.Invoke(services);
+        services.AddMessaging(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+    }
+
+    [Fact]
+    public void Without_Service_Bus_settings_the_in_process_bus_is_used()
+    {
+        using var provider = Build([]);
+
+        Assert.IsType<InProcessBus>(provider.GetRequiredService<IMessageSender>());
+        Assert.Equal(MessagingMode.InProcess, provider.GetRequiredService<MessagingInfo>().Mode);
+        Assert.Contains(provider.GetServices<IHostedService>(), s => s is InProcessBusPump);
+        Assert.Contains(provider.GetServices<IHostedService>(), s => s is TimerFunctionService);
+    }
+
+    [Fact]
+    public void A_connection_string_selects_the_REST_sender_with_SAS()
+    {
+        using var provider = Build(new()
+        {
+            ["ServiceBus:ConnectionString"] = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc=",
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "51234",
+        });
+
+        var sender = Assert.IsType<ServiceBusRestSender>(provider.GetRequiredService<IMessageSender>());
+        Assert.Equal(new Uri("https://contoso.servicebus.windows.net/"), sender.Endpoint);
+        Assert.Equal(MessagingMode.ServiceBusRest, provider.GetRequiredService<MessagingInfo>().Mode);
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is InProcessBusPump or TimerFunctionService);
+    }
+
+    [Fact]
+    public void A_namespace_selects_the_REST_sender_with_the_registered_credential()
+    {
+        using var provider = Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net" },
+            s => s.AddSingleton<TokenCredential>(new Azure.Identity.ClientSecretCredential("tenant", "client", "secret")));
+
+        var sender = Assert.IsType<ServiceBusRestSender>(provider.GetRequiredService<IMessageSender>());
+        Assert.Equal(new Uri("https://contoso.servicebus.windows.net/"), sender.Endpoint);
+    }
+
+    [Fact]
+    public void A_bad_connection_string_fails_at_registration_without_echoing_the_key()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new() { ["ServiceBus:ConnectionString"] = "SharedAccessKey=hunter2hunter2" }));
+
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Timers_can_be_switched_explicitly()
+    {
+        using var provider = Build(new() { ["Timers:Enabled"] = "false" });
+
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is TimerFunctionService);
+    }
+
+    [Fact]
+    public void Webhook_endpoints_bind_from_configuration_and_are_validated()
+    {
+        var secret = WebhookSecret.Generate().Serialize();
+        using var provider = Build(new()
+        {
+            ["Webhooks:Endpoints:0:Url"] = "https://shop.example/hooks",
+            ["Webhooks:Endpoints:0:Secret"] = secret,
+            ["Webhooks:RetryDelays:0"] = "00:00:10",
+        });
+
+        var options = provider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var endpoint = Assert.Single(options.ParsedEndpoints());
+        Assert.Equal(new Uri("https://shop.example/hooks"), endpoint.Url);
+        Assert.Equal("endpoint-0", endpoint.Name);
+        Assert.Equal([TimeSpan.FromSeconds(10)], options.RetrySchedule().Delays);
+        Assert.NotNull(provider.GetRequiredService<WebhookDeliverer>());
+
+        using var bad = Build(new() { ["Webhooks:Endpoints:0:Url"] = "https://shop.example/hooks", ["Webhooks:Endpoints:0:Secret"] = "nope!" });
+        Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<WebhookOptions>>().Value);
+    }
+
+    [Fact]
+    public async Task Standalone_the_pump_runs_registered_handlers_in_their_own_scope()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ServiceBus:InProcess:MaxDeliveryCount"] = "3",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        var calls = new Probe();
+        builder.Services.AddSingleton(calls);
+        builder.Services.AddScoped<ScopedThing>();
+        builder.Services.AddServiceBusFunction<FlakyHandler>("StatusFanOut", MessagingEntities.PaymentEvents, "webhooks");
+        builder.Services.AddMessaging(configuration);
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await host.Services.GetRequiredService<IMessageSender>().SendAsync(MessagingEntities.PaymentEvents,
+            OutgoingMessage.FromJson(new { eventId = "evt_1" }) with { MessageId = "evt_1" });
+        var seen = await calls.Done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await host.StopAsync();
+
+        Assert.Equal("evt_1", seen.MessageId);
+        Assert.Equal(2, seen.DeliveryCount);
+        Assert.Equal(2, calls.Scopes.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Standalone_timers_run_on_their_period()
+    {
+        var clock = new FakeTimeProvider();
+        var runs = 0;
+        var ran = new SemaphoreSlim(0);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.AddTimerFunction("OutboxSweep", TimeSpan.FromMinutes(1), (sp, _) =>
+        {
+            Assert.NotNull(sp.GetRequiredService<TimeProvider>());
+            if (Interlocked.Increment(ref runs) == 2)
+            {
+                ran.Release();
+                throw new InvalidOperationException("a failed run is logged, the timer goes on");
+            }
+
+            ran.Release();
+            return Task.CompletedTask;
+        }, runOnStartup: true);
+        builder.Services.AddMessaging(new ConfigurationBuilder().Build());
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        Assert.True(await ran.WaitAsync(TimeSpan.FromSeconds(5)));
+        for (var i = 0; i < 2; i++)
+        {
+            await WaitForTimerAsync(clock);
+            clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.True(await ran.WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        await host.StopAsync();
+        Assert.Equal(3, runs);
+    }
+
+    /// <summary>Waits until the timer loop has its periodic timer running, so that moving the clock fires it.</summary>
+    private static async Task WaitForTimerAsync(FakeTimeProvider clock)
+    {
+        for (var i = 0; i < 500 && clock.ActiveTimers == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(clock.ActiveTimers > 0, "the timer loop never started its PeriodicTimer");
+    }
+
+    public sealed class Probe
+    {
+        public TaskCompletionSource<ReceivedMessage> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<Guid> Scopes { get; } = [];
+    }
+
+    public sealed class ScopedThing
+    {
+        public Guid Id { get; } = Guid.NewGuid();
+    }
+
+    public sealed class FlakyHandler(Probe probe, ScopedThing scoped) : IMessageHandler
+    {
+        public Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
+        {
+            lock (probe.Scopes)
+            {
+                probe.Scopes.Add(scoped.Id);
+            }
+
+            if (message.DeliveryCount == 1)
+            {
+                return Task.FromResult(HandlerResult.Failure("first delivery fails"));
+            }
+
+            probe.Done.TrySetResult(message);
+            return Task.FromResult(HandlerResult.Success());
+        }
+    }
+}
