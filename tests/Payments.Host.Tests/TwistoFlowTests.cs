@@ -35,7 +35,10 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
             new JsonObject { ["name"] = "Sleva", ["quantity"] = 1, ["unitPrice"] = "-50.00", ["type"] = "discount" }),
         ["customer"] = new JsonObject
         {
-            ["email"] = "jana@example.cz", ["firstName"] = "Jana", ["lastName"] = "Nováková", ["phone"] = "+420731889776",
+            ["email"] = "jana@example.cz",
+            ["firstName"] = "Jana",
+            ["lastName"] = "Nováková",
+            ["phone"] = "+420731889776",
             ["address"] = new JsonObject { ["line1"] = "Újezd 450/40", ["city"] = "Praha", ["postalCode"] = "11800", ["country"] = "CZ" },
         },
         ["successUrl"] = $"{TestApp.Shop}/checkout/done",

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
@@ -380,7 +379,8 @@ public sealed partial class TwistoSandboxRoundTripTests
             ["shopper"] = new JsonObject { ["email"] = "a<b>@x.cz" },
             ["order"] = new JsonObject
             {
-                ["amount"] = "1.00", ["currency"] = "CZK",
+                ["amount"] = "1.00",
+                ["currency"] = "CZK",
                 ["items"] = new JsonArray(new JsonObject { ["name"] = "</td><script>x()</script>", ["amount"] = "1.00", ["quantity"] = 1, ["type"] = "sku" }),
             },
             ["merchant_reference"] = "<img src=x onerror=alert(1)>",

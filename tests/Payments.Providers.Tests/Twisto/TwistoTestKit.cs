@@ -56,25 +56,25 @@ internal static class TwistoTestKit
     /// <summary>1249.90 CZK: two mugs at 600.00, shipping 99.90, a 50.00 discount.</summary>
     public static Order Order(string id = OrderId, string? providerReference = null, string? version = null,
         IReadOnlyDictionary<string, string>? providerOptions = null) => new()
-    {
-        Id = id,
-        Provider = "twisto",
-        MerchantReference = "SO-1001",
-        Amount = new Money(124990, Currency.FromCode("CZK")),
-        Items =
+        {
+            Id = id,
+            Provider = "twisto",
+            MerchantReference = "SO-1001",
+            Amount = new Money(124990, Currency.FromCode("CZK")),
+            Items =
         [
             new OrderItem("Hrnek", "MUG-1", 2, 60000, "21", ItemType.Goods),
             new OrderItem("Doprava", null, 1, 9990, "21", ItemType.Shipment),
             new OrderItem("Sleva", null, 1, -5000, null, ItemType.Discount),
         ],
-        Customer = new Customer("jana@example.cz", "Jana", "Nováková", "+420731889776",
+            Customer = new Customer("jana@example.cz", "Jana", "Nováková", "+420731889776",
             new Address("Újezd 450/40", "byt 3", "Praha", "11800", null, "CZ")),
-        SuccessUrl = "https://shop.example/done",
-        FailureUrl = "https://shop.example/failed",
-        ProviderOptions = providerOptions ?? new Dictionary<string, string>(),
-        ProviderReference = providerReference,
-        ProviderData = version is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [TwistoProvider.ApiVersionKey] = version },
-    };
+            SuccessUrl = "https://shop.example/done",
+            FailureUrl = "https://shop.example/failed",
+            ProviderOptions = providerOptions ?? new Dictionary<string, string>(),
+            ProviderReference = providerReference,
+            ProviderData = version is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [TwistoProvider.ApiVersionKey] = version },
+        };
 
     public static OrderDraft Draft(Order? order = null, string? currency = null, long? amountMinor = null)
     {
