@@ -17,6 +17,7 @@ public static class ProviderRegistration
         services.AddNextProvider(configuration);
         services.AddMangopayProvider(configuration);
         services.AddNeuroPayProvider(configuration);
+        services.AddTwistoProvider(configuration);
         return services;
     }
 }

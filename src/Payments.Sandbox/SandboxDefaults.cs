@@ -20,5 +20,8 @@ public static class SandboxDefaults
         yield return new("Providers:Mangopay:AuthorId", "usr_sandbox");
         yield return new("Providers:NeuroPay:BaseUrl", $"{sandbox}/neuropay");
         yield return new("Providers:NeuroPay:ApiKey", "sandbox-api-key");
+        yield return new("Providers:Twisto:BaseUrl", $"{sandbox}/twisto");
+        yield return new("Providers:Twisto:SecretKey", "sandbox-secret-key");
+        yield return new("Providers:Twisto:MerchantReference", "sandbox-merchant");
     }
 }

@@ -21,6 +21,7 @@ public static class SandboxEndpoints
         services.TryAddSingleton<NextSandboxState>();
         Mangopay.MangopaySandbox.AddMangopaySandbox(services);
         services.TryAddSingleton<NeuroPaySandboxState>();
+        services.AddTwistoSandbox();
         return services;
     }
 
@@ -29,6 +30,7 @@ public static class SandboxEndpoints
         app.MapNextSandbox($"{Prefix}/next");
         Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
         app.MapNeuroPaySandbox($"{Prefix}/neuropay");
+        app.MapTwistoSandbox($"{Prefix}/twisto");
         return app;
     }
 }
