@@ -66,11 +66,11 @@ public sealed class TwistoOptions
     public bool CaptureOnApproval { get; set; }
 
     /// <summary>The currencies in effect.</summary>
-    public IReadOnlyList<string> EffectiveCurrencies => Currencies is { Length: > 0 } c ? c : DefaultCurrencies;
+    public IReadOnlyList<string> EffectiveCurrencies() => Currencies is { Length: > 0 } c ? c : DefaultCurrencies;
 
     public override string ToString() =>
         $"TwistoOptions {{ BaseUrl = {BaseUrl}, ApiVersion = {ApiVersion}, MerchantReference = {MerchantReference}, "
-        + $"Currencies = {string.Join(",", EffectiveCurrencies)}, CaptureOnApproval = {CaptureOnApproval} }}";
+        + $"Currencies = {string.Join(",", EffectiveCurrencies())}, CaptureOnApproval = {CaptureOnApproval} }}";
 }
 
 /// <summary>Checks <see cref="TwistoOptions"/> at start-up. Messages name settings, never their secret values.</summary>
@@ -104,7 +104,7 @@ public sealed class TwistoOptionsValidator : IValidateOptions<TwistoOptions>
             errors.Add($"{s}:MerchantReference is required: the merchant's registered reference (v4 merchant_reference) or the e-shop id (v2 eshop_external_id), at most {maxReference} characters.");
         }
 
-        foreach (var code in options.EffectiveCurrencies)
+        foreach (var code in options.EffectiveCurrencies())
         {
             if (!Currency.TryFromCode(code, out var currency) || currency.Exponent > 2)
             {

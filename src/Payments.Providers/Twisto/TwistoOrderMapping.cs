@@ -64,9 +64,9 @@ public static partial class TwistoOrderMapping
 
         var v2 = options.ApiVersion == TwistoOptions.V2;
         var currency = draft.Amount.Currency;
-        if (!options.EffectiveCurrencies.Contains(currency.Code, StringComparer.Ordinal))
+        if (!options.EffectiveCurrencies().Contains(currency.Code, StringComparer.Ordinal))
         {
-            yield return Issue("currency", $"this Twisto account takes {string.Join(", ", options.EffectiveCurrencies)} (Providers:Twisto:Currencies)");
+            yield return Issue("currency", $"this Twisto account takes {string.Join(", ", options.EffectiveCurrencies())} (Providers:Twisto:Currencies)");
         }
         else if (!Fits(draft.Amount.Minor, currency.Exponent))
         {
