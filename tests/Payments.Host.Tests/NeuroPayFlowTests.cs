@@ -1,3 +1,4 @@
+using Payments.Testing.Html;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -50,7 +51,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
     {
         var page = await app.Client.GetAsync(pageUrl);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var form = TestApp.Forms(await page.Content.ReadAsStringAsync()).Single(f => f.Buttons.Any(b => b.Value == decision));
+        var form = HtmlForms.Parse(await page.Content.ReadAsStringAsync()).Single(f => f.Buttons.Any(b => b.Value == decision));
         var fields = new List<KeyValuePair<string, string>> { new("decision", decision) };
         if (saveCard)
         {

@@ -1,3 +1,4 @@
+using Payments.Testing.Html;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -298,7 +299,7 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     {
         var page = await app.Client.GetAsync(redirectUrl);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var form = TestApp.Forms(await page.Content.ReadAsStringAsync()).Single(f => f.Buttons.Any(b => b.Value == decision));
+        var form = HtmlForms.Parse(await page.Content.ReadAsStringAsync()).Single(f => f.Buttons.Any(b => b.Value == decision));
         var button = form.Buttons.Single(b => b.Value == decision);
         var action = string.IsNullOrEmpty(form.Action) ? new Uri(redirectUrl) : new Uri(new Uri(redirectUrl), form.Action);
         var answer = await app.Client.PostAsync(action, new FormUrlEncodedContent(form.Inputs.Append(new(button.Name, button.Value))));
