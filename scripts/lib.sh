@@ -18,6 +18,20 @@ ensure_azurite() {
   npm ci --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error >&2
 }
 
+# Installs Debian's Chromium for the browser tests (tests/browser drives it with playwright-core).
+ensure_chromium() {
+  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium is needed for the browser tests: apt-get install chromium (or set CHROMIUM_PATH)" >&2
+    return 1
+  fi
+  log "Installing Chromium (apt) for the browser tests"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
 # True when something listens on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test. Integration tests start their own Azurite on free ports; this installs it first.
+# Runs every test. Integration tests start their own Azurite on free ports; this installs it (npm) and
+# Chromium (apt, for the browser tests) first.
 # Extra arguments go to `dotnet test` (e.g. --filter).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_azurite
+ensure_chromium
 dotnet test Functions.sln -c Release "$@"

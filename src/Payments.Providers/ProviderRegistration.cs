@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Providers.Mangopay;
+using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 
 namespace Payments.Providers;
@@ -13,6 +15,9 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddMangopayProvider(configuration);
+        services.AddNeuroPayProvider(configuration);
+        services.AddTwistoProvider(configuration);
         return services;
     }
 }

@@ -13,5 +13,15 @@ public static class SandboxDefaults
         yield return new("Providers:Next:BaseUrl", $"{sandbox}/next");
         yield return new("Providers:Next:AccessToken", "sandbox-access-token");
         yield return new("Providers:Next:WebhookSecret", "sandbox-webhook-secret");
+        yield return new("Providers:Mangopay:BaseUrl", $"{sandbox}/mangopay");
+        yield return new("Providers:Mangopay:ClientId", Mangopay.MangopaySandboxOptions.DefaultClientId);
+        yield return new("Providers:Mangopay:ApiKey", Mangopay.MangopaySandboxOptions.DefaultApiKey);
+        yield return new("Providers:Mangopay:CreditedWalletId", "wlt_sandbox");
+        yield return new("Providers:Mangopay:AuthorId", "usr_sandbox");
+        yield return new("Providers:NeuroPay:BaseUrl", $"{sandbox}/neuropay");
+        yield return new("Providers:NeuroPay:ApiKey", "sandbox-api-key");
+        yield return new("Providers:Twisto:BaseUrl", $"{sandbox}/twisto");
+        yield return new("Providers:Twisto:SecretKey", "sandbox-secret-key");
+        yield return new("Providers:Twisto:MerchantReference", "sandbox-merchant");
     }
 }

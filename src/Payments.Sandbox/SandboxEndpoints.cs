@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Sandbox.NeuroPay;
 using Payments.Sandbox.Next;
 
 namespace Payments.Sandbox;
@@ -18,12 +19,18 @@ public static class SandboxEndpoints
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NextSandboxState>();
+        Mangopay.MangopaySandbox.AddMangopaySandbox(services);
+        services.TryAddSingleton<NeuroPaySandboxState>();
+        services.AddTwistoSandbox();
         return services;
     }
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
+        Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
+        app.MapNeuroPaySandbox($"{Prefix}/neuropay");
+        app.MapTwistoSandbox($"{Prefix}/twisto");
         return app;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +15,7 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>;
 /// The real handler on a real Kestrel port, with the sandbox on and fresh tables in the shared Azurite.
 /// One per test: nothing is shared between tests but the Azurite process.
 /// </summary>
-public sealed partial class TestApp : IAsyncDisposable
+public sealed class TestApp : IAsyncDisposable
 {
     public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz";
     public const string Shop = "https://shop.example";
@@ -110,29 +109,4 @@ public sealed partial class TestApp : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    /// <summary>A form in an HTML page: its action and its fields (hidden inputs, and the named buttons).</summary>
-    public sealed record HtmlForm(string Action, IReadOnlyList<KeyValuePair<string, string>> Inputs, IReadOnlyList<(string Name, string Value, string Label)> Buttons);
-
-    public static List<HtmlForm> Forms(string html) =>
-        FormTag().Matches(html).Select(m =>
-        {
-            var body = m.Groups["body"].Value;
-            var inputs = InputTag().Matches(body)
-                .Select(i => new KeyValuePair<string, string>(WebUtility.HtmlDecode(i.Groups["name"].Value), WebUtility.HtmlDecode(i.Groups["value"].Value)))
-                .ToList();
-            var buttons = ButtonTag().Matches(body)
-                .Select(b => (WebUtility.HtmlDecode(b.Groups["name"].Value), WebUtility.HtmlDecode(b.Groups["value"].Value), WebUtility.HtmlDecode(b.Groups["label"].Value).Trim()))
-                .ToList();
-            return new HtmlForm(WebUtility.HtmlDecode(m.Groups["action"].Value), inputs, buttons);
-        }).ToList();
-
-    [GeneratedRegex("""<form[^>]*?action="(?<action>[^"]*)"[^>]*>(?<body>.*?)</form>""", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex FormTag();
-
-    [GeneratedRegex("""<input[^>]*?name="(?<name>[^"]*)"[^>]*?value="(?<value>[^"]*)"[^>]*>""", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex InputTag();
-
-    [GeneratedRegex("""<button[^>]*?name="(?<name>[^"]*)"[^>]*?value="(?<value>[^"]*)"[^>]*>(?<label>.*?)</button>""", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex ButtonTag();
 }

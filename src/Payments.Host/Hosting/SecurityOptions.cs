@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Payments.Host.Hosting;
 
 /// <summary><c>Security:*</c> settings.</summary>
-public sealed class SecurityOptions
+public sealed class SecurityOptions : IValidatableObject
 {
     public const int MinSigningKeyLength = 32;
 
@@ -14,6 +14,29 @@ public sealed class SecurityOptions
 
     /// <summary>Origins (<c>https://shop.example</c>) that successUrl and failureUrl may point to.</summary>
     public List<string> AllowedRedirectOrigins { get; } = [];
+
+    /// <summary>
+    /// An App Service Key Vault reference that did not resolve stays in the setting as its literal text, which
+    /// is long enough to pass the length rule and is public knowledge: refuse to start with it as the key.
+    /// </summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (SigningKey.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Security:SigningKey is an unresolved Key Vault reference; check the app's access to the vault.",
+                [nameof(SigningKey)]);
+        }
+
+        foreach (var origin in AllowedRedirectOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+                || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query) || origin.EndsWith('/'))
+            {
+                yield return new ValidationResult($"Security:AllowedRedirectOrigins: '{origin}' is not an origin such as https://shop.example.",
+                    [nameof(AllowedRedirectOrigins)]);
+            }
+        }
+    }
 
     public override string ToString() => $"SecurityOptions {{ AllowedRedirectOrigins = [{string.Join(", ", AllowedRedirectOrigins)}] }}";
 }

@@ -12,6 +12,7 @@ public sealed record OrderView(
     string MerchantReference,
     string? ProviderReference,
     string? ProviderStatus,
+    IReadOnlyDictionary<string, string> ProviderData,
     string Amount,
     string Currency,
     IReadOnlyList<OrderItemView> Items,
@@ -26,14 +27,19 @@ public sealed record OrderView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<StatusTransition> History,
+    string RefundedAmount,
+    IReadOnlyList<RefundView> Refunds,
     IReadOnlyList<ChargeView> Charges)
 {
     public static OrderView From(Order o) => new(
-        o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus,
+        o.Id, o.Status, o.Provider, o.MerchantReference, o.ProviderReference, o.ProviderStatus, o.ProviderData,
         o.Amount.ToDecimalString(), o.Amount.Currency.Code,
         o.Items.Select(i => Item(i, o.Amount.Currency.Exponent)).ToArray(),
         o.Customer, o.SuccessUrl, o.FailureUrl, o.Subscription, o.Metadata, o.RedirectUrl, o.ExpiresAt, o.FailureReason,
         o.CreatedAt, o.UpdatedAt, o.History,
+        Money.FormatMinor(o.RefundedMinor, o.Amount.Currency.Exponent),
+        o.Refunds.Select(r => new RefundView(r.RefundId, Money.FormatMinor(r.AmountMinor, o.Amount.Currency.Exponent), r.Reason,
+            r.Outcome.ToString().ToLowerInvariant(), r.RequestedAt, r.ProviderRefundId, r.ProviderStatus, r.FailureReason)).ToArray(),
         o.Charges.Select(c => new ChargeView(c.ChargeId, c.Kind, c.Status, Money.FormatMinor(c.AmountMinor, o.Amount.Currency.Exponent),
             c.Items.Select(i => Item(i, o.Amount.Currency.Exponent)).ToArray(), c.RunAt, c.Cycle, c.ProviderReference, c.ProviderStatus,
             c.FailureReason, c.CreatedAt, c.UpdatedAt)).ToArray());
@@ -58,3 +64,7 @@ public sealed record ChargeView(
     DateTimeOffset UpdatedAt);
 
 public sealed record OrderItemView(string Name, string? Sku, int Quantity, string UnitPrice, string? VatRate, string Type);
+
+/// <summary>A refund as the API shows it. <c>status</c>: requested (sent, answer not yet known), pending, succeeded, failed.</summary>
+public sealed record RefundView(string RefundId, string Amount, string? Reason, string Status, DateTimeOffset RequestedAt,
+    string? ProviderRefundId, string? ProviderStatus, string? FailureReason);

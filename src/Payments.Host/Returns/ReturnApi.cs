@@ -75,17 +75,19 @@ public static class ReturnApi
             order = stored.Order;
         }
 
-        return new SeeOtherHttpResult(ShopperDestination(order));
+        return new SeeOtherHttpResult(ShopperDestination(order, evidence.Claim == ClaimedOutcome.Cancelled || query.ContainsKey("cancel")));
     }
 
     /// <summary>
-    /// Succeeded and authorized go to successUrl; failed, cancelled and expired to failureUrl; a payment still
-    /// pending goes to successUrl with status=pending, since it may yet complete: the storefront must read
-    /// <c>status</c> (or the order) and not take the page itself as proof of payment.
+    /// Succeeded and authorized go to successUrl; failed, cancelled and expired to failureUrl. A payment still
+    /// pending goes to successUrl with status=pending, since it may yet complete, unless the shopper came back
+    /// through the cancel link: then to failureUrl, still with status=pending. Either way the storefront must
+    /// read <c>status</c> (or the order) and not take the page itself as proof of payment.
     /// </summary>
-    public static string ShopperDestination(Order order)
+    public static string ShopperDestination(Order order, bool shopperCancelled = false)
     {
         var target = order.Status is PaymentStatus.Failed or PaymentStatus.Cancelled or PaymentStatus.Expired
+            || (shopperCancelled && order.Status == PaymentStatus.Pending)
             ? order.FailureUrl
             : order.SuccessUrl;
         return QueryHelpers.AddQueryString(target, new Dictionary<string, string?>

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Payments.Testing;
+
+namespace Payments.Host.Tests;
+
+/// <summary>
+/// The NEXT payment in a real browser (Debian's Chromium, driven by playwright-core): the hosted page's
+/// buttons, the sandbox's self-submitting return form and our 303 all run as a shopper's browser runs them.
+/// scripts/test.sh installs Chromium; without it these tests fail and say so, they do not skip.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class BrowserPaymentTests(AzuriteFixture azurite)
+{
+    [Theory]
+    [InlineData("Pay", "done", "succeeded")]
+    [InlineData("Decline", "failed", "failed")]
+    public async Task A_shopper_in_Chromium_pays_or_declines_and_lands_on_the_shop(string button, string page, string status)
+    {
+        // The storefront: a local server the browser really lands on.
+        await using var shop = WebApplication.Create(["--urls", "http://127.0.0.1:0"]);
+        shop.MapGet("/{**path}", () => Results.Content("<h1>shop</h1>", "text/html"));
+        await shop.StartAsync();
+        var shopOrigin = shop.Urls.Single().TrimEnd('/');
+
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin });
+        var body = NextPaymentFlowTests.OrderBody();
+        body["successUrl"] = $"{shopOrigin}/checkout/done";
+        body["failureUrl"] = $"{shopOrigin}/checkout/failed";
+        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        var finalUrl = new Uri(await BrowserShopper.RunAsync(created["redirectUrl"]!.GetValue<string>(), button, shopOrigin));
+
+        Assert.Equal($"{shopOrigin}/checkout/{page}", finalUrl.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(finalUrl.Query);
+        Assert.Equal(orderId, query["orderId"].ToString());
+        Assert.Equal(status, query["status"].ToString());
+        Assert.Equal(status, (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+    }
+}
+
+internal static class BrowserShopper
+{
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    public static async Task<string> RunAsync(string redirectUrl, string button, string shopOrigin)
+    {
+        var dir = Path.Combine(FunctionManifestTests.RepoRoot(), "tests", "browser");
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"Chromium not found at {chromium}: run scripts/test.sh (it installs Debian's chromium) or set CHROMIUM_PATH.");
+
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (!Directory.Exists(Path.Combine(dir, "node_modules", "playwright-core")))
+            {
+                var (code, output) = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], dir);
+                Assert.True(code == 0, "npm ci in tests/browser failed: " + output);
+            }
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+
+        var (exit, stdout) = await RunProcessAsync("node", ["shopper.mjs", redirectUrl, button, shopOrigin], dir);
+        Assert.True(exit == 0, "the browser shopper failed: " + stdout);
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
+        return JsonNode.Parse(line)!["finalUrl"]!.GetValue<string>();
+    }
+
+    private static async Task<(int Code, string Output)> RunProcessAsync(string file, string[] args, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

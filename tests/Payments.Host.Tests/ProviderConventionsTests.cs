@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Providers;
+using Payments.Providers;
+
+namespace Payments.Host.Tests;
+
+/// <summary>
+/// Keeps the provider folders honest: every provider in the assembly is registered, has its options, its one
+/// status mapping and a sandbox, and claims exactly the capabilities it implements.
+/// </summary>
+public class ProviderConventionsTests
+{
+    private static readonly Type[] ProviderTypes = typeof(ProviderRegistration).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPaymentProvider).IsAssignableFrom(t))
+        .ToArray();
+
+    private static WebApplication App() => PaymentsApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Sandbox:Enabled"] = "true", // the sandbox defaults configure every provider
+        ["Security:SigningKey"] = new string('k', 40),
+        ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["PublicBaseUrl"] = "http://localhost:7071",
+    }));
+
+    [Fact]
+    public void Every_provider_lives_in_its_own_folder_with_options_a_status_mapping_and_a_client()
+    {
+        Assert.NotEmpty(ProviderTypes);
+        foreach (var provider in ProviderTypes)
+        {
+            var folder = provider.Namespace!;
+            var name = folder.Split('.')[^1];
+            Assert.Equal($"Payments.Providers.{name}", folder);
+            var types = provider.Assembly.GetTypes().Where(t => t.Namespace == folder).Select(t => t.Name).ToHashSet();
+            Assert.Contains($"{name}Options", types);
+            Assert.Contains($"{name}StatusMapping", types);
+            Assert.Contains($"{name}Client", types);
+        }
+    }
+
+    [Fact]
+    public async Task Every_provider_is_registered_with_a_sandbox_and_claims_what_it_implements()
+    {
+        await using var app = App();
+        var catalog = app.Services.GetRequiredService<ProviderCatalog>();
+        var sandboxRoutes = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText!).Where(r => r.StartsWith("/sandbox/", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(ProviderTypes.Length, catalog.All.Count());
+        foreach (var provider in catalog.All)
+        {
+            Assert.Contains(provider.GetType(), ProviderTypes);
+            Assert.Contains(sandboxRoutes, r => r.StartsWith($"/sandbox/{provider.Name}/", StringComparison.Ordinal));
+
+            var caps = provider.Capabilities;
+            Assert.True(caps.HasFlag(ProviderCapabilities.Create) && caps.HasFlag(ProviderCapabilities.Return), $"{provider.Name} must create and confirm returns");
+            Assert.Equal(caps.HasFlag(ProviderCapabilities.Webhook), provider is IWebhookReceiver);
+            Assert.Equal(caps.HasFlag(ProviderCapabilities.Customers), provider is ICustomerVault);
+            var operations = caps & (ProviderCapabilities.Capture | ProviderCapabilities.Refund | ProviderCapabilities.Cancel);
+            Assert.Equal(operations != ProviderCapabilities.None, provider is IPaymentOperations);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+using Payments.Testing.Html;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+using Payments.Testing;
+
+namespace Payments.Host.Tests;
+
+/// <summary>
+/// Twisto end to end, for both API versions: the real handler, the real Twisto client, the Twisto sandbox, Azurite.
+/// v4 (default) runs with the sandbox's Immediate Capture, so an approval completes the checkout; v2 waits for
+/// activation, so its "pay → succeeded" runs with <c>Providers:Twisto:CaptureOnApproval</c>.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
+{
+    private static Dictionary<string, string?> Settings(string version, bool captureOnApproval = false, bool immediateCapture = true) => new()
+    {
+        ["Providers:Twisto:ApiVersion"] = version,
+        ["Providers:Twisto:CaptureOnApproval"] = captureOnApproval ? "true" : "false",
+        ["Sandbox:Twisto:ImmediateCapture"] = immediateCapture ? "true" : "false",
+    };
+
+    public static JsonObject OrderBody(string reference = "SO-2001", string currency = "CZK") => new()
+    {
+        ["provider"] = "twisto",
+        ["merchantReference"] = reference,
+        ["amount"] = "1249.90",
+        ["currency"] = currency,
+        ["items"] = new JsonArray(
+            new JsonObject { ["name"] = "Hrnek", ["sku"] = "MUG-1", ["quantity"] = 2, ["unitPrice"] = "600.00", ["vatRate"] = "21", ["type"] = "goods" },
+            new JsonObject { ["name"] = "Doprava", ["quantity"] = 1, ["unitPrice"] = "99.90", ["vatRate"] = "21", ["type"] = "shipment" },
+            new JsonObject { ["name"] = "Sleva", ["quantity"] = 1, ["unitPrice"] = "-50.00", ["type"] = "discount" }),
+        ["customer"] = new JsonObject
+        {
+            ["email"] = "jana@example.cz",
+            ["firstName"] = "Jana",
+            ["lastName"] = "Nováková",
+            ["phone"] = "+420731889776",
+            ["address"] = new JsonObject { ["line1"] = "Újezd 450/40", ["city"] = "Praha", ["postalCode"] = "11800", ["country"] = "CZ" },
+        },
+        ["successUrl"] = $"{TestApp.Shop}/checkout/done",
+        ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
+    };
+
+    [Theory]
+    [InlineData("v4")]
+    [InlineData("v2")]
+    public async Task Paying_in_the_sandbox_ends_at_successUrl_as_succeeded(string version)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version, captureOnApproval: true));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+        Assert.Equal("twisto", created["provider"]!.GetValue<string>());
+        Assert.StartsWith($"{app.BaseUrl}/sandbox/twisto/gateway/{version}/", created["redirectUrl"]!.GetValue<string>());
+        Assert.NotNull(created["providerReference"]);
+
+        var back = await ShopperReturnsAsync(app, created, "approve");
+
+        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
+        var (path, query) = Split(back.Headers.Location!);
+        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+        Assert.Equal(orderId, query["orderId"]);
+        Assert.Equal("succeeded", query["status"]);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Equal(version == "v4" ? "completed" : "activated", order["providerStatus"]!.GetValue<string>());
+        Assert.Equal(created["providerReference"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
+        var step = Assert.Single(order["history"]!.AsArray());
+        Assert.Equal("pending", step!["from"]!.GetValue<string>());
+        Assert.Equal("succeeded", step["to"]!.GetValue<string>());
+        Assert.Equal("return", step["source"]!.GetValue<string>());
+
+        var rows = await app.AllRowsAsync();
+        Assert.Equal("succeeded", Assert.Single(rows, r => r.PartitionKey == orderId && r.RowKey == "order").GetString("Status"));
+        Assert.Single(rows, r => r.PartitionKey == orderId && r.RowKey.StartsWith("event_", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("v4", "cancelled")]
+    [InlineData("v2", "failed")]
+    public async Task Declining_in_the_sandbox_ends_at_failureUrl(string version, string status)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        var back = await ShopperReturnsAsync(app, created, "decline");
+
+        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
+        var (path, query) = Split(back.Headers.Location!);
+        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
+        Assert.Equal(status, query["status"]);
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal(status, order["status"]!.GetValue<string>());
+        Assert.Equal(version == "v4" ? "cancelled" : "rejected", order["providerStatus"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("v4", "state", "completed")]
+    [InlineData("v2", "status", "activated")]
+    public async Task A_return_claiming_payment_while_Twisto_says_pending_changes_nothing(string version, string field, string claim)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version, captureOnApproval: true));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        // The shopper leaves the payment pending at Twisto, then forges the return: the genuine return URL with
+        // Twisto's (guessed) parameters claiming success.
+        var genuine = await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "pending");
+        var forged = QueryHelpers.AddQueryString(genuine.GetLeftPart(UriPartial.Path), new Dictionary<string, string?>
+        {
+            ["checkout_id"] = created["providerReference"]!.GetValue<string>(),
+            [field] = claim,
+        });
+
+        var back = await app.Client.GetAsync(forged);
+
+        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
+        Assert.Equal("pending", Split(back.Headers.Location!).Query["status"]);
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("pending", order["status"]!.GetValue<string>());
+        Assert.Empty(order["history"]!.AsArray());
+        Assert.Equal(version == "v4" ? "created" : "checking", order["providerStatus"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("v4")]
+    [InlineData("v2")]
+    public async Task Twistos_webhook_for_a_paid_checkout_settles_the_order_without_a_return(string version)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version, captureOnApproval: true));
+
+        // Twisto's webhook URL is set at registration; the sandbox takes it from its settings (read on first use).
+        app.App.Configuration["Sandbox:Twisto:WebhookUrl"] = $"{app.BaseUrl}/api/webhooks/twisto";
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        // The shopper approves, and the browser never comes back.
+        var back = await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "approve");
+
+        var order = await WaitForAsync(app, orderId, "succeeded");
+        var step = Assert.Single(order["history"]!.AsArray());
+        Assert.Equal("webhook", step!["source"]!.GetValue<string>());
+
+        // The late return changes nothing more.
+        Assert.Equal(HttpStatusCode.SeeOther, (await app.Client.GetAsync(back)).StatusCode);
+        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_posted_v4_webhook_is_only_a_trigger_and_garbage_is_a_400()
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings("v4"));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+        var checkoutId = created["providerReference"]!.GetValue<string>();
+        string Hook(string state) => $$"""
+            {"checkout_id":"{{checkoutId}}","total_amount":"1249.90","refunded_amount":"0.00","created_date":"2019-08-24T14:15:22Z","settled_date":null,"type":"standard","state":"{{state}}","external_id":"{{orderId}}"}
+            """;
+
+        // Unsigned by design, so anyone can post one: a "completed" claim for a checkout still open changes nothing.
+        using (var forged = await app.Client.PostAsync("/api/webhooks/twisto", Json(Hook("completed"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
+        }
+
+        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+
+        using (var garbage = await app.Client.PostAsync("/api/webhooks/twisto", Json("""{"state":"completed"}""")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        }
+
+        using (var unknown = await app.Client.PostAsync("/api/webhooks/twisto", Json("""{"checkout_id":"not-ours","state":"completed"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
+            Assert.Equal("unknown_order", (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        }
+
+        // Once Twisto really completes it (the sandbox's control endpoint; no webhook is configured), the same webhook settles it.
+        using (var flip = await app.Client.PostAsync($"/sandbox/twisto/_sandbox/checkouts/{checkoutId}/state", Json("""{"state":"completed"}""")))
+        {
+            Assert.Equal(HttpStatusCode.OK, flip.StatusCode);
+        }
+
+        using (var genuine = await app.Client.PostAsync("/api/webhooks/twisto", Json(Hook("completed"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        }
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("v4")]
+    [InlineData("v2")]
+    public async Task An_approval_waiting_for_a_charge_is_authorized_then_captured_and_refunded_through_the_api(string version)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version, immediateCapture: false));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        var back = await ShopperReturnsAsync(app, created, "approve");
+        Assert.Equal("authorized", Split(back.Headers.Location!).Query["status"]);
+        Assert.Equal($"{TestApp.Shop}/checkout/done", Split(back.Headers.Location!).Path);
+
+        var captured = await PostAsync(app, $"/api/orders/{orderId}/capture");
+        Assert.Equal(HttpStatusCode.OK, captured.StatusCode);
+        Assert.Equal("succeeded", (await captured.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+
+        var partial = await PostAsync(app, $"/api/orders/{orderId}/refunds", """{"amount":"249.90","reason":"requested_by_customer","comment":"one mug broken"}""");
+        Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
+        Assert.Equal("partially_refunded", (await partial.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+
+        var rest = await PostAsync(app, $"/api/orders/{orderId}/refunds", "");
+        Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
+        Assert.Equal("refunded", (await rest.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+
+        // Twisto agrees (v2 orders show what was refunded; v4 checkouts do not).
+        if (version == "v2")
+        {
+            using var read = new HttpRequestMessage(HttpMethod.Get, $"/sandbox/twisto/psp/v2/order/{created["providerReference"]}/");
+            read.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", "sandbox-secret-key");
+            var twisto = (await (await app.Client.SendAsync(read)).Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal("refunded", twisto["status"]!.GetValue<string>());
+            Assert.Equal("1249.90", twisto["refund_amount"]!.GetValue<string>());
+            Assert.Equal("0.00", twisto["current_amount"]!.GetValue<string>());
+        }
+    }
+
+    [Theory]
+    [InlineData("v4")]
+    [InlineData("v2")]
+    public async Task An_authorized_payment_can_be_cancelled(string version)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings(version, immediateCapture: false));
+        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
+        var orderId = created["orderId"]!.GetValue<string>();
+        await ShopperReturnsAsync(app, created, "approve");
+
+        var cancelled = await PostAsync(app, $"/api/orders/{orderId}/cancel");
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        var order = (await cancelled.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("cancelled", order["status"]!.GetValue<string>());
+        Assert.Equal(version == "v4" ? "cancelled" : "canceled", order["providerStatus"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Twistos_limits_are_422s_naming_twisto_and_write_nothing()
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings("v4"));
+        var body = OrderBody(currency: "CHF");
+        body["customer"]!["firstName"] = new string('J', 41);
+        body["providerOptions"] = new JsonObject { ["type"] = "pay-in-four" };
+
+        var response = await app.Client.PostAsJsonAsync("/api/orders", body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var errors = problem["errors"]!.AsObject();
+        Assert.Equal(["currency", "customer.firstName", "providerOptions.type"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.StartsWith("twisto: ", e.Value![0]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Empty(await app.AllRowsAsync());
+    }
+
+    [Fact]
+    public async Task Pay_in_three_is_passed_to_twisto()
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings("v4", immediateCapture: false));
+        var body = OrderBody();
+        body["providerOptions"] = new JsonObject { ["type"] = "pay-in-three" };
+        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+
+        var page = await app.Client.GetStringAsync(created["redirectUrl"]!.GetValue<string>());
+        Assert.Contains("Pay in 3", page, StringComparison.Ordinal);
+
+        // Pay in 3 completes at once even without Immediate Capture.
+        var back = await ShopperReturnsAsync(app, created, "approve");
+        Assert.Equal("succeeded", Split(back.Headers.Location!).Query["status"]);
+    }
+
+    /// <summary>The shopper decides on Twisto's page and the browser follows Twisto back to our return URL.</summary>
+    private static async Task<HttpResponseMessage> ShopperReturnsAsync(TestApp app, JsonObject created, string decision) =>
+        await app.Client.GetAsync(await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), decision));
+
+    /// <summary>
+    /// Presses a button on the sandbox's gateway page and returns where Twisto sends the browser: v4 redirects
+    /// (303) to <c>redirect_uri</c>; v2 shows a page that goes to <c>return_url</c> after 5 seconds.
+    /// </summary>
+    private static async Task<Uri> DecideAsync(TestApp app, string redirectUrl, string decision)
+    {
+        var page = await app.Client.GetAsync(redirectUrl);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var form = HtmlForms.Parse(await page.Content.ReadAsStringAsync()).Single(f => f.Buttons.Any(b => b.Value == decision));
+        var button = form.Buttons.Single(b => b.Value == decision);
+        var action = string.IsNullOrEmpty(form.Action) ? new Uri(redirectUrl) : new Uri(new Uri(redirectUrl), form.Action);
+        var answer = await app.Client.PostAsync(action, new FormUrlEncodedContent(form.Inputs.Append(new(button.Name, button.Value))));
+        if (answer.StatusCode == HttpStatusCode.SeeOther)
+        {
+            return answer.Headers.Location!;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var link = ReturnLink().Match(await answer.Content.ReadAsStringAsync());
+        Assert.True(link.Success, "the v2 decision page has no return link");
+        return new Uri(WebUtility.HtmlDecode(link.Groups["href"].Value));
+    }
+
+    private static async Task<JsonObject> WaitForAsync(TestApp app, string orderId, string status)
+    {
+        for (var i = 0; ; i++)
+        {
+            var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+            if (order["status"]!.GetValue<string>() == status || i == 50)
+            {
+                Assert.Equal(status, order["status"]!.GetValue<string>());
+                return order;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(TestApp app, string path, string? json = null) =>
+        await app.Client.PostAsync(path, json is null ? null : Json(json));
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static (string Path, Dictionary<string, string> Query) Split(Uri location)
+    {
+        var query = QueryHelpers.ParseQuery(location.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        return (location.GetLeftPart(UriPartial.Path), query);
+    }
+
+    [GeneratedRegex("<a id=\"return\" href=\"(?<href>[^\"]*)\"")]
+    private static partial Regex ReturnLink();
+}
