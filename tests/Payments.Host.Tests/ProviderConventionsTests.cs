@@ -61,6 +61,8 @@ public class ProviderConventionsTests
             Assert.Equal(caps.HasFlag(ProviderCapabilities.Customers), provider is ICustomerVault);
             var operations = caps & (ProviderCapabilities.Capture | ProviderCapabilities.Refund | ProviderCapabilities.Cancel);
             Assert.Equal(operations != ProviderCapabilities.None, provider is IPaymentOperations);
+            var charges = caps & (ProviderCapabilities.Upsell | ProviderCapabilities.Recurring);
+            Assert.Equal(charges != ProviderCapabilities.None, provider is IChargeOperations);
         }
     }
 }

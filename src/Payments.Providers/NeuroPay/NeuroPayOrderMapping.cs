@@ -1,3 +1,4 @@
+using Payments.Core.Charges;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Core.Validation;
@@ -123,6 +124,62 @@ public static class NeuroPayOrderMapping
             [MerchantReferenceKey] = order.MerchantReference,
         },
     };
+
+    /// <summary>metaData key naming the charge a recurring checkout pays.</summary>
+    public const string ChargeIdKey = "payments_charge_id";
+
+    /// <summary>
+    /// Neuro-Pay's limits on a recurring charge: it has no subscriptions, a recurring charge is a new checkout paid at once
+    /// with a card saved to the order's customer, so the order needs <c>providerOptions.customerId</c>. Items are kept on
+    /// our record only (a checkout has no lines). Upsells are not offered.
+    /// </summary>
+    public static IEnumerable<ValidationIssue> ValidateCharge(Order order, ChargeDraft draft)
+    {
+        static ValidationIssue Issue(string field, string message) => new(field, $"neuropay: {message}", IssueKind.Unprocessable);
+
+        if (draft.Kind != ChargeKind.Recurring)
+        {
+            yield break;
+        }
+
+        if (!order.ProviderOptions.ContainsKey(CustomerIdOption))
+        {
+            yield return Issue("order", $"has no providerOptions.{CustomerIdOption}: a recurring charge pays with a card saved to the order's customer");
+        }
+
+        if (draft.AmountMinor > MaxAmountMinor)
+        {
+            yield return Issue("amount", $"must be at most {MaxAmountMinor} minor units");
+        }
+    }
+
+    /// <summary>
+    /// The <c>create</c> body of a recurring charge: an automatic payment (customer_id + card_id, captured at once) of the
+    /// charge's amount, identified by the charge id. The return URLs are required by the API but never visited (there is
+    /// no shopper): the storefront's own pages.
+    /// </summary>
+    public static NeuroPayCreateCheckoutRequest ToRecurringRequest(Order order, ChargeRecord charge, string customerId, string cardId)
+    {
+        var message = $"{Message(order)} (recurring)";
+        return new NeuroPayCreateCheckoutRequest
+        {
+            Identifier = charge.ChargeId,
+            Amount = charge.AmountMinor,
+            Currency = order.Amount.Currency.Code,
+            Message = message.Length <= MaxMessageLength ? message : message[..MaxMessageLength],
+            Capture = true,
+            ReturnUrl = order.SuccessUrl,
+            ReturnUrlCancel = order.FailureUrl,
+            CustomerId = customerId,
+            CardId = cardId,
+            MetaData = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [OrderIdKey] = order.Id,
+                [MerchantReferenceKey] = order.MerchantReference,
+                [ChargeIdKey] = charge.ChargeId,
+            },
+        };
+    }
 
     /// <summary>Whether the order pays with a saved card at once (customer_id + card_id), without a shopper page.</summary>
     public static bool IsAutomaticPayment(Order order) =>
