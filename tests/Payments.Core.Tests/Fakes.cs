@@ -7,7 +7,7 @@ using Payments.Core.Validation;
 namespace Payments.Core.Tests;
 
 /// <summary>An in-memory order store with real ETag semantics, for unit tests of the flow.</summary>
-internal sealed class InMemoryOrderStore : IOrderStore
+internal sealed class InMemoryOrderStore : IOrderStore, IOrderQueries
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, StoredOrder> _orders = new(StringComparer.Ordinal);
@@ -58,6 +58,31 @@ internal sealed class InMemoryOrderStore : IOrderStore
             return stored;
         }
     }
+
+    public Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
+        Find(o => o.Status == status && o.CreatedAt < createdBefore, maxCount);
+
+    public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
+        Find(o => Charges.ChargeRules.AttentionAt(o) is { } at && at <= dueBy, maxCount);
+
+    private Task<IReadOnlyList<string>> Find(Func<Order, bool> match, int maxCount)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(
+                [.. _orders.Values.Select(s => s.Order).Where(match).OrderBy(o => o.Id, StringComparer.Ordinal).Take(maxCount).Select(o => o.Id)]);
+        }
+    }
+}
+
+/// <summary>A clock that moves only when told to (no timers: Core does not use any).</summary>
+internal sealed class TestClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+
+    public void Advance(TimeSpan by) => Now += by;
 }
 
 internal sealed class InMemoryLookups : IOrderLookups
