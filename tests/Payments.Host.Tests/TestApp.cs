@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Messaging;
+using Payments.Messaging.InProcess;
 using Payments.Storage.Tables;
 using Payments.Testing;
 
@@ -39,7 +41,8 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>A client that does not follow redirects, like a test of what the browser is told.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null)
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -67,13 +70,49 @@ public sealed class TestApp : IAsyncDisposable
             config[k] = v;
         }
 
-        var app = PaymentsApp.Build([], b => b.Configuration.AddInMemoryCollection(config));
+        // Services registered here come first: the app's TryAdd registrations (TimeProvider, IMessageSender) then keep them.
+        var app = PaymentsApp.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(config);
+            services?.Invoke(b.Services);
+        });
         await app.StartAsync();
         return new TestApp(app, baseUrl, orders, lookups, azurite.CreateServiceClient());
     }
 
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>The in-process Service Bus (no pump in tests: <see cref="DrainBusAsync"/> delivers).</summary>
+    public InProcessBus Bus => Service<InProcessBus>();
+
+    /// <summary>Delivers every due message, and what those deliveries send, until nothing is due. Returns the deliveries made.</summary>
+    public async Task<int> DrainBusAsync()
+    {
+        var total = 0;
+        int delivered;
+        while ((delivered = await Bus.ProcessDueAsync()) > 0)
+        {
+            total += delivered;
+        }
+
+        return total;
+    }
+
+    /// <summary>Runs a timer function once, as its trigger would (in its own scope).</summary>
+    public async Task RunTimerAsync(string functionName)
+    {
+        var timer = App.Services.GetServices<TimerFunction>().Single(t => t.FunctionName == functionName);
+        await using var scope = App.Services.CreateAsyncScope();
+        await timer.Run(scope.ServiceProvider, CancellationToken.None);
+    }
+
+    /// <summary>Delivers a message to a Service Bus function's handler directly, as a (re)delivery would.</summary>
+    public async Task<HandlerResult> DeliverAsync(string functionName, ReceivedMessage message)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredKeyedService<IMessageHandler>(functionName).HandleAsync(message, CancellationToken.None);
+    }
 
     /// <summary>Every row in the order and lookup tables (none when a table was never created).</summary>
     public async Task<List<TableEntity>> AllRowsAsync()
