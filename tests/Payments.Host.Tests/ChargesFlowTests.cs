@@ -1,0 +1,299 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using Payments.Core.Orders;
+using Payments.Host.Charges;
+using Payments.Messaging;
+using Payments.Providers.Next;
+using Payments.Sandbox.Next;
+using Payments.Storage.Orders;
+using Payments.Testing;
+using Payments.Testing.Html;
+
+namespace Payments.Host.Tests;
+
+/// <summary>
+/// Upsells and recurring charges end to end: the API, the order in Azurite, the in-process <c>payment-charges</c> queue,
+/// the <c>RunCharge</c> handler and the real provider clients against the sandboxes.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class ChargesFlowTests(AzuriteFixture azurite)
+{
+    private static JsonObject UpsellBody(string sku = "202", string price = "9.90") => new()
+    {
+        ["items"] = new JsonArray(new JsonObject { ["name"] = "Socks", ["sku"] = sku, ["quantity"] = 1, ["unitPrice"] = price, ["type"] = "goods" }),
+    };
+
+    private static async Task<HttpResponseMessage> PostAsync(TestApp app, string path, JsonNode? body, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        }
+
+        return await app.Client.SendAsync(request);
+    }
+
+    private static async Task<JsonObject> AcceptedAsync(HttpResponseMessage response)
+    {
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode} {body.ToJsonString()}");
+        return body;
+    }
+
+    private static async Task<(string OrderId, JsonObject Order)> PaidNextOrderAsync(TestApp app, JsonObject? body = null)
+    {
+        var created = await NextPaymentFlowTests.CreateAsync(app, body ?? NextPaymentFlowTests.OrderBody());
+        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
+        var orderId = created["orderId"]!.GetValue<string>();
+        return (orderId, await NextPaymentFlowTests.GetAsync(app, orderId));
+    }
+
+    private static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
+        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+
+    private static async Task<List<string>> OutboxTypesAsync(TestApp app, string orderId)
+    {
+        var types = new List<string>();
+        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync())
+        {
+            if (row.PartitionKey == orderId && row.RowKey.StartsWith(TableOrderStore.EventRowKeyPrefix, StringComparison.Ordinal))
+            {
+                types.Add(row.GetString("Type")!);
+            }
+        }
+
+        return types;
+    }
+
+    [Fact]
+    public async Task An_upsell_delivered_three_times_calls_NEXT_add_line_items_once()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var (orderId, order) = await PaidNextOrderAsync(app);
+        var number = order["providerReference"]!.GetValue<string>();
+
+        var accepted = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(), key: "upsell-1"));
+        var chargeId = accepted["chargeId"]!.GetValue<string>();
+        Assert.Equal(("queued", "9.90", "CHF", "upsell"), (accepted["status"]!.GetValue<string>(), accepted["amount"]!.GetValue<string>(),
+            accepted["currency"]!.GetValue<string>(), accepted["kind"]!.GetValue<string>()));
+
+        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
+        Assert.Equal((chargeId, orderId, "charge.upsell"), (message.MessageId, message.CorrelationId, message.Subject));
+
+        // Delivery 1 through the queue, then two redeliveries of the same message.
+        await app.DrainBusAsync();
+        foreach (var delivery in new[] { 2, 3 })
+        {
+            var again = new ReceivedMessage { Body = message.Body, MessageId = message.MessageId, DeliveryCount = delivery, ContentType = message.ContentType };
+            Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, again)).Succeeded);
+        }
+
+        var sandbox = app.Service<NextSandboxState>();
+        Assert.Equal(1, sandbox.AddLineItemsCalls);
+        var nextOrder = JsonNode.Parse(sandbox.FindOrder(number)!.ToJson())!.AsObject();
+        Assert.Equal("59.80", nextOrder["total_incl_tax"]!.GetValue<string>());
+        Assert.Single(nextOrder["lines"]!.AsArray(), l => l!["is_upsell"]!.GetValue<bool>());
+
+        var after = await NextPaymentFlowTests.GetAsync(app, orderId);
+        var charge = Assert.Single(after["charges"]!.AsArray())!;
+        Assert.Equal((chargeId, "succeeded", "9.90"), (charge["chargeId"]!.GetValue<string>(), charge["status"]!.GetValue<string>(), charge["amount"]!.GetValue<string>()));
+        Assert.StartsWith(number + "/", charge["providerReference"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("succeeded", after["status"]!.GetValue<string>());
+        Assert.Equal(["order.status_changed", "charge.succeeded"], (await OutboxTypesAsync(app, orderId)).Order(StringComparer.Ordinal).Reverse());
+
+        // NEXT's total now includes the upsell, and a later confirmation still recognises the order as ours.
+        var stored = (await app.Service<IOrderStore>().GetAsync(orderId, default))!.Order;
+        var confirmed = await app.Service<NextProvider>().ConfirmAsync(stored, null, default);
+        Assert.Equal(PaymentStatus.Succeeded, confirmed.Status);
+
+        // The same request again answers with the same charge, now settled, and queues nothing.
+        var replay = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(), key: "upsell-1"));
+        Assert.Equal((chargeId, "succeeded"), (replay["chargeId"]!.GetValue<string>(), replay["status"]!.GetValue<string>()));
+        Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
+        var reused = await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(price: "1.00"), key: "upsell-1");
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_subscription_order_schedules_its_renewal_which_NEXT_renews_once()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var body = NextPaymentFlowTests.OrderBody();
+        body["subscription"] = new JsonObject { ["interval"] = "month", ["intervalCount"] = 1 };
+        var (orderId, order) = await PaidNextOrderAsync(app, body);
+        var paidAt = order["history"]![0]!["at"]!.GetValue<DateTimeOffset>();
+
+        // The first renewal was queued with the payment, for a month later, as a scheduled message.
+        var renewal = Assert.Single(order["charges"]!.AsArray())!;
+        Assert.Equal(("recurring", "queued", 2, "49.90"), (renewal["kind"]!.GetValue<string>(), renewal["status"]!.GetValue<string>(),
+            renewal["cycle"]!.GetValue<int>(), renewal["amount"]!.GetValue<string>()));
+        Assert.Equal(paidAt.AddMonths(1), renewal["runAt"]!.GetValue<DateTimeOffset>());
+        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
+        Assert.Equal(renewal["chargeId"]!.GetValue<string>(), message.MessageId);
+        Assert.Equal(paidAt.AddMonths(1), message.EnqueuedTimeUtc);
+        await app.DrainBusAsync();
+        Assert.Equal(1, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
+
+        // Its time comes (delivered directly: the bus holds it for a month), twice.
+        for (var delivery = 1; delivery <= 2; delivery++)
+        {
+            var due = new ReceivedMessage { Body = message.Body, MessageId = message.MessageId, DeliveryCount = delivery };
+            Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, due)).Succeeded);
+        }
+
+        var sandbox = app.Service<NextSandboxState>();
+        Assert.Equal(1, sandbox.RenewCalls);
+        var charges = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray();
+        Assert.Equal(2, charges.Count);
+        Assert.Equal("succeeded", charges[0]!["status"]!.GetValue<string>());
+        var renewalNumber = charges[0]!["providerReference"]!.GetValue<string>();
+        Assert.Equal("paid", JsonNode.Parse(sandbox.FindOrder(renewalNumber)!.ToJson())!["payment_status"]!.GetValue<string>());
+        Assert.Equal((3, "queued"), (charges[1]!["cycle"]!.GetValue<int>(), charges[1]!["status"]!.GetValue<string>()));
+        Assert.Equal(paidAt.AddMonths(2), charges[1]!["runAt"]!.GetValue<DateTimeOffset>());
+        Assert.Contains("charge.succeeded", await OutboxTypesAsync(app, orderId));
+    }
+
+    [Fact]
+    public async Task A_recurring_charge_with_runAt_is_a_scheduled_message()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var body = NextPaymentFlowTests.OrderBody();
+        body["subscription"] = new JsonObject { ["interval"] = "year" };
+        var (orderId, _) = await PaidNextOrderAsync(app, body);
+        var runAt = DateTimeOffset.UtcNow.AddDays(2);
+        var runAtText = runAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        var accepted = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges",
+            new JsonObject { ["amount"] = "49.90", ["runAt"] = runAtText }));
+
+        var chargeId = accepted["chargeId"]!.GetValue<string>();
+        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.MessageId == chargeId);
+        Assert.Equal(DateTimeOffset.Parse(runAtText, System.Globalization.CultureInfo.InvariantCulture), message.EnqueuedTimeUtc);
+        Assert.Equal("charge.recurring", message.Subject);
+        await app.DrainBusAsync();
+        Assert.Equal(2, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
+        Assert.Equal(0, app.Service<NextSandboxState>().RenewCalls);
+        Assert.Equal("queued", (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray()
+            .Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!["status"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("upsells")]
+    [InlineData("recurring-charges")]
+    public async Task Providers_that_cannot_charge_again_answer_422_and_write_nothing(string kind)
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var mangopay = (await (await app.Client.PostAsJsonAsync("/api/orders", MangopayFlowTests.OrderBody())).Content.ReadFromJsonAsync<JsonObject>())!;
+        var twisto = (await (await app.Client.PostAsJsonAsync("/api/orders", TwistoFlowTests.OrderBody("SO-2002"))).Content.ReadFromJsonAsync<JsonObject>())!;
+        var before = await SnapshotAsync(app);
+        var charge = kind == "upsells" ? UpsellBody() : new JsonObject { ["amount"] = "10.00" };
+
+        foreach (var order in new[] { mangopay, twisto })
+        {
+            var response = await PostAsync(app, $"/api/orders/{order["orderId"]!.GetValue<string>()}/{kind}", charge);
+            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
+            Assert.Equal(order["provider"]!.GetValue<string>(), problem["provider"]!.GetValue<string>());
+            Assert.Equal(kind == "upsells" ? "upsell" : "recurring", problem["capability"]!.GetValue<string>());
+        }
+
+        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
+    }
+
+    [Fact]
+    public async Task Every_bad_charge_request_is_a_4xx_and_writes_nothing()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var (paid, _) = await PaidNextOrderAsync(app);
+        var pending = (await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-2")))["orderId"]!.GetValue<string>();
+        var before = await SnapshotAsync(app);
+
+        async Task Expect(HttpStatusCode status, string type, HttpResponseMessage response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode} {text}");
+            Assert.Equal("urn:payments:problem:" + type, JsonNode.Parse(text)!["type"]!.GetValue<string>());
+        }
+
+        var upsells = $"/api/orders/{paid}/upsells";
+        var recurring = $"/api/orders/{paid}/recurring-charges";
+        await Expect(HttpStatusCode.NotFound, "not-found", await PostAsync(app, "/api/orders/not-an-order/upsells", UpsellBody()));
+        await Expect(HttpStatusCode.NotFound, "not-found", await PostAsync(app, "/api/orders/ord_0000000000000000000000000000000f/upsells", UpsellBody()));
+        await Expect(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type",
+            await app.Client.PostAsync(upsells, new StringContent(UpsellBody().ToJsonString(), Encoding.UTF8, "text/plain")));
+        await Expect(HttpStatusCode.BadRequest, "malformed-json", await app.Client.PostAsync(upsells, new StringContent("{\"items\":[", Encoding.UTF8, "application/json")));
+        await Expect(HttpStatusCode.BadRequest, "malformed-json", await PostAsync(app, upsells, new JsonObject { ["items"] = new JsonArray(), ["amount"] = "1.00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, new JsonObject()));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, UpsellBody(price: "-1.00")));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, UpsellBody(price: "1.001")));
+        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await PostAsync(app, upsells, UpsellBody(sku: "SOCKS")));
+        await Expect(HttpStatusCode.Conflict, "invalid-state", await PostAsync(app, $"/api/orders/{pending}/upsells", UpsellBody()));
+        await Expect(HttpStatusCode.BadRequest, "invalid-header", await PostAsync(app, upsells, UpsellBody(), key: "a/b"));
+        await Expect(HttpStatusCode.RequestEntityTooLarge, "body-too-large",
+            await app.Client.PostAsync(upsells, new StringContent("{\"items\":[" + new string(' ', 70_000) + "]}", Encoding.UTF8, "application/json")));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject()));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "0.00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "tomorrow" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2030-01-01T00:00:00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2001-01-01T00:00:00Z" }));
+
+        // NEXT renews subscriptions only, with the order's amount and lines.
+        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90" }));
+
+        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
+    }
+
+    [Fact]
+    public async Task Neuro_Pay_renews_a_subscription_with_the_card_the_shopper_saved()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var customer = (await (await app.Client.PostAsJsonAsync("/api/customers",
+            new { provider = "neuropay", firstName = "Anna", lastName = "Svensson", email = "anna@example.se" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var customerId = customer["id"]!.GetValue<string>();
+        var body = new JsonObject
+        {
+            ["provider"] = "neuropay",
+            ["merchantReference"] = "SO-3001",
+            ["amount"] = "49.90",
+            ["currency"] = "SEK",
+            ["successUrl"] = $"{TestApp.Shop}/checkout/done",
+            ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
+            ["subscription"] = new JsonObject { ["interval"] = "month" },
+            ["providerOptions"] = new JsonObject { ["customerId"] = customerId },
+        };
+        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        // The shopper pays on the hosted page and saves the card.
+        var pageUrl = created["redirectUrl"]!.GetValue<string>();
+        var page = await app.Client.GetStringAsync(pageUrl);
+        Assert.Contains(HtmlForms.Parse(page), f => f.Inputs.Any(i => i.Key == "save_card"));
+        var decided = await app.Client.PostAsync(pageUrl, new FormUrlEncodedContent([new("decision", "pay"), new("save_card", "true")]));
+        var back = await app.Client.GetAsync(decided.Headers.Location);
+        Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
+
+        var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray())!;
+        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
+        Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId })).Succeeded);
+
+        // And a recurring charge asked for through the API, at once.
+        var extra = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
+        await app.DrainBusAsync();
+
+        var charges = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray();
+        var first = charges.Single(c => c!["chargeId"]!.GetValue<string>() == renewal["chargeId"]!.GetValue<string>())!;
+        var second = charges.Single(c => c!["chargeId"]!.GetValue<string>() == extra["chargeId"]!.GetValue<string>())!;
+        Assert.Equal(("succeeded", "paid"), (first["status"]!.GetValue<string>(), first["providerStatus"]!.GetValue<string>()));
+        Assert.Equal(("succeeded", "10.00"), (second["status"]!.GetValue<string>(), second["amount"]!.GetValue<string>()));
+        Assert.NotEqual(created["providerReference"]!.GetValue<string>(), first["providerReference"]!.GetValue<string>());
+        Assert.Contains(charges, c => c!["cycle"]?.GetValue<int>() == 3 && c["status"]!.GetValue<string>() == "queued");
+    }
+}
