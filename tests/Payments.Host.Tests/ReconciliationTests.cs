@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Host.Hosting;
+using Payments.Testing;
+
+namespace Payments.Host.Tests;
+
+/// <summary>The Reconcile timer against the sandboxes: pending orders the provider has decided on are settled, hopeless ones expired.</summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class ReconciliationTests(AzuriteFixture azurite)
+{
+    /// <summary>The system clock moved ahead on demand (timers and delays keep running on real time).</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+
+    private static Dictionary<string, string?> AskAtOnce() => new() { ["Reconciliation:PendingAfter"] = "00:00:00" };
+
+    [Fact]
+    public async Task A_pending_NEXT_order_that_NEXT_says_is_paid_is_settled_without_a_shopper_return()
+    {
+        await using var app = await TestApp.StartAsync(azurite, AskAtOnce());
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        // The shopper leaves the TWINT payment pending and comes back: the order is pending, its NEXT number stored.
+        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pending");
+        Assert.Contains("status=pending", back.Headers.Location!.Query, StringComparison.Ordinal);
+        var number = (await NextPaymentFlowTests.GetAsync(app, orderId))["providerReference"]!.GetValue<string>();
+
+        // The payment completes later at NEXT; no return, no webhook reaches us.
+        var paid = await app.Client.PostAsJsonAsync($"/sandbox/next/_sandbox/orders/{number}/payment-status/", new { payment_status = "paid" });
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        var step = Assert.Single(order["history"]!.AsArray())!;
+        Assert.Equal(("pending", "succeeded", "reconcile"), (step["from"]!.GetValue<string>(), step["to"]!.GetValue<string>(), step["source"]!.GetValue<string>()));
+
+        // Settled orders are not asked about again.
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_Neuro_Pay_checkout_paid_by_a_shopper_who_never_came_back_is_settled()
+    {
+        await using var app = await TestApp.StartAsync(azurite, AskAtOnce());
+        var body = new JsonObject
+        {
+            ["provider"] = "neuropay",
+            ["merchantReference"] = "SO-4001",
+            ["amount"] = "49.90",
+            ["currency"] = "SEK",
+            ["successUrl"] = $"{TestApp.Shop}/checkout/done",
+            ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
+        };
+        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
+        var orderId = created["orderId"]!.GetValue<string>();
+        var decided = await app.Client.PostAsync(created["redirectUrl"]!.GetValue<string>(), new FormUrlEncodedContent([new("decision", "pay")]));
+        Assert.Equal(HttpStatusCode.SeeOther, decided.StatusCode);
+
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_NEXT_order_whose_number_never_became_known_is_expired_once_its_session_is_long_over()
+    {
+        var clock = new ShiftedClock();
+        var settings = AskAtOnce();
+        await using var app = await TestApp.StartAsync(azurite, settings, services => services.AddSingleton<TimeProvider>(clock));
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        // Paid at NEXT, but neither the return nor a webhook ever arrives: nothing tells us NEXT's order number.
+        await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+
+        clock.Offset = TimeSpan.FromMinutes(15 + 59);
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+
+        clock.Offset = TimeSpan.FromMinutes(15 + 61);
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("expired", order["status"]!.GetValue<string>());
+        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+        Assert.Contains("had not decided", order["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
