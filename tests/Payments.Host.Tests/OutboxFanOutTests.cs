@@ -67,7 +67,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         });
     }
 
-    private static async Task<List<string>> PayOrdersAsync(TestApp app, int count)
+    internal static async Task<List<string>> PayOrdersAsync(TestApp app, int count)
     {
         var ids = new List<string>();
         foreach (var batch in Enumerable.Range(0, count).Chunk(10))

@@ -70,6 +70,9 @@ public sealed class TestApp : IAsyncDisposable
             config[k] = v;
         }
 
+        // A test may pick the port itself (under the Functions host the app listens on FUNCTIONS_CUSTOMHANDLER_PORT).
+        baseUrl = config["urls"] ?? baseUrl;
+
         // Services registered here come first: the app's TryAdd registrations (TimeProvider, IMessageSender) then keep them.
         var app = PaymentsApp.Build([], b =>
         {
