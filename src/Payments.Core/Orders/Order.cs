@@ -1,5 +1,4 @@
 using Payments.Core.Charges;
-using Payments.Core.Money;
 
 namespace Payments.Core.Orders;
 

@@ -72,8 +72,11 @@ public static class ProviderErrors
     public static bool NotSent(Exception exception) => exception switch
     {
         BrokenCircuitException => true,
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
-            or HttpRequestError.ProxyTunnelError or HttpRequestError.SecureConnectionError } => true,
+        HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.ProxyTunnelError or HttpRequestError.SecureConnectionError
+        } => true,
         _ => false,
     };
 

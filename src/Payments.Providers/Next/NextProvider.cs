@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http;
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Charges;
