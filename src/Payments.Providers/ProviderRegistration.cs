@@ -15,9 +15,9 @@ public static class ProviderRegistration
     public static IServiceCollection AddPaymentProviders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddNextProvider(configuration);
+        services.AddTwistoProvider(configuration);
         services.AddMangopayProvider(configuration);
         services.AddNeuroPayProvider(configuration);
-        services.AddTwistoProvider(configuration);
         return services;
     }
 }

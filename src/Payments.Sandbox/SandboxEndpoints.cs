@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Sandbox.Mangopay;
 using Payments.Sandbox.NeuroPay;
 using Payments.Sandbox.Next;
+using Payments.Sandbox.Twisto;
 
 namespace Payments.Sandbox;
 
@@ -18,19 +20,19 @@ public static class SandboxEndpoints
     public static IServiceCollection AddSandbox(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<NextSandboxState>();
-        Mangopay.MangopaySandbox.AddMangopaySandbox(services);
-        services.TryAddSingleton<NeuroPaySandboxState>();
+        services.AddNextSandbox();
         services.AddTwistoSandbox();
+        services.AddMangopaySandbox();
+        services.AddNeuroPaySandbox();
         return services;
     }
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
         app.MapNextSandbox($"{Prefix}/next");
-        Mangopay.MangopaySandbox.MapMangopaySandbox(app, $"{Prefix}/mangopay");
-        app.MapNeuroPaySandbox($"{Prefix}/neuropay");
         app.MapTwistoSandbox($"{Prefix}/twisto");
+        app.MapMangopaySandbox($"{Prefix}/mangopay");
+        app.MapNeuroPaySandbox($"{Prefix}/neuropay");
         return app;
     }
 }

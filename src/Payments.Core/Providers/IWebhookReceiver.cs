@@ -9,6 +9,13 @@ public interface IWebhookReceiver
 {
     /// <summary>Pure: authenticates and parses, no I/O. Never throws on bad input; says so in the verdict.</summary>
     WebhookReading ReadWebhook(WebhookRequest request);
+
+    /// <summary>
+    /// Whether the provider sends a notification again when we answer non-2xx. When it does, a notification we
+    /// could not confirm is answered 503 so it comes back; when it does not (or failing answers get the endpoint
+    /// disabled), it is answered 200 and reconciliation settles the order later.
+    /// </summary>
+    bool RedeliversOnFailure => true;
 }
 
 /// <param name="Headers">Request headers, case-insensitive names.</param>

@@ -93,9 +93,14 @@ public static class WebhooksApi
         }
         catch (ProviderException ex)
         {
-            // The provider could not confirm now: a non-2xx makes it send the notification again later, and
-            // reconciliation settles the order if it does not.
+            // The provider could not confirm now. Where it redelivers, a non-2xx brings the notification back;
+            // either way reconciliation settles the order if nothing else does.
             log.LogWarning("Could not confirm {Provider} webhook for {OrderId}: {Failure} {StatusCode}", p.Name, stored.Order.Id, ex.Failure, ex.StatusCode);
+            if (!receiver.RedeliversOnFailure)
+            {
+                return TypedResults.Ok(new WebhookAck("deferred", stored.Order.Id));
+            }
+
             return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "provider-unavailable", "The payment provider could not confirm the notification now.",
                 "Send it again later.");
         }

@@ -187,6 +187,12 @@ public sealed class MangopayProvider(
     /// a trigger to read the pay-in. The two pay-in outcomes are acted on; other events (refund events included: their
     /// RessourceId is a refund, which no order is found by) are acknowledged and ignored.
     /// </summary>
+    /// <summary>
+    /// Mangopay wants a 200 within 2 s and does not promise to send a hook again (failing endpoints can be
+    /// disabled): a hook we cannot confirm now is acknowledged, and reconciliation reads the pay-in later.
+    /// </summary>
+    public bool RedeliversOnFailure => false;
+
     public WebhookReading ReadWebhook(WebhookRequest request)
     {
         var eventType = Find(request.Query, EventTypeParameter);

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Mangopay;
@@ -15,28 +13,12 @@ public static class MangopayRegistration
     /// </summary>
     public static IServiceCollection AddMangopayProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(MangopayOptions.SectionName);
-        if (!section.Exists())
+        if (services.TryAddProvider<MangopayProvider, MangopayOptions, MangopayOptionsValidator, MangopayClient>(configuration, MangopayOptions.SectionName,
+            MangopayClient.HttpClientName, MangopayClient.Configure, MangopayJson.ReadErrorCode, info => new MangopayException(info)))
         {
-            return services;
+            services.TryAddSingleton<MangopayTokens>();
         }
 
-        services.AddOptions<MangopayOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MangopayOptions>, MangopayOptionsValidator>());
-
-        services.AddProviderHttpClient<MangopayClient>(
-            MangopayClient.HttpClientName,
-            (sp, http) => MangopayClient.Configure(http, sp.GetRequiredService<IOptionsMonitor<MangopayOptions>>().CurrentValue),
-            section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = MangopayJson.ReadErrorCode;
-                http.CreateException = info => new MangopayException(info);
-            });
-
-        services.TryAddSingleton<MangopayTokens>();
-        services.TryAddSingleton<MangopayProvider>();
-        services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<MangopayProvider>());
         return services;
     }
 }

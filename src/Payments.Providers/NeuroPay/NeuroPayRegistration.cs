@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.NeuroPay;
@@ -15,27 +12,8 @@ public static class NeuroPayRegistration
     /// </summary>
     public static IServiceCollection AddNeuroPayProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(NeuroPayOptions.SectionName);
-        if (!section.Exists())
-        {
-            return services;
-        }
-
-        services.AddOptions<NeuroPayOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NeuroPayOptions>, NeuroPayOptionsValidator>());
-
-        services.AddProviderHttpClient<NeuroPayClient>(
-            NeuroPayClient.HttpClientName,
-            (sp, http) => NeuroPayClient.Configure(http, sp.GetRequiredService<IOptionsMonitor<NeuroPayOptions>>().CurrentValue),
-            section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = NeuroPayResponses.ReadErrorCode;
-                http.CreateException = info => new NeuroPayException(info);
-            });
-
-        services.TryAddSingleton<NeuroPayProvider>();
-        services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<NeuroPayProvider>());
+        services.TryAddProvider<NeuroPayProvider, NeuroPayOptions, NeuroPayOptionsValidator, NeuroPayClient>(configuration, NeuroPayOptions.SectionName,
+            NeuroPayClient.HttpClientName, NeuroPayClient.Configure, NeuroPayResponses.ReadErrorCode, info => new NeuroPayException(info));
         return services;
     }
 }

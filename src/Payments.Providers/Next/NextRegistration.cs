@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Next;
@@ -15,28 +13,12 @@ public static class NextRegistration
     /// </summary>
     public static IServiceCollection AddNextProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(NextOptions.SectionName);
-        if (!section.Exists())
+        if (services.TryAddProvider<NextProvider, NextOptions, NextOptionsValidator, NextClient>(configuration, NextOptions.SectionName,
+            NextClient.HttpClientName, NextClient.Configure, NextJson.ReadErrorCode, info => new NextException(info)))
         {
-            return services;
+            services.TryAddSingleton<NextWebhookVerifier>();
         }
 
-        services.AddOptions<NextOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NextOptions>, NextOptionsValidator>());
-
-        services.AddProviderHttpClient<NextClient>(
-            NextClient.HttpClientName,
-            (sp, http) => NextClient.Configure(http, sp.GetRequiredService<IOptionsMonitor<NextOptions>>().CurrentValue),
-            section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = NextJson.ReadErrorCode;
-                http.CreateException = info => new NextException(info);
-            });
-
-        services.TryAddSingleton<NextWebhookVerifier>();
-        services.TryAddSingleton<NextProvider>();
-        services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<NextProvider>());
         return services;
     }
 }

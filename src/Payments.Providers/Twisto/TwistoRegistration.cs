@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 using Payments.Providers.Twisto;
 
@@ -17,27 +14,8 @@ public static class TwistoRegistration
     /// </summary>
     public static IServiceCollection AddTwistoProvider(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection(TwistoOptions.SectionName);
-        if (!section.Exists())
-        {
-            return services;
-        }
-
-        services.AddOptions<TwistoOptions>().Bind(section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TwistoOptions>, TwistoOptionsValidator>());
-
-        services.AddProviderHttpClient<TwistoClient>(
-            TwistoClient.HttpClientName,
-            (sp, http) => TwistoClient.Configure(http, sp.GetRequiredService<IOptionsMonitor<TwistoOptions>>().CurrentValue),
-            section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = TwistoJson.ReadErrorCode;
-                http.CreateException = info => new TwistoException(info);
-            });
-
-        services.TryAddSingleton<TwistoProvider>();
-        services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TwistoProvider>());
+        services.TryAddProvider<TwistoProvider, TwistoOptions, TwistoOptionsValidator, TwistoClient>(configuration, TwistoOptions.SectionName,
+            TwistoClient.HttpClientName, TwistoClient.Configure, TwistoJson.ReadErrorCode, info => new TwistoException(info));
         return services;
     }
 }

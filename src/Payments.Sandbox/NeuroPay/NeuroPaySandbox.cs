@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -43,6 +45,12 @@ public static partial class NeuroPaySandbox
     private const int MaxTextLength = 1000;
 
     private static readonly string[] CustomerFields = ["first_name", "last_name", "email"];
+
+    public static IServiceCollection AddNeuroPaySandbox(this IServiceCollection services)
+    {
+        services.TryAddSingleton<NeuroPaySandboxState>();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapNeuroPaySandbox(this IEndpointRouteBuilder app, string prefix)
     {

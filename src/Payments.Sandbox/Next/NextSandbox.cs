@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -39,6 +41,12 @@ public static partial class NextSandbox
 
     private const int MaxBodyBytes = 256 * 1024;
     private const int MaxLines = 100;
+
+    public static IServiceCollection AddNextSandbox(this IServiceCollection services)
+    {
+        services.TryAddSingleton<NextSandboxState>();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapNextSandbox(this IEndpointRouteBuilder app, string prefix)
     {
