@@ -19,7 +19,12 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
         ["currency"] = "CHF",
         ["items"] = new JsonArray(new JsonObject
         {
-            ["name"] = "Mug", ["sku"] = "101", ["quantity"] = 2, ["unitPrice"] = "24.95", ["vatRate"] = "8.1", ["type"] = "goods",
+            ["name"] = "Mug",
+            ["sku"] = "101",
+            ["quantity"] = 2,
+            ["unitPrice"] = "24.95",
+            ["vatRate"] = "8.1",
+            ["type"] = "goods",
         }),
         ["customer"] = new JsonObject { ["email"] = "anna@example.ch", ["firstName"] = "Anna", ["lastName"] = "Muster" },
         ["successUrl"] = $"{TestApp.Shop}/checkout/done",

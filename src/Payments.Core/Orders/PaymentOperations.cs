@@ -72,7 +72,7 @@ public sealed class PaymentOperations(
 
         OperationResult? refusal = null;
         RefundRecord? record = null;
-                var reserved = await payments.UpdateAsync(orderId, order =>
+        var reserved = await payments.UpdateAsync(orderId, order =>
         {
             refusal = null;
             if (Operations(order, ProviderCapabilities.Refund) is null)

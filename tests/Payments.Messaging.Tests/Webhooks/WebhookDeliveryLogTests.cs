@@ -81,7 +81,8 @@ public sealed class WebhookDeliveryLogTests : IAsyncLifetime
 
     private OutgoingMessage Event(string id) =>
         OutgoingMessage.FromJson(new PaymentEvent(id, PaymentEvent.StatusChanged, "ord_1", "SO-1", "next", PaymentStatus.Pending, PaymentStatus.Succeeded,
-            _clock.GetUtcNow(), new OrderSummary("49.90", "CHF", null, null))) with { MessageId = id };
+            _clock.GetUtcNow(), new OrderSummary("49.90", "CHF", null, null))) with
+        { MessageId = id };
 
     [Fact]
     public async Task An_event_published_three_times_past_the_brokers_window_is_delivered_once()

@@ -51,8 +51,11 @@ public sealed class NeuroPayClientTests
         using var services = NeuroPayTestKit.Services(handler);
         var order = NeuroPayTestKit.Order(options: new Dictionary<string, string>
         {
-            ["capture"] = "false", ["allowSaveCard"] = "true", ["customerId"] = NeuroPayTestKit.CustomerId,
-            ["template"] = "iframe", ["message"] = "Thanks for shopping at Mugs & Co",
+            ["capture"] = "false",
+            ["allowSaveCard"] = "true",
+            ["customerId"] = NeuroPayTestKit.CustomerId,
+            ["template"] = "iframe",
+            ["message"] = "Thanks for shopping at Mugs & Co",
         });
 
         await services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);

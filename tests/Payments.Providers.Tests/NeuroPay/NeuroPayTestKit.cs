@@ -53,19 +53,19 @@ internal static class NeuroPayTestKit
 
     public static Order Order(string id = OrderId, long amountMinor = 4990, string currency = "SEK", string? providerReference = null,
         IReadOnlyDictionary<string, string>? options = null, IReadOnlyList<RefundRecord>? refunds = null) => new()
-    {
-        Id = id,
-        Provider = "neuropay",
-        MerchantReference = "SO-1001",
-        Amount = new Money(amountMinor, Currency.FromCode(currency)),
-        Items = [new OrderItem("Mug", "MUG-1", 2, amountMinor / 2, "25", ItemType.Goods)],
-        Customer = new Customer("anna@example.se", "Anna", "Svensson", null, null),
-        SuccessUrl = "https://shop.example/done",
-        FailureUrl = "https://shop.example/failed",
-        ProviderOptions = options ?? new Dictionary<string, string>(),
-        ProviderReference = providerReference,
-        Refunds = refunds ?? [],
-    };
+        {
+            Id = id,
+            Provider = "neuropay",
+            MerchantReference = "SO-1001",
+            Amount = new Money(amountMinor, Currency.FromCode(currency)),
+            Items = [new OrderItem("Mug", "MUG-1", 2, amountMinor / 2, "25", ItemType.Goods)],
+            Customer = new Customer("anna@example.se", "Anna", "Svensson", null, null),
+            SuccessUrl = "https://shop.example/done",
+            FailureUrl = "https://shop.example/failed",
+            ProviderOptions = options ?? new Dictionary<string, string>(),
+            ProviderReference = providerReference,
+            Refunds = refunds ?? [],
+        };
 
     public static OrderDraft Draft(IReadOnlyDictionary<string, string>? options = null, long amountMinor = 4990, Subscription? subscription = null) => new(
         "neuropay", "SO-1001", new Money(amountMinor, Currency.FromCode("SEK")), [], null,

@@ -15,8 +15,12 @@ public sealed class NeuroPayValidationTests
         Assert.Empty(Issues());
         Assert.Empty(Issues(new Dictionary<string, string>
         {
-            ["capture"] = "false", ["allowSaveCard"] = "True", ["customerId"] = NeuroPayTestKit.CustomerId, ["cardId"] = "card_1",
-            ["template"] = "iframe", ["message"] = "Thank you!",
+            ["capture"] = "false",
+            ["allowSaveCard"] = "True",
+            ["customerId"] = NeuroPayTestKit.CustomerId,
+            ["cardId"] = "card_1",
+            ["template"] = "iframe",
+            ["message"] = "Thank you!",
         }));
     }
 

@@ -176,10 +176,15 @@ public class NextChargeTests
     [Fact]
     public void After_upsells_NEXT_s_total_is_expected_to_include_them()
     {
-        var next = new NextOrder { Currency = "CHF", TotalInclTax = "59.80", Metadata = new Dictionary<string, System.Text.Json.JsonElement>
+        var next = new NextOrder
         {
-            ["payments_order_id"] = System.Text.Json.JsonSerializer.SerializeToElement(NextTestKit.OrderId),
-        } };
+            Currency = "CHF",
+            TotalInclTax = "59.80",
+            Metadata = new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["payments_order_id"] = System.Text.Json.JsonSerializer.SerializeToElement(NextTestKit.OrderId),
+            }
+        };
         var order = NextTestKit.Order();
         var succeeded = Upsell() with { Status = ChargeStatus.Succeeded };
 
