@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using static Payments.Sandbox.SandboxHttp;
 
 namespace Payments.Sandbox.Twisto;
 
@@ -39,6 +40,8 @@ public static partial class TwistoSandbox
 {
     private const int MaxBodyBytes = 256 * 1024;
     private const int MaxItems = 500;
+
+    private static readonly string[] Decisions = ["approve", "decline", "pending"];
 
     private static readonly string[] CheckoutTypes = ["standard", "pay-in-three"];
     private static readonly string[] CheckoutItemTypes = ["sku", "tax", "shipping", "discount", "store_credit"];
@@ -621,16 +624,16 @@ public static partial class TwistoSandbox
     /// </summary>
     private static async Task<IResult> DecideAsync(HttpContext http, string version, string id, [FromServices] TwistoSandboxState state, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType || http.Request.ContentLength > MaxBodyBytes || state.Find(version, id) is not { } payment)
+        if (state.Find(version, id) is not { } payment)
         {
             return Html(TwistoSandboxPages.Gone(), StatusCodes.Status404NotFound);
         }
 
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var decision = form["decision"].ToString();
-        if (decision is not ("approve" or "decline" or "pending"))
+        var (decision, _, refused) = await ReadDecisionAsync(http.Request, MaxBodyBytes, Decisions, TwistoSandboxPages.Gone(), cancellationToken,
+            notAFormStatus: StatusCodes.Status404NotFound);
+        if (refused is not null)
         {
-            return Html(TwistoSandboxPages.Gone(), StatusCodes.Status400BadRequest);
+            return refused;
         }
 
         var final = decision != "pending";
@@ -787,32 +790,19 @@ public static partial class TwistoSandbox
 
     private static async Task<(JsonObject? Body, string Raw, IResult? Error)> ReadJsonObjectWithRawAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(request))
         {
             return (null, string.Empty, Json(new JsonObject { ["detail"] = $"Unsupported media type \"{request.ContentType}\" in request." }.ToJsonString(), StatusCodes.Status415UnsupportedMediaType));
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (await ReadBoundedAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return (null, string.Empty, TooLarge());
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, string.Empty, TooLarge());
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            var raw = Encoding.UTF8.GetString(buffer.ToArray());
+            var raw = Encoding.UTF8.GetString(bytes);
             return JsonNode.Parse(raw, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) is JsonObject body
                 ? (body, raw, null)
                 : (null, raw, Json(new JsonObject { ["errors"] = new JsonObject { ["non_field_errors"] = new JsonArray("Invalid data. Expected a dictionary.") } }.ToJsonString(), StatusCodes.Status400BadRequest));
@@ -822,8 +812,6 @@ public static partial class TwistoSandbox
             return (null, string.Empty, Json(new JsonObject { ["detail"] = "JSON parse error." }.ToJsonString(), StatusCodes.Status400BadRequest));
         }
     }
-
-    private static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static IResult BadRequest(TwistoSandboxChecks c) =>
         Json(new JsonObject { ["errors"] = c.Errors.DeepClone() }.ToJsonString(), StatusCodes.Status400BadRequest);
@@ -841,10 +829,6 @@ public static partial class TwistoSandbox
     private static IResult TooLarge() => Json(new JsonObject { ["detail"] = "Request body too large." }.ToJsonString(), StatusCodes.Status413PayloadTooLarge);
 
     private static IResult NotFound() => Json("""{"detail":"Not found."}""", StatusCodes.Status404NotFound);
-
-    private static IResult Json(string body, int status) => Results.Text(body, "application/json", statusCode: status);
-
-    private static IResult Html(string html, int status) => Results.Text(html, "text/html; charset=utf-8", statusCode: status);
 
     [GeneratedRegex(@"^-?\d{0,8}(?:\.\d{0,2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex TwistoDecimal();
