@@ -215,14 +215,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay($"cancel {id}", key, string.Empty, out var conflict) is { } stored)
+            if (Replayed(state, $"cancel {id}", key, string.Empty) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             if (checkout.State == "completed")
@@ -268,11 +263,7 @@ public static partial class TwistoSandbox
         var capture = c.Boolean(body, "capture", "capture", required: false) ?? true;
         var order = c.Object(body, "order", "order", required: true);
         c.Text(order, "reference", "order.reference", required: true, max: 200);
-        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
-        if (checkoutId is not null && checkout is null)
-        {
-            c.Add("authority.value", "Checkout not found.");
-        }
+        var checkout = FindCheckout(c, state, checkoutId, "authority.value");
 
         if (!c.Ok)
         {
@@ -284,14 +275,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay("charges", key, raw, out var conflict) is { } stored)
+            if (Replayed(state, "charges", key, raw) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             var (checkoutAmount, checkoutCurrency, type) = checkout!.Read(j =>
@@ -352,11 +338,7 @@ public static partial class TwistoSandbox
             c.Add("amount", "Ensure this value is greater than 0.");
         }
 
-        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
-        if (checkoutId is not null && checkout is null)
-        {
-            c.Add("checkout_id", "Checkout not found.");
-        }
+        var checkout = FindCheckout(c, state, checkoutId, "checkout_id");
 
         if (!c.Ok)
         {
@@ -367,14 +349,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay("refunds", key, raw, out var conflict) is { } stored)
+            if (Replayed(state, "refunds", key, raw) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             if (checkout!.State != "completed")
@@ -570,14 +547,9 @@ public static partial class TwistoSandbox
                         return BadRequest(c);
                     }
 
-                    if (state.Replay($"refund {id}", externalId, raw, out var conflict) is { } stored)
+                    if (Replayed(state, $"refund {id}", externalId, raw) is { } replayed)
                     {
-                        return Json(stored.Answer, stored.Status);
-                    }
-
-                    if (conflict)
-                    {
-                        return Conflict();
+                        return replayed;
                     }
 
                     if (order.State != "activated")
@@ -821,6 +793,24 @@ public static partial class TwistoSandbox
         var c = new TwistoSandboxChecks();
         c.Add(field, message);
         return BadRequest(c);
+    }
+
+    /// <summary>The stored answer to replay for an Idempotency-Key already used with this body, a 409 for another body, or null (a new request).</summary>
+    private static IResult? Replayed(TwistoSandboxState state, string scope, string? key, string body) =>
+        state.Replay(scope, key, body, out var conflict) is { } stored ? Json(stored.Answer, stored.Status)
+        : conflict ? Conflict()
+        : null;
+
+    /// <summary>The checkout <paramref name="checkoutId"/> names, if any; "Checkout not found." on <paramref name="field"/> when it names none.</summary>
+    private static TwistoSandboxObject? FindCheckout(TwistoSandboxChecks c, TwistoSandboxState state, string? checkoutId, string field)
+    {
+        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
+        if (checkoutId is not null && checkout is null)
+        {
+            c.Add(field, "Checkout not found.");
+        }
+
+        return checkout;
     }
 
     private static IResult Conflict() =>
