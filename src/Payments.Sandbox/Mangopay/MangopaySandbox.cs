@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using static Payments.Sandbox.SandboxHttp;
 
 namespace Payments.Sandbox.Mangopay;
 
@@ -54,6 +55,7 @@ public static partial class MangopaySandbox
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     private const int MaxBodyBytes = 64 * 1024;
+    private static readonly string[] Decisions = ["pay", "decline", "pending"];
     private const string ParamErrorMessage = "One or several required parameters are missing or incorrect. An incorrect resource ID also raises this kind of error.";
 
     /// <summary>The simulator's services: its state, its settings (<c>Sandbox:Mangopay</c>) and the client that sends hooks.</summary>
@@ -380,16 +382,10 @@ public static partial class MangopaySandbox
     private static async Task<IResult> DecideAsync(HttpContext http, string session, [FromServices] MangopaySandboxState state,
         [FromServices] MangopaySandboxHooks hooks, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType || http.Request.ContentLength > MaxBodyBytes)
+        var (decision, _, refused) = await ReadDecisionAsync(http.Request, MaxBodyBytes, Decisions, MangopaySandboxPages.Gone(), cancellationToken);
+        if (refused is not null)
         {
-            return Html(MangopaySandboxPages.Gone(), StatusCodes.Status400BadRequest);
-        }
-
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var decision = form["decision"].ToString();
-        if (decision is not ("pay" or "decline" or "pending"))
-        {
-            return Html(MangopaySandboxPages.Gone(), StatusCodes.Status400BadRequest);
+            return refused;
         }
 
         if (state.FindSession(session) is not { } payIn)
@@ -543,26 +539,9 @@ public static partial class MangopaySandbox
 
     private static async Task<(byte[]? Body, IResult? Error)> ReadBodyAsync(HttpRequest request, MangopaySandboxState state, CancellationToken cancellationToken)
     {
-        var tooLarge = Error(state, StatusCodes.Status413PayloadTooLarge, "param_error", "The request body is too large.", null);
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, tooLarge);
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, tooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return (buffer.ToArray(), null);
+        return await ReadBoundedAsync(request, MaxBodyBytes, cancellationToken) is { } raw
+            ? (raw, null)
+            : (null, Error(state, StatusCodes.Status413PayloadTooLarge, "param_error", "The request body is too large.", null));
     }
 
     /// <summary>The body as a JSON object with case-insensitive names (Mangopay's API binds them so), or null.</summary>
@@ -651,8 +630,6 @@ public static partial class MangopaySandbox
 
     private static string HookEvent(string status) => status == "SUCCEEDED" ? "PAYIN_NORMAL_SUCCEEDED" : "PAYIN_NORMAL_FAILED";
 
-    private static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
-
     private static (int Status, string Json) ErrorBody(MangopaySandboxState state, int status, string type, string message, JsonObject? errors)
     {
         var now = state.Now();
@@ -683,11 +660,10 @@ public static partial class MangopaySandbox
         return Text(json, status);
     }
 
+    /// <summary>Mangopay's answers name their charset.</summary>
     private static IResult Json(JsonNode body, int status) => Text(body.ToJsonString(), status);
 
-    private static IResult Text(string json, int status) => Results.Text(json, "application/json; charset=utf-8", statusCode: status);
-
-    private static IResult Html(string html, int status) => Results.Text(html, "text/html; charset=utf-8", statusCode: status);
+    private static IResult Text(string json, int status) => SandboxHttp.Json(json, status, "application/json; charset=utf-8");
 
     [GeneratedRegex("^[A-Za-z0-9-]{16,36}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdempotencyKey();

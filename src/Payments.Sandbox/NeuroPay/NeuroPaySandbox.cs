@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using static Payments.Sandbox.SandboxHttp;
 
 namespace Payments.Sandbox.NeuroPay;
 
@@ -43,6 +44,8 @@ public static partial class NeuroPaySandbox
     private const int MaxBodyBytes = 64 * 1024;
     private const int MaxMetaDataEntries = 50;
     private const int MaxTextLength = 1000;
+
+    private static readonly string[] Decisions = ["pay", "decline", "cancel"];
 
     private static readonly string[] CustomerFields = ["first_name", "last_name", "email"];
 
@@ -269,16 +272,11 @@ public static partial class NeuroPaySandbox
     /// </summary>
     private static async Task<IResult> DecideAsync(HttpContext http, string checkoutId, [FromServices] NeuroPaySandboxState state, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType || http.Request.ContentLength > MaxBodyBytes)
+        var (decision, form, refused) = await ReadDecisionAsync(http.Request, MaxBodyBytes, Decisions, NeuroPaySandboxPages.NotFound("checkout"), cancellationToken,
+            unknownDecisionHtml: NeuroPaySandboxPages.NotFound("choice"));
+        if (refused is not null)
         {
-            return Html(NeuroPaySandboxPages.NotFound("checkout"), StatusCodes.Status400BadRequest);
-        }
-
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var decision = form["decision"].ToString();
-        if (decision is not ("pay" or "decline" or "cancel"))
-        {
-            return Html(NeuroPaySandboxPages.NotFound("choice"), StatusCodes.Status400BadRequest);
+            return refused;
         }
 
         if (state.FindCheckout(checkoutId) is not { } checkout)
@@ -482,32 +480,19 @@ public static partial class NeuroPaySandbox
 
     private static async Task<(JsonObject? Body, IResult? Refused)> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(request))
         {
             return (null, Error(new("unsupported_media_type", "Send JSON (Content-Type: application/json).", StatusCodes.Status415UnsupportedMediaType)));
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (await ReadBoundedAsync(request, MaxBodyBytes, cancellationToken) is not { } raw)
         {
             return (null, Error(new("too_large", "The request body is too large.", StatusCodes.Status413PayloadTooLarge)));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, Error(new("too_large", "The request body is too large.", StatusCodes.Status413PayloadTooLarge)));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) is JsonObject body
+            return JsonNode.Parse(raw, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) is JsonObject body
                 ? (body, null)
                 : (null, Error(new("invalid_request", "The body must be a JSON object.")));
         }
@@ -527,12 +512,10 @@ public static partial class NeuroPaySandbox
     }
 
     private static string PageUrl(HttpContext http, string prefix, string checkoutId) =>
-        $"{Origin(http)}{prefix}/pay/{Uri.EscapeDataString(checkoutId)}";
+        $"{Origin(http.Request)}{prefix}/pay/{Uri.EscapeDataString(checkoutId)}";
 
     private static string ClientPageUrl(HttpContext http, string prefix, string customerId) =>
-        $"{Origin(http)}{prefix}/client/{Uri.EscapeDataString(customerId)}";
-
-    private static string Origin(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        $"{Origin(http.Request)}{prefix}/client/{Uri.EscapeDataString(customerId)}";
 
     private static string? Text(JsonObject body, string name) =>
         body[name] is { } value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
@@ -555,10 +538,6 @@ public static partial class NeuroPaySandbox
 
     private static IResult Error(NeuroPaySandboxError error) =>
         Json(new JsonObject { ["error"] = error.Code, ["message"] = error.Message }, error.Status);
-
-    private static IResult Json(JsonNode body, int status) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);
-
-    private static IResult Html(string html, int status) => Results.Text(html, "text/html; charset=utf-8", statusCode: status);
 
     [GeneratedRegex("^[A-Z]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex Currency();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Payments.Core.Money;
+using static Payments.Sandbox.SandboxHttp;
 
 namespace Payments.Sandbox.Next;
 
@@ -41,6 +42,8 @@ public static partial class NextSandbox
 
     private const int MaxBodyBytes = 256 * 1024;
     private const int MaxLines = 100;
+
+    private static readonly string[] Decisions = ["pay", "decline", "pending"];
 
     public static IServiceCollection AddNextSandbox(this IServiceCollection services)
     {
@@ -167,8 +170,7 @@ public static partial class NextSandbox
         }
 
         var session = state.OpenSession(body, lines, shipping, currency, returnUrl!);
-        var request = http.Request;
-        var pageUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{CheckoutPath(request.Path, session.Id)}";
+        var pageUrl = $"{Origin(http.Request)}{CheckoutPath(http.Request.Path, session.Id)}";
         return Json(new JsonObject { ["reference_transaction_id"] = null, ["payment_complete_url"] = pageUrl }, StatusCodes.Status201Created);
     }
 
@@ -180,7 +182,7 @@ public static partial class NextSandbox
         }
 
         return state.FindOrder(number) is { } order
-            ? Results.Text(order.ToJson(), "application/json", statusCode: StatusCodes.Status200OK)
+            ? Json(order.ToJson(), StatusCodes.Status200OK)
             : NotFound();
     }
 
@@ -217,7 +219,7 @@ public static partial class NextSandbox
 
         order.AddLines(lines, isUpsell: true, state);
         order.AddTransaction(lines.Sum(l => l.PriceMinor * l.Quantity), "succeeded", state);
-        return Results.Text(order.ToJson(), "application/json", statusCode: StatusCodes.Status200OK);
+        return Json(order.ToJson(), StatusCodes.Status200OK);
     }
 
     private static IResult GetSubscription(HttpContext http, long id, [FromServices] NextSandboxState state)
@@ -228,7 +230,7 @@ public static partial class NextSandbox
         }
 
         return state.FindSubscription(id) is { } subscription
-            ? Results.Text(subscription.ToJson(), "application/json", statusCode: StatusCodes.Status200OK)
+            ? Json(subscription.ToJson(), StatusCodes.Status200OK)
             : NotFound();
     }
 
@@ -245,7 +247,7 @@ public static partial class NextSandbox
         }
 
         return state.Renew(subscription) is { } renewed
-            ? Results.Text(renewed.ToJson(), "application/json", statusCode: StatusCodes.Status200OK)
+            ? Json(renewed.ToJson(), StatusCodes.Status200OK)
             : Json(new JsonObject { ["detail"] = "A canceled subscription cannot be renewed." }, StatusCodes.Status400BadRequest);
     }
 
@@ -273,7 +275,7 @@ public static partial class NextSandbox
             subscription.Status = s.GetValue<string>();
         }
 
-        return Results.Text(subscription.ToJson(), "application/json", statusCode: StatusCodes.Status200OK);
+        return Json(subscription.ToJson(), StatusCodes.Status200OK);
     }
 
     private static IResult CheckoutPage(string session, [FromServices] NextSandboxState state) =>
@@ -287,16 +289,10 @@ public static partial class NextSandbox
     /// </summary>
     private static async Task<IResult> DecideAsync(HttpContext http, string session, [FromServices] NextSandboxState state, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType || http.Request.ContentLength > MaxBodyBytes)
+        var (decision, _, refused) = await ReadDecisionAsync(http.Request, MaxBodyBytes, Decisions, NextSandboxPages.Gone(), cancellationToken);
+        if (refused is not null)
         {
-            return Html(NextSandboxPages.Gone(), StatusCodes.Status400BadRequest);
-        }
-
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var decision = form["decision"].ToString();
-        if (decision is not ("pay" or "decline" or "pending"))
-        {
-            return Html(NextSandboxPages.Gone(), StatusCodes.Status400BadRequest);
+            return refused;
         }
 
         if (state.CloseSession(session) is not { } s)
@@ -332,7 +328,7 @@ public static partial class NextSandbox
         }
 
         order.SetPaymentStatus(s.GetValue<string>(), state);
-        return Results.Text(order.ToJson(), "application/json", statusCode: StatusCodes.Status200OK);
+        return Json(order.ToJson(), StatusCodes.Status200OK);
     }
 
     /// <summary>NEXT's OAuth bearer token (any non-empty one here) and the API version header, on every API call.</summary>
@@ -432,32 +428,19 @@ public static partial class NextSandbox
 
     private static async Task<(JsonObject? Body, IResult? Error)> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(request))
         {
             return (null, Json(new JsonObject { ["detail"] = $"Unsupported media type \"{request.ContentType}\" in request." }, StatusCodes.Status415UnsupportedMediaType));
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (await ReadBoundedAsync(request, MaxBodyBytes, cancellationToken) is not { } raw)
         {
             return (null, Json(new JsonObject { ["detail"] = "Request body too large." }, StatusCodes.Status413PayloadTooLarge));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, Json(new JsonObject { ["detail"] = "Request body too large." }, StatusCodes.Status413PayloadTooLarge));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            return JsonNode.Parse(buffer.ToArray()) is JsonObject body
+            return JsonNode.Parse(raw) is JsonObject body
                 ? (body, null)
                 : (null, Json(new JsonObject { ["non_field_errors"] = new JsonArray("Invalid data. Expected a dictionary.") }, StatusCodes.Status400BadRequest));
         }
@@ -487,10 +470,6 @@ public static partial class NextSandbox
     }
 
     private static IResult NotFound() => Json(new JsonObject { ["detail"] = "Not found." }, StatusCodes.Status404NotFound);
-
-    private static IResult Json(JsonNode body, int status) => Results.Text(body.ToJsonString(), "application/json", statusCode: status);
-
-    private static IResult Html(string html, int status) => Results.Text(html, "text/html; charset=utf-8", statusCode: status);
 
     [GeneratedRegex(@"^-?\d{0,10}(?:\.\d{0,2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex NextDecimal();

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using static Payments.Sandbox.SandboxHttp;
 
 namespace Payments.Sandbox.Twisto;
 
@@ -39,6 +40,8 @@ public static partial class TwistoSandbox
 {
     private const int MaxBodyBytes = 256 * 1024;
     private const int MaxItems = 500;
+
+    private static readonly string[] Decisions = ["approve", "decline", "pending"];
 
     private static readonly string[] CheckoutTypes = ["standard", "pay-in-three"];
     private static readonly string[] CheckoutItemTypes = ["sku", "tax", "shipping", "discount", "store_credit"];
@@ -212,14 +215,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay($"cancel {id}", key, string.Empty, out var conflict) is { } stored)
+            if (Replayed(state, $"cancel {id}", key, string.Empty) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             if (checkout.State == "completed")
@@ -265,11 +263,7 @@ public static partial class TwistoSandbox
         var capture = c.Boolean(body, "capture", "capture", required: false) ?? true;
         var order = c.Object(body, "order", "order", required: true);
         c.Text(order, "reference", "order.reference", required: true, max: 200);
-        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
-        if (checkoutId is not null && checkout is null)
-        {
-            c.Add("authority.value", "Checkout not found.");
-        }
+        var checkout = FindCheckout(c, state, checkoutId, "authority.value");
 
         if (!c.Ok)
         {
@@ -281,14 +275,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay("charges", key, raw, out var conflict) is { } stored)
+            if (Replayed(state, "charges", key, raw) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             var (checkoutAmount, checkoutCurrency, type) = checkout!.Read(j =>
@@ -349,11 +338,7 @@ public static partial class TwistoSandbox
             c.Add("amount", "Ensure this value is greater than 0.");
         }
 
-        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
-        if (checkoutId is not null && checkout is null)
-        {
-            c.Add("checkout_id", "Checkout not found.");
-        }
+        var checkout = FindCheckout(c, state, checkoutId, "checkout_id");
 
         if (!c.Ok)
         {
@@ -364,14 +349,9 @@ public static partial class TwistoSandbox
         string answer;
         lock (state.Writes)
         {
-            if (state.Replay("refunds", key, raw, out var conflict) is { } stored)
+            if (Replayed(state, "refunds", key, raw) is { } replayed)
             {
-                return Json(stored.Answer, stored.Status);
-            }
-
-            if (conflict)
-            {
-                return Conflict();
+                return replayed;
             }
 
             if (checkout!.State != "completed")
@@ -567,14 +547,9 @@ public static partial class TwistoSandbox
                         return BadRequest(c);
                     }
 
-                    if (state.Replay($"refund {id}", externalId, raw, out var conflict) is { } stored)
+                    if (Replayed(state, $"refund {id}", externalId, raw) is { } replayed)
                     {
-                        return Json(stored.Answer, stored.Status);
-                    }
-
-                    if (conflict)
-                    {
-                        return Conflict();
+                        return replayed;
                     }
 
                     if (order.State != "activated")
@@ -621,16 +596,16 @@ public static partial class TwistoSandbox
     /// </summary>
     private static async Task<IResult> DecideAsync(HttpContext http, string version, string id, [FromServices] TwistoSandboxState state, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType || http.Request.ContentLength > MaxBodyBytes || state.Find(version, id) is not { } payment)
+        if (state.Find(version, id) is not { } payment)
         {
             return Html(TwistoSandboxPages.Gone(), StatusCodes.Status404NotFound);
         }
 
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var decision = form["decision"].ToString();
-        if (decision is not ("approve" or "decline" or "pending"))
+        var (decision, _, refused) = await ReadDecisionAsync(http.Request, MaxBodyBytes, Decisions, TwistoSandboxPages.Gone(), cancellationToken,
+            notAFormStatus: StatusCodes.Status404NotFound);
+        if (refused is not null)
         {
-            return Html(TwistoSandboxPages.Gone(), StatusCodes.Status400BadRequest);
+            return refused;
         }
 
         var final = decision != "pending";
@@ -787,32 +762,19 @@ public static partial class TwistoSandbox
 
     private static async Task<(JsonObject? Body, string Raw, IResult? Error)> ReadJsonObjectWithRawAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(request))
         {
             return (null, string.Empty, Json(new JsonObject { ["detail"] = $"Unsupported media type \"{request.ContentType}\" in request." }.ToJsonString(), StatusCodes.Status415UnsupportedMediaType));
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        if (await ReadBoundedAsync(request, MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return (null, string.Empty, TooLarge());
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, string.Empty, TooLarge());
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
         try
         {
-            var raw = Encoding.UTF8.GetString(buffer.ToArray());
+            var raw = Encoding.UTF8.GetString(bytes);
             return JsonNode.Parse(raw, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }) is JsonObject body
                 ? (body, raw, null)
                 : (null, raw, Json(new JsonObject { ["errors"] = new JsonObject { ["non_field_errors"] = new JsonArray("Invalid data. Expected a dictionary.") } }.ToJsonString(), StatusCodes.Status400BadRequest));
@@ -822,8 +784,6 @@ public static partial class TwistoSandbox
             return (null, string.Empty, Json(new JsonObject { ["detail"] = "JSON parse error." }.ToJsonString(), StatusCodes.Status400BadRequest));
         }
     }
-
-    private static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static IResult BadRequest(TwistoSandboxChecks c) =>
         Json(new JsonObject { ["errors"] = c.Errors.DeepClone() }.ToJsonString(), StatusCodes.Status400BadRequest);
@@ -835,16 +795,30 @@ public static partial class TwistoSandbox
         return BadRequest(c);
     }
 
+    /// <summary>The stored answer to replay for an Idempotency-Key already used with this body, a 409 for another body, or null (a new request).</summary>
+    private static IResult? Replayed(TwistoSandboxState state, string scope, string? key, string body) =>
+        state.Replay(scope, key, body, out var conflict) is { } stored ? Json(stored.Answer, stored.Status)
+        : conflict ? Conflict()
+        : null;
+
+    /// <summary>The checkout <paramref name="checkoutId"/> names, if any; "Checkout not found." on <paramref name="field"/> when it names none.</summary>
+    private static TwistoSandboxObject? FindCheckout(TwistoSandboxChecks c, TwistoSandboxState state, string? checkoutId, string field)
+    {
+        var checkout = checkoutId is null ? null : state.FindCheckout(checkoutId);
+        if (checkoutId is not null && checkout is null)
+        {
+            c.Add(field, "Checkout not found.");
+        }
+
+        return checkout;
+    }
+
     private static IResult Conflict() =>
         Json(new JsonObject { ["errors"] = new JsonObject { ["idempotency_key"] = new JsonArray("This Idempotency-Key was used with another request.") } }.ToJsonString(), StatusCodes.Status409Conflict);
 
     private static IResult TooLarge() => Json(new JsonObject { ["detail"] = "Request body too large." }.ToJsonString(), StatusCodes.Status413PayloadTooLarge);
 
     private static IResult NotFound() => Json("""{"detail":"Not found."}""", StatusCodes.Status404NotFound);
-
-    private static IResult Json(string body, int status) => Results.Text(body, "application/json", statusCode: status);
-
-    private static IResult Html(string html, int status) => Results.Text(html, "text/html; charset=utf-8", statusCode: status);
 
     [GeneratedRegex(@"^-?\d{0,8}(?:\.\d{0,2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex TwistoDecimal();

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
 using Payments.Core.Orders;
@@ -24,48 +23,20 @@ internal static class MangopayTestKit
 
     public static string PayInPath => $"/v2.01/{ClientId}/payins/{PayInId}";
 
-    public static Dictionary<string, string?> Settings(string baseUrl = BaseUrl) => new()
+    public static Dictionary<string, string?> Settings(string baseUrl = BaseUrl) => ProviderTestKit.Settings("Mangopay", new()
     {
         ["Providers:Mangopay:BaseUrl"] = baseUrl,
         ["Providers:Mangopay:ClientId"] = ClientId,
         ["Providers:Mangopay:ApiKey"] = ApiKey,
         ["Providers:Mangopay:CreditedWalletId"] = WalletId,
         ["Providers:Mangopay:AuthorId"] = AuthorId,
-        ["Providers:Mangopay:Http:RetryBaseDelay"] = "00:00:00",
-        ["Providers:Mangopay:Http:MaxRetryAfterDelay"] = "00:00:00",
-        ["Providers:Mangopay:Http:AttemptTimeout"] = "00:00:05",
-        ["Providers:Mangopay:Http:MaxRetryAttempts"] = "3",
-    };
+    });
 
     public static ServiceProvider Services(CapturingHandler? handler, Action<Dictionary<string, string?>>? tweak = null,
-        string baseUrl = BaseUrl, TimeProvider? clock = null, IPaymentLinks? links = null)
-    {
-        var settings = Settings(baseUrl);
-        tweak?.Invoke(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        if (clock is not null)
-        {
-            services.AddSingleton(clock);
-        }
+        string baseUrl = BaseUrl, TimeProvider? clock = null, IPaymentLinks? links = null) =>
+        ProviderTestKit.Services(Settings(baseUrl), MangopayClient.HttpClientName, handler, tweak, clock, links);
 
-        if (links is not null)
-        {
-            services.AddSingleton(links);
-        }
-
-        services.AddPaymentProviders(configuration);
-        if (handler is not null)
-        {
-            services.AddHttpClient(MangopayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-        }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
-
-    public static MangopayProvider Provider(this IServiceProvider services) =>
-        (MangopayProvider)services.GetServices<IPaymentProvider>().Single(p => p.Name == "mangopay");
+    public static MangopayProvider Provider(this IServiceProvider services) => ProviderTestKit.Provider<MangopayProvider>(services, "mangopay");
 
     public static Order Order(string id = OrderId, long amountMinor = 4990, string? providerReference = null,
         IReadOnlyDictionary<string, string>? providerOptions = null, string merchantReference = "SO-1001") => new()

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
 using Payments.Core.Orders;
@@ -19,35 +18,17 @@ internal static class NeuroPayTestKit
     public static readonly Uri ReturnUrl = new($"https://payments.example/api/return/neuropay/{OrderId}/sig123");
     public static readonly Uri CancelUrl = new($"{ReturnUrl}?cancel=1");
 
-    public static Dictionary<string, string?> Settings(string baseUrl) => new()
+    public static Dictionary<string, string?> Settings(string baseUrl) => ProviderTestKit.Settings("NeuroPay", new()
     {
         ["Providers:NeuroPay:BaseUrl"] = baseUrl,
         ["Providers:NeuroPay:ApiKey"] = ApiKey,
-        ["Providers:NeuroPay:Http:RetryBaseDelay"] = "00:00:00",
-        ["Providers:NeuroPay:Http:MaxRetryAfterDelay"] = "00:00:00",
-        ["Providers:NeuroPay:Http:AttemptTimeout"] = "00:00:05",
-        ["Providers:NeuroPay:Http:MaxRetryAttempts"] = "3",
-    };
+    });
 
     public static ServiceProvider Services(CapturingHandler? handler, Action<Dictionary<string, string?>>? tweak = null,
-        string baseUrl = "https://api.paiwise.com")
-    {
-        var settings = Settings(baseUrl);
-        tweak?.Invoke(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddPaymentProviders(configuration);
-        if (handler is not null)
-        {
-            services.AddHttpClient(NeuroPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-        }
+        string baseUrl = "https://api.paiwise.com") =>
+        ProviderTestKit.Services(Settings(baseUrl), NeuroPayClient.HttpClientName, handler, tweak);
 
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
-
-    public static NeuroPayProvider Provider(this IServiceProvider services) =>
-        (NeuroPayProvider)services.GetServices<IPaymentProvider>().Single(p => p.Name == "neuropay");
+    public static NeuroPayProvider Provider(this IServiceProvider services) => ProviderTestKit.Provider<NeuroPayProvider>(services, "neuropay");
 
     public static NeuroPayClient Client(this IServiceProvider services) => services.GetRequiredService<NeuroPayClient>();
 

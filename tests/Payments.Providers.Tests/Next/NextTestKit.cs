@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
 using Payments.Core.Orders;
@@ -15,41 +14,18 @@ internal static class NextTestKit
     public const string OrderId = "ord_0190a1b2c3d4e5f60718293a4b5c6d7e";
     public static readonly Uri ReturnUrl = new("https://payments.example/api/return/next/ord_0190a1b2c3d4e5f60718293a4b5c6d7e/sig123");
 
-    public static Dictionary<string, string?> Settings(string baseUrl = "https://shop.29next.store") => new()
+    public static Dictionary<string, string?> Settings(string baseUrl = "https://shop.29next.store") => ProviderTestKit.Settings("Next", new()
     {
         ["Providers:Next:BaseUrl"] = baseUrl,
         ["Providers:Next:AccessToken"] = Token,
         ["Providers:Next:WebhookSecret"] = "whsec_test",
-        ["Providers:Next:Http:RetryBaseDelay"] = "00:00:00",
-        ["Providers:Next:Http:MaxRetryAfterDelay"] = "00:00:00",
-        ["Providers:Next:Http:AttemptTimeout"] = "00:00:05",
-        ["Providers:Next:Http:MaxRetryAttempts"] = "3",
-    };
+    });
 
     public static ServiceProvider Services(CapturingHandler? handler, Action<Dictionary<string, string?>>? tweak = null,
-        string baseUrl = "https://shop.29next.store", TimeProvider? clock = null)
-    {
-        var settings = Settings(baseUrl);
-        tweak?.Invoke(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        if (clock is not null)
-        {
-            services.AddSingleton(clock);
-        }
+        string baseUrl = "https://shop.29next.store", TimeProvider? clock = null) =>
+        ProviderTestKit.Services(Settings(baseUrl), NextClient.HttpClientName, handler, tweak, clock);
 
-        services.AddPaymentProviders(configuration);
-        if (handler is not null)
-        {
-            services.AddHttpClient(NextClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-        }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
-
-    public static NextProvider Provider(this IServiceProvider services) =>
-        (NextProvider)services.GetServices<IPaymentProvider>().Single(p => p.Name == "next");
+    public static NextProvider Provider(this IServiceProvider services) => ProviderTestKit.Provider<NextProvider>(services, "next");
 
     public static Order Order(string id = OrderId, long amountMinor = 4990, string? providerReference = null) => new()
     {

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
 using Payments.Core.Orders;
@@ -19,37 +18,19 @@ internal static class TwistoTestKit
     public const string V2OrderId = "497f6eca-6276-4993-bfeb-53cbbbba6f08";
     public static readonly Uri ReturnUrl = new($"https://payments.example/api/return/twisto/{OrderId}/sig123");
 
-    public static Dictionary<string, string?> Settings(string version, string baseUrl) => new()
+    public static Dictionary<string, string?> Settings(string version, string baseUrl) => ProviderTestKit.Settings("Twisto", new()
     {
         ["Providers:Twisto:BaseUrl"] = baseUrl,
         ["Providers:Twisto:ApiVersion"] = version,
         ["Providers:Twisto:SecretKey"] = Secret,
         ["Providers:Twisto:MerchantReference"] = "shop-42",
-        ["Providers:Twisto:Http:RetryBaseDelay"] = "00:00:00",
-        ["Providers:Twisto:Http:MaxRetryAfterDelay"] = "00:00:00",
-        ["Providers:Twisto:Http:AttemptTimeout"] = "00:00:05",
-        ["Providers:Twisto:Http:MaxRetryAttempts"] = "3",
-    };
+    });
 
     public static ServiceProvider Services(CapturingHandler? handler, string version = "v4", Action<Dictionary<string, string?>>? tweak = null,
-        string baseUrl = "https://api.twisto.cz")
-    {
-        var settings = Settings(version, baseUrl);
-        tweak?.Invoke(settings);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddPaymentProviders(configuration);
-        if (handler is not null)
-        {
-            services.AddHttpClient(TwistoClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
-        }
+        string baseUrl = "https://api.twisto.cz") =>
+        ProviderTestKit.Services(Settings(version, baseUrl), TwistoClient.HttpClientName, handler, tweak);
 
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-    }
-
-    public static TwistoProvider Provider(this IServiceProvider services) =>
-        (TwistoProvider)services.GetServices<IPaymentProvider>().Single(p => p.Name == "twisto");
+    public static TwistoProvider Provider(this IServiceProvider services) => ProviderTestKit.Provider<TwistoProvider>(services, "twisto");
 
     public static TwistoClient Client(this IServiceProvider services) => services.GetRequiredService<TwistoClient>();
 
