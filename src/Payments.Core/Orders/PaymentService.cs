@@ -114,11 +114,13 @@ public sealed class PaymentService(
     public async Task<Order?> SettleAsync(string orderId, ReturnEvidence? evidence, TransitionSource source, CancellationToken cancellationToken)
     {
         var stored = await orders.GetAsync(orderId, cancellationToken);
-        if (stored is null)
-        {
-            return null;
-        }
+        return stored is null ? null : await SettleAsync(stored, evidence, source, cancellationToken);
+    }
 
+    /// <summary>As <see cref="SettleAsync(string, ReturnEvidence?, TransitionSource, CancellationToken)"/>, for a caller that has just read the order.</summary>
+    public async Task<Order> SettleAsync(StoredOrder stored, ReturnEvidence? evidence, TransitionSource source, CancellationToken cancellationToken)
+    {
+        var orderId = stored.Order.Id;
         if (stored.Order.Status.IsTerminal())
         {
             return stored.Order;

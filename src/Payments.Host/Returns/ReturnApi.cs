@@ -64,7 +64,7 @@ public static class ReturnApi
         Order order;
         try
         {
-            order = await payments.SettleAsync(orderId, evidence, TransitionSource.Return, cancellationToken) ?? stored.Order;
+            order = await payments.SettleAsync(stored, evidence, TransitionSource.Return, cancellationToken);
         }
         catch (ProviderException ex)
         {

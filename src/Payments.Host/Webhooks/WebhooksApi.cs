@@ -77,7 +77,7 @@ public static class WebhooksApi
 
         // Not tied to this request: if the answer goes out first, the settlement still finishes.
         var budget = new CancellationTokenSource(SettleBudget);
-        var settle = payments.SettleAsync(stored.Order.Id, evidence, TransitionSource.Webhook, budget.Token);
+        var settle = payments.SettleAsync(stored, evidence, TransitionSource.Webhook, budget.Token);
         _ = settle.ContinueWith(_ => budget.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (await Task.WhenAny(settle, Task.Delay(AnswerWithin, cancellationToken)) != settle)
         {
@@ -89,7 +89,7 @@ public static class WebhooksApi
         try
         {
             var order = await settle;
-            return TypedResults.Ok(new WebhookAck(order?.Status.ToWire() ?? "unknown_order", stored.Order.Id));
+            return TypedResults.Ok(new WebhookAck(order.Status.ToWire(), stored.Order.Id));
         }
         catch (ProviderException ex)
         {
