@@ -105,8 +105,6 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
 
     [Theory]
     [InlineData("capture")]
-    [InlineData("refunds")]
-    [InlineData("cancel")]
     public async Task Operations_NEXT_does_not_offer_are_a_422_naming_provider_and_capability(string operation)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());

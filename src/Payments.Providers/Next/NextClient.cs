@@ -62,6 +62,29 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
         return await _json.ReadAsync<NextOrder>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>POST /orders/{number}/refund/</c> (ordersRefundCreate). Sent once: NEXT takes no idempotency key, so a repeat
+    /// after a timeout or a 5xx could refund twice (only a 429 is retried). The answer is the Refund.
+    /// </summary>
+    public async Task<NextRefund> RefundOrderAsync(string number, NextRefundOrderRequest body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/refund/") { Content = _json.Content(body) };
+        using var response = await Client().SendAsync(request, cancellationToken);
+        return await _json.ReadAsync<NextRefund>(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>POST /orders/{number}/cancel/</c> (ordersCancelCreate) with <c>cancel_reason</c> and <c>full_refund = false</c>
+    /// (this service refunds through <see cref="RefundOrderAsync"/> only). Sent once, like every NEXT POST.
+    /// </summary>
+    public async Task<NextOrder> CancelOrderAsync(string number, CancellationToken cancellationToken, string cancelReason = "Cancelled by the merchant")
+    {
+        var body = new NextCancelOrderRequest { CancelReason = cancelReason, FullRefund = false };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/cancel/") { Content = _json.Content(body) };
+        using var response = await Client().SendAsync(request, cancellationToken);
+        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+    }
+
     /// <summary><c>GET /subscriptions/{id}/</c> (subscriptionsRetrieve). A read: retried on transient failures.</summary>
     public async Task<NextSubscription> GetSubscriptionAsync(long id, CancellationToken cancellationToken)
     {

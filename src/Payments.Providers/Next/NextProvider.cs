@@ -20,7 +20,7 @@ public sealed class NextProvider(
     IOptionsMonitor<NextOptions> options,
     NextWebhookVerifier webhooks,
     TimeProvider clock,
-    ILogger<NextProvider> logger) : IPaymentProvider, IWebhookReceiver, IChargeOperations
+    ILogger<NextProvider> logger) : IPaymentProvider, IWebhookReceiver, IChargeOperations, IPaymentOperations
 {
     public const string ProviderName = "next";
 
@@ -43,13 +43,13 @@ public sealed class NextProvider(
 
     /// <summary>
     /// What this adapter does with NEXT's API for TWINT: create + return + signed webhooks; upsells
-    /// (ordersAddLineItemsCreate, which the TWINT guide lists); recurring (subscription lines, renewed by NEXT).
-    /// NEXT also has <c>/orders/{number}/refund/</c> and <c>/cancel/</c>, not wired here yet, so not claimed.
+    /// (ordersAddLineItemsCreate, which the TWINT guide lists); recurring (subscription lines, renewed by NEXT);
+    /// refund (<c>/orders/{number}/refund/</c>) and cancel (<c>/orders/{number}/cancel/</c>).
     /// Not capture: TWINT through NEXT is documented as a one-step payment. Not saved customers.
     /// </summary>
     public ProviderCapabilities Capabilities =>
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
-        | ProviderCapabilities.Recurring;
+        | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
 
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => NextOrderMapping.Validate(draft);
 
@@ -337,6 +337,104 @@ public sealed class NextProvider(
 
         var next = await client.GetOrderAsync(number, cancellationToken);
         return next.Subscriptions?.FirstOrDefault(s => s.Id is not null)?.Id;
+    }
+
+    /// <summary>Not supported: TWINT through NEXT is a one-step payment, and Capture is not claimed.</summary>
+    public Task<ProviderPaymentState> CaptureAsync(Order order, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("NEXT payments (TWINT) are one-step; there is nothing to capture.");
+
+    /// <summary>
+    /// Refunds through <c>POST /orders/{number}/refund/</c>, spreading the amount over the order's succeeded debit
+    /// transactions (oldest first, each up to what is left of it).
+    /// </summary>
+    /// <remarks>
+    /// What NEXT's 2024-04-01 spec leaves open, decided here in one place:
+    /// <list type="bullet">
+    /// <item>No idempotency key, so the order is read first. NEXT's refunded total is the sum of its succeeded
+    /// <c>refund</c> transactions (the rule): when it already covers the refunds we recorded as succeeded plus this one
+    /// (or <c>payment_status</c> is <c>refunded</c>), an earlier attempt of this refund whose answer was lost went
+    /// through, and it is reported as succeeded without refunding again. A refund made outside this service (NEXT's
+    /// dashboard) counts the same way, so it can make a later refund of ours look done: that needs a human anyway.
+    /// Two different refunds of one order in flight at once could be confused likewise; the host records each refund
+    /// before calling, and each retry re-reads the order.</item>
+    /// <item>RefundOrder has no reason field: our reason, refund id and comment go into <c>note</c>.</item>
+    /// <item>The Refund answer's fields beyond <c>id</c> are not relied on; a 200 is taken as the refund done.</item>
+    /// </list>
+    /// </remarks>
+    public async Task<ProviderRefundResult> RefundAsync(Order order, RefundRequest request, CancellationToken cancellationToken)
+    {
+        if (order.ProviderReference is not { } number)
+        {
+            return new ProviderRefundResult(null, RefundOutcome.Failed, null, $"Order {order.Id} has no NEXT order number to refund");
+        }
+
+        var currency = order.Amount.Currency;
+        var next = await client.GetOrderAsync(number, cancellationToken);
+        var transactions = next.Transactions ?? [];
+        var refunds = transactions.Where(t => t.Type == "refund" && t.Status == "succeeded").ToList();
+        var refundedAtNext = refunds.Sum(t => NextOrderMapping.TryParseAmount(t.Amount, currency, out var m) ? m : 0);
+        var refundedByUs = order.Refunds.Where(r => r.Outcome == RefundRecordOutcome.Succeeded && r.RefundId != request.RefundId).Sum(r => r.AmountMinor);
+        if (refundedAtNext >= refundedByUs + request.AmountMinor || (next.PaymentStatus == "refunded" && refundedAtNext > refundedByUs))
+        {
+            logger.LogWarning("NEXT order {Number} already shows {RefundedAtNext} refunded (we recorded {RefundedByUs}); refund {RefundId} is taken as done, not sent again",
+                number, refundedAtNext, refundedByUs, request.RefundId);
+            return new ProviderRefundResult(null, RefundOutcome.Succeeded, next.PaymentStatus, null);
+        }
+
+        var left = request.AmountMinor;
+        var parts = new List<NextRefundTransactionRequest>();
+        foreach (var debit in transactions.Where(t => t.Type == "debit" && t.Status == "succeeded" && t.Id is not null).OrderBy(t => t.Id))
+        {
+            if (left <= 0)
+            {
+                break;
+            }
+
+            if (!NextOrderMapping.TryParseAmount(debit.Amount, currency, out var paid))
+            {
+                continue;
+            }
+
+            var refundedOfDebit = refunds.Where(r => r.ParentId == debit.Id).Sum(r => NextOrderMapping.TryParseAmount(r.Amount, currency, out var m) ? m : 0);
+            var take = Math.Min(left, paid - refundedOfDebit);
+            if (take > 0)
+            {
+                parts.Add(new NextRefundTransactionRequest(debit.Id!.Value, Core.Money.Money.FormatMinor(take, currency.Exponent)));
+                left -= take;
+            }
+        }
+
+        if (left > 0)
+        {
+            return new ProviderRefundResult(null, RefundOutcome.Failed, next.PaymentStatus,
+                $"NEXT order {number} has not enough refundable payment left for {Core.Money.Money.FormatMinor(request.AmountMinor, currency.Exponent)}");
+        }
+
+        var note = string.Join(" ", new[] { request.Reason is null ? null : $"reason: {request.Reason};", $"refund {request.RefundId}", request.Comment }.Where(x => x is not null));
+        var refund = await client.RefundOrderAsync(number, new NextRefundOrderRequest { Transactions = parts, Note = note }, cancellationToken);
+        var refundId = refund.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ProviderRefundResult(refundId is null ? null : $"{number}/{refundId}", RefundOutcome.Succeeded, "refund_created", null);
+    }
+
+    /// <summary>
+    /// Cancels through <c>POST /orders/{number}/cancel/</c> (without NEXT's <c>full_refund</c>), then maps the order's
+    /// <c>payment_status</c> as <see cref="ConfirmAsync"/> does. With no NEXT order number yet there is nothing NEXT can
+    /// cancel: NEXT creates the order only once the TWINT payment succeeded, so the answer is "no change" and the
+    /// order stays as it is (the host already only cancels pending or authorized orders; the payment session expires
+    /// on its own and reconciliation settles it).
+    /// </summary>
+    public async Task<ProviderPaymentState> CancelAsync(Order order, CancellationToken cancellationToken)
+    {
+        if (order.ProviderReference is not { } number)
+        {
+            return new ProviderPaymentState(null, null, null, $"No NEXT order exists for order {order.Id} yet; nothing to cancel at NEXT");
+        }
+
+        var next = await client.CancelOrderAsync(number, cancellationToken);
+        NextStatusMapping.TryMap(next.PaymentStatus, out var status);
+        return new ProviderPaymentState(status, next.PaymentStatus, number,
+            status == PaymentStatus.Cancelled ? $"NEXT payment_status is {next.PaymentStatus}" : null,
+            new Dictionary<string, string>(StringComparer.Ordinal) { [OrderNumberKey] = number });
     }
 
     private static string TransactionReference(string number, NextTransaction transaction) =>

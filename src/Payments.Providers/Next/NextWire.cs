@@ -196,6 +196,37 @@ public sealed record NextTransaction
     public string? PaymentMethod { get; init; }
     public int? ResponseCode { get; init; }
     public bool? IsTest { get; init; }
+
+    /// <summary>For a refund transaction, the debit it refunds (for a void or capture, the authorization).</summary>
+    public long? ParentId { get; init; }
+}
+
+/// <summary>
+/// Schema RefundOrder (ordersRefundCreate): <c>transactions</c> (required) names the debit transactions to refund and
+/// how much of each; <c>note</c> is free text. No reason field and no idempotency key.
+/// </summary>
+public sealed record NextRefundOrderRequest
+{
+    public required IReadOnlyList<NextRefundTransactionRequest> Transactions { get; init; }
+    public string? Note { get; init; }
+    public bool? SendRefundNotification { get; init; }
+}
+
+/// <summary>Schema RefundTransactionRequest: <c>id</c> of a debit transaction and a decimal-string <c>amount</c>.</summary>
+public sealed record NextRefundTransactionRequest(long Id, string Amount);
+
+/// <summary>Schema Refund (the ordersRefundCreate answer): only the id is read; the order is read again for its state.</summary>
+public sealed record NextRefund
+{
+    public long? Id { get; init; }
+}
+
+/// <summary>Schema CancelOrder (ordersCancelCreate): <c>cancel_reason</c> is required; <c>full_refund</c> defaults to false.</summary>
+public sealed record NextCancelOrderRequest
+{
+    public required string CancelReason { get; init; }
+    public bool? FullRefund { get; init; }
+    public bool? SendCancelNotification { get; init; }
 }
 
 /// <summary>Schema OrderSubscription.</summary>

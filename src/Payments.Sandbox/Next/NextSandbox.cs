@@ -57,6 +57,8 @@ public static partial class NextSandbox
         group.MapPost("/api/admin/orders/", CreateOrderAsync);
         group.MapGet("/api/admin/orders/{number}/", GetOrder);
         group.MapPost("/api/admin/orders/{number}/add-line-items/", AddLineItemsAsync);
+        group.MapPost("/api/admin/orders/{number}/refund/", RefundAsync);
+        group.MapPost("/api/admin/orders/{number}/cancel/", CancelAsync);
         group.MapGet("/checkout/{session}/", CheckoutPage);
         group.MapPost("/checkout/{session}/", DecideAsync);
         group.MapGet("/api/admin/subscriptions/{id:long}/", GetSubscription);
@@ -329,6 +331,80 @@ public static partial class NextSandbox
 
         order.SetPaymentStatus(s.GetValue<string>(), state);
         return Json(order.ToJson(), StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> RefundAsync(HttpContext http, string number, [FromServices] NextSandboxState state, CancellationToken cancellationToken)
+    {
+        if (CheckHeaders(http.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (state.FindOrder(number) is not { } order)
+        {
+            return NotFound();
+        }
+
+        var (body, bodyError) = await ReadJsonObjectAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return bodyError!;
+        }
+
+        if (body["transactions"] is not JsonArray array || array.Count == 0)
+        {
+            return Json(new JsonObject { ["transactions"] = new JsonArray("This field is required.") }, StatusCodes.Status400BadRequest);
+        }
+
+        var parts = new List<(long, long)>();
+        foreach (var item in array)
+        {
+            if (item is not JsonObject t || t["id"] is not { } id || id.GetValueKind() != JsonValueKind.Number || !id.AsValue().TryGetValue<long>(out var txId)
+                || t["amount"] is not { } a || !TryDecimal(a, out var amount))
+            {
+                return Json(new JsonObject { ["transactions"] = new JsonArray("Each item needs an integer id and a decimal amount.") }, StatusCodes.Status400BadRequest);
+            }
+
+            parts.Add((txId, amount));
+        }
+
+        var note = body["note"] is { } n && n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null;
+        var (refund, error) = order.Refund(parts, note, state);
+        if (error is not null)
+        {
+            return Json(error, StatusCodes.Status400BadRequest);
+        }
+
+        state.CountRefund();
+        return Json(refund!, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> CancelAsync(HttpContext http, string number, [FromServices] NextSandboxState state, CancellationToken cancellationToken)
+    {
+        if (CheckHeaders(http.Request) is { } refused)
+        {
+            return refused;
+        }
+
+        if (state.FindOrder(number) is not { } order)
+        {
+            return NotFound();
+        }
+
+        var (body, bodyError) = await ReadJsonObjectAsync(http.Request, cancellationToken);
+        if (body is null)
+        {
+            return bodyError!;
+        }
+
+        if (body["cancel_reason"] is not { } r || r.GetValueKind() != JsonValueKind.String || string.IsNullOrWhiteSpace(r.GetValue<string>()))
+        {
+            return Json(new JsonObject { ["cancel_reason"] = new JsonArray("This field is required.") }, StatusCodes.Status400BadRequest);
+        }
+
+        return order.Cancel(r.GetValue<string>(), state) is { } error
+            ? Json(error, StatusCodes.Status400BadRequest)
+            : Json(order.ToJson(), StatusCodes.Status200OK);
     }
 
     /// <summary>NEXT's OAuth bearer token (any non-empty one here) and the API version header, on every API call.</summary>

@@ -52,6 +52,13 @@ public sealed class NextSandboxState(TimeProvider clock)
 
     internal void CountAddLineItems() => Interlocked.Increment(ref _addLineItemsCalls);
 
+    private int _refundCalls;
+
+    /// <summary>How many refunds the sandbox carried out (tests: "refunded once").</summary>
+    public int RefundCalls => Volatile.Read(ref _refundCalls);
+
+    internal void CountRefund() => Interlocked.Increment(ref _refundCalls);
+
     /// <summary>
     /// Renews a subscription as NEXT documents it ("trigger a subscription renewal order"): an active subscription gets a
     /// new paid order for its lines and the next billing cycle; one that is past_due or retrying gets none (its payment
@@ -320,6 +327,108 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             json["updated_at"] = state.Timestamp();
         }
     }
+
+    /// <summary>
+    /// Refunds parts of succeeded debit transactions, as NEXT's ordersRefundCreate: only a paid or partially_refunded
+    /// order, each part naming a succeeded debit of this order and not more than is left of it. Returns the error
+    /// (DRF style) or the Refund JSON; payment_status becomes refunded or partially_refunded.
+    /// </summary>
+    public (JsonObject? Refund, JsonObject? Error) Refund(IReadOnlyList<(long Id, long AmountMinor)> parts, string? note, NextSandboxState state)
+    {
+        lock (_lock)
+        {
+            var status = json["payment_status"]!.GetValue<string>();
+            if (status is not ("paid" or "partially_refunded"))
+            {
+                return (null, new JsonObject { ["detail"] = $"Order with payment status {status} cannot be refunded." });
+            }
+
+            var transactions = (JsonArray)json["transactions"]!;
+            long Refunded(long debitId) => transactions.OfType<JsonObject>()
+                .Where(t => t["type"]?.GetValue<string>() == "refund" && t["parent_id"]?.GetValue<long>() == debitId)
+                .Sum(t => Minor(t["amount"]!.GetValue<string>()));
+            var wanted = new Dictionary<long, long>();
+            foreach (var (id, amount) in parts)
+            {
+                var debit = transactions.OfType<JsonObject>().FirstOrDefault(t => t["id"]?.GetValue<long>() == id
+                    && t["type"]?.GetValue<string>() == "debit" && t["status"]?.GetValue<string>() == "succeeded");
+                if (debit is null)
+                {
+                    return (null, new JsonObject { ["transactions"] = new JsonArray($"Transaction {id} is not a refundable payment of this order.") });
+                }
+
+                wanted[id] = wanted.GetValueOrDefault(id) + amount;
+                if (amount <= 0 || wanted[id] > Minor(debit["amount"]!.GetValue<string>()) - Refunded(id))
+                {
+                    return (null, new JsonObject { ["transactions"] = new JsonArray($"Refund amount for transaction {id} exceeds the amount available for refund.") });
+                }
+            }
+
+            var refundTransactions = new JsonArray();
+            foreach (var (id, amount) in parts)
+            {
+                var refund = new JsonObject
+                {
+                    ["id"] = state.NextId(),
+                    ["amount"] = NextSandboxState.Money(amount),
+                    ["currency"] = json["currency"]?.GetValue<string>(),
+                    ["status"] = "succeeded",
+                    ["type"] = "refund",
+                    ["parent_id"] = id,
+                    ["payment_method"] = "twint",
+                    ["response_code"] = 100,
+                    ["is_test"] = true,
+                    ["date_created"] = state.Timestamp(),
+                };
+                transactions.Add(refund);
+                refundTransactions.Add(refund.DeepClone());
+            }
+
+            var paid = transactions.OfType<JsonObject>().Where(t => t["type"]?.GetValue<string>() == "debit" && t["status"]?.GetValue<string>() == "succeeded")
+                .Sum(t => Minor(t["amount"]!.GetValue<string>()));
+            var refunded = transactions.OfType<JsonObject>().Where(t => t["type"]?.GetValue<string>() == "refund" && t["status"]?.GetValue<string>() == "succeeded")
+                .Sum(t => Minor(t["amount"]!.GetValue<string>()));
+            json["payment_status"] = refunded >= paid ? "refunded" : "partially_refunded";
+            json["updated_at"] = state.Timestamp();
+            var total = parts.Sum(p => p.AmountMinor);
+            return (new JsonObject
+            {
+                ["id"] = state.NextId(),
+                ["note"] = note,
+                ["transactions"] = refundTransactions,
+                ["report_values"] = new JsonObject
+                {
+                    ["currency"] = json["currency"]?.GetValue<string>(),
+                    ["total_refund_amount"] = NextSandboxState.Money(total),
+                },
+            }, null);
+        }
+    }
+
+    /// <summary>
+    /// Cancels the order, as NEXT's ordersCancelCreate: only while nothing was paid (pending) or only authorized; the
+    /// payment_status becomes voided. Returns the error or null.
+    /// </summary>
+    public JsonObject? Cancel(string reason, NextSandboxState state)
+    {
+        lock (_lock)
+        {
+            var status = json["payment_status"]!.GetValue<string>();
+            if (status is not ("pending" or "authorized"))
+            {
+                return new JsonObject { ["detail"] = $"Order with payment status {status} cannot be canceled." };
+            }
+
+            json["payment_status"] = "voided";
+            json["status"] = "canceled";
+            json["cancel_reason"] = reason;
+            json["updated_at"] = state.Timestamp();
+            return null;
+        }
+    }
+
+    private static long Minor(string amount) =>
+        (long)Math.Round(decimal.Parse(amount, NumberStyles.Number, CultureInfo.InvariantCulture) * 100m);
 
     private void UpdateTotals(NextSandboxState state)
     {

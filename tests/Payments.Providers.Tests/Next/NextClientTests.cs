@@ -356,7 +356,7 @@ public sealed class NextClientTests
         Assert.Same(next, services.GetRequiredService<NextProvider>());
         Assert.Equal(
             ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
-            | ProviderCapabilities.Recurring,
+            | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel,
             next.Capabilities);
     }
 

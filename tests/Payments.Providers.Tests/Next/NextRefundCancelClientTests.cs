@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Providers;
+using Payments.Providers.Next;
+using Payments.Testing.Http;
+
+namespace Payments.Providers.Tests.Next;
+
+public sealed class NextRefundCancelClientTests
+{
+    private const string Refund = """{"id":77,"transactions":[]}""";
+
+    [Fact]
+    public async Task Refund_posts_the_documented_body_once()
+    {
+        var handler = new CapturingHandler().Respond(HttpStatusCode.OK, Refund);
+        using var services = NextTestKit.Services(handler);
+
+        var refund = await services.GetRequiredService<NextClient>().RefundOrderAsync("108231",
+            new NextRefundOrderRequest { Transactions = [new NextRefundTransactionRequest(5, "10.00")], Note = "refund rfd_1" }, CancellationToken.None);
+
+        Assert.Equal(77, refund.Id);
+        var request = handler.OnlyRequest();
+        Assert.Equal(HttpMethod.Post, request.Method);
+        Assert.Equal("https://shop.29next.store/api/admin/orders/108231/refund/", request.Uri.AbsoluteUri);
+        Assert.Equal($"Bearer {NextTestKit.Token}", request.Header("Authorization"));
+        Assert.Equal("2024-04-01", request.Header("X-29Next-Api-Version"));
+        var body = request.Json();
+        var tx = Assert.Single(body.GetProperty("transactions").EnumerateArray());
+        Assert.Equal(5, tx.GetProperty("id").GetInt64());
+        Assert.Equal("10.00", tx.GetProperty("amount").GetString());
+        Assert.Equal("refund rfd_1", body.GetProperty("note").GetString());
+    }
+
+    [Fact]
+    public async Task Refund_is_not_retried_on_503()
+    {
+        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"detail":"unavailable"}""").Otherwise(HttpStatusCode.OK, Refund);
+        using var services = NextTestKit.Services(handler);
+
+        var ex = await Assert.ThrowsAsync<NextException>(() => services.GetRequiredService<NextClient>().RefundOrderAsync("108231",
+            new NextRefundOrderRequest { Transactions = [new NextRefundTransactionRequest(5, "10.00")] }, CancellationToken.None));
+
+        Assert.Equal(1, handler.Count);
+        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
+    }
+
+    [Fact]
+    public async Task Cancel_posts_a_cancel_reason_without_full_refund_once()
+    {
+        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"detail":"unavailable"}""")
+            .Otherwise(HttpStatusCode.OK, NextTestKit.OrderJson(paymentStatus: "voided"));
+        using var services = NextTestKit.Services(handler);
+
+        await Assert.ThrowsAsync<NextException>(() => services.GetRequiredService<NextClient>().CancelOrderAsync("108231", CancellationToken.None));
+
+        var request = handler.OnlyRequest();
+        Assert.Equal(HttpMethod.Post, request.Method);
+        Assert.Equal("https://shop.29next.store/api/admin/orders/108231/cancel/", request.Uri.AbsoluteUri);
+        Assert.Equal("2024-04-01", request.Header("X-29Next-Api-Version"));
+        var body = request.Json();
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("cancel_reason").GetString()));
+        Assert.False(body.GetProperty("full_refund").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Cancel_without_a_next_order_changes_nothing_and_calls_nothing()
+    {
+        var handler = new CapturingHandler();
+        using var services = NextTestKit.Services(handler);
+
+        var state = await services.Provider().CancelAsync(NextTestKit.Order(), CancellationToken.None);
+
+        Assert.Null(state.Status);
+        Assert.Equal(0, handler.Count);
+    }
+
+    [Fact]
+    public async Task Capture_is_not_supported()
+    {
+        using var services = NextTestKit.Services(new CapturingHandler());
+        await Assert.ThrowsAsync<NotSupportedException>(() => services.Provider().CaptureAsync(NextTestKit.Order(), CancellationToken.None));
+    }
+}
