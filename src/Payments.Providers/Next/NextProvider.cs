@@ -351,12 +351,13 @@ public sealed class NextProvider(
     /// What NEXT's 2024-04-01 spec leaves open, decided here in one place:
     /// <list type="bullet">
     /// <item>No idempotency key, so the order is read first. NEXT's refunded total is the sum of its succeeded
-    /// <c>refund</c> transactions (the rule): when it already covers the refunds we recorded as succeeded plus this one
-    /// (or <c>payment_status</c> is <c>refunded</c>), an earlier attempt of this refund whose answer was lost went
-    /// through, and it is reported as succeeded without refunding again. A refund made outside this service (NEXT's
-    /// dashboard) counts the same way, so it can make a later refund of ours look done: that needs a human anyway.
-    /// Two different refunds of one order in flight at once could be confused likewise; the host records each refund
-    /// before calling, and each retry re-reads the order.</item>
+    /// <c>refund</c> transactions (the rule): when it already covers every other refund we asked for and did not see
+    /// fail (in flight ones included) plus this one (or <c>payment_status</c> is <c>refunded</c>), an earlier attempt
+    /// of this refund whose answer was lost went through, and it is reported as succeeded without refunding again.
+    /// Counting in-flight refunds means a concurrent refund can never make this one look done; the rare case left is
+    /// a retry of a lost-answer refund while another refund is still on its way, which sends again (NEXT still refuses
+    /// more than was paid). A refund made outside this service (NEXT's dashboard) counts too, so it can make a later
+    /// refund of ours look done: that needs a human anyway.</item>
     /// <item>RefundOrder has no reason field: our reason, refund id and comment go into <c>note</c>.</item>
     /// <item>The Refund answer's fields beyond <c>id</c> are not relied on; a 200 is taken as the refund done.</item>
     /// </list>
@@ -373,7 +374,9 @@ public sealed class NextProvider(
         var transactions = next.Transactions ?? [];
         var refunds = transactions.Where(t => t.Type == "refund" && t.Status == "succeeded").ToList();
         var refundedAtNext = refunds.Sum(t => NextOrderMapping.TryParseAmount(t.Amount, currency, out var m) ? m : 0);
-        var refundedByUs = order.Refunds.Where(r => r.Outcome == RefundRecordOutcome.Succeeded && r.RefundId != request.RefundId).Sum(r => r.AmountMinor);
+        // Every other refund we have asked for and not seen fail counts, in flight ones included: a concurrent refund
+        // that reached NEXT first must not make this one look done (that would record a refund never sent).
+        var refundedByUs = order.Refunds.Where(r => r.Outcome != RefundRecordOutcome.Failed && r.RefundId != request.RefundId).Sum(r => r.AmountMinor);
         if (refundedAtNext >= refundedByUs + request.AmountMinor || (next.PaymentStatus == "refunded" && refundedAtNext > refundedByUs))
         {
             logger.LogWarning("NEXT order {Number} already shows {RefundedAtNext} refunded (we recorded {RefundedByUs}); refund {RefundId} is taken as done, not sent again",

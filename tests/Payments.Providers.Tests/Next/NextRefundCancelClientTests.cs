@@ -81,4 +81,60 @@ public sealed class NextRefundCancelClientTests
         using var services = NextTestKit.Services(new CapturingHandler());
         await Assert.ThrowsAsync<NotSupportedException>(() => services.Provider().CaptureAsync(NextTestKit.Order(), CancellationToken.None));
     }
+
+    /// <summary>The NEXT order with one succeeded debit of 49.90 and, optionally, succeeded refunds of the given amounts.</summary>
+    private static string PaidOrderWithRefunds(params string[] refunds)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(NextTestKit.OrderJson(paymentStatus: refunds.Length == 0 ? "paid" : "partially_refunded"))!;
+        var transactions = node["transactions"]!.AsArray();
+        var id = 60000;
+        foreach (var amount in refunds)
+        {
+            transactions.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = id++, ["type"] = "refund", ["status"] = "succeeded", ["amount"] = amount, ["currency"] = "CHF", ["parent_id"] = 55120,
+            });
+        }
+
+        return node.ToJsonString();
+    }
+
+    private static Payments.Core.Orders.Order PaidOrder(params Payments.Core.Orders.RefundRecord[] refunds) =>
+        NextTestKit.Order(providerReference: "108231") with { Status = Payments.Core.Orders.PaymentStatus.Succeeded, Refunds = refunds };
+
+    private static Payments.Core.Orders.RefundRecord Recorded(string id, long minor, Payments.Core.Orders.RefundRecordOutcome outcome) =>
+        new(id, minor, null, outcome, DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task A_refund_whose_earlier_attempt_reached_NEXT_is_not_sent_again()
+    {
+        // Our record: this refund (10.00) asked for, answer lost. NEXT shows 10.00 refunded: it went through.
+        var handler = new CapturingHandler().Respond(HttpStatusCode.OK, PaidOrderWithRefunds("10.00")).Otherwise(HttpStatusCode.OK, Refund);
+        using var services = NextTestKit.Services(handler);
+        var order = PaidOrder(Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested));
+
+        var result = await services.Provider().RefundAsync(order, new RefundRequest("rfd_b", 1000, null, null), CancellationToken.None);
+
+        Assert.Equal(RefundOutcome.Succeeded, result.Outcome);
+        Assert.Equal(HttpMethod.Get, handler.OnlyRequest().Method);
+    }
+
+    [Fact]
+    public async Task A_concurrent_refund_that_reached_NEXT_first_does_not_make_this_one_look_done()
+    {
+        // Refund A (10.00) is in flight and reached NEXT; refund B (10.00) is new. B must still be sent.
+        var handler = new CapturingHandler().Respond(HttpStatusCode.OK, PaidOrderWithRefunds("10.00")).Otherwise(HttpStatusCode.OK, Refund);
+        using var services = NextTestKit.Services(handler);
+        var order = PaidOrder(
+            Recorded("rfd_a", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested),
+            Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested));
+
+        var result = await services.Provider().RefundAsync(order, new RefundRequest("rfd_b", 1000, null, null), CancellationToken.None);
+
+        Assert.Equal(RefundOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, handler.Count);
+        var post = handler.Requests[^1];
+        Assert.Equal(HttpMethod.Post, post.Method);
+        Assert.Equal("10.00", Assert.Single(post.Json().GetProperty("transactions").EnumerateArray()).GetProperty("amount").GetString());
+    }
 }
