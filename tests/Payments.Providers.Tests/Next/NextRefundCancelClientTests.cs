@@ -92,7 +92,12 @@ public sealed class NextRefundCancelClientTests
         {
             transactions.Add(new System.Text.Json.Nodes.JsonObject
             {
-                ["id"] = id++, ["type"] = "refund", ["status"] = "succeeded", ["amount"] = amount, ["currency"] = "CHF", ["parent_id"] = 55120,
+                ["id"] = id++,
+                ["type"] = "refund",
+                ["status"] = "succeeded",
+                ["amount"] = amount,
+                ["currency"] = "CHF",
+                ["parent_id"] = 55120,
             });
         }
 
