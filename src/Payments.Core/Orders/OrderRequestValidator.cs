@@ -185,6 +185,9 @@ public static partial class OrderRequestValidator
         return (new ChargeDraft(kind, amount, items, due), issues);
     }
 
+    /// <summary>A plausible e-mail address of at most 254 characters (no control characters or spaces).</summary>
+    public static bool IsEmail(string email) => email.Length <= 254 && Email().IsMatch(email);
+
     /// <summary>Whether <paramref name="url"/> is an absolute http(s) URL whose origin is in the allow-list.</summary>
     public static bool IsAllowedRedirect(string url, IReadOnlyCollection<string> allowedOrigins) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && allowedOrigins.Contains(Origin(uri), StringComparer.OrdinalIgnoreCase);
@@ -307,7 +310,7 @@ public static partial class OrderRequestValidator
             }
         }
 
-        if (c.Email is not null && (c.Email.Length > 254 || !Email().IsMatch(c.Email)))
+        if (c.Email is not null && !IsEmail(c.Email))
         {
             bad("customer.email", "must be an e-mail address", IssueKind.Invalid);
         }

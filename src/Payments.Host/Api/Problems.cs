@@ -61,8 +61,8 @@ public static class Problems
             new Dictionary<string, object?> { ["provider"] = provider, ["capability"] = name });
     }
 
-    /// <summary>A provider call that failed: 504 on a timeout, 422 when it refused, else 502.</summary>
-    public static ProblemHttpResult ProviderFailed(ProviderException error, Order order)
+    /// <summary>A provider call that failed: 504 on a timeout, 422 when it refused, else 502. With the order it concerned, if any.</summary>
+    public static ProblemHttpResult ProviderFailed(ProviderException error, Order? order = null)
     {
         var (status, slug, title) = error.Failure switch
         {
@@ -71,7 +71,13 @@ public static class Problems
             ProviderFailure.NotFound => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider does not know this payment."),
             _ => (StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable."),
         };
-        return Problem(status, slug, title, error.Message,
-            new Dictionary<string, object?> { ["orderId"] = order.Id, ["provider"] = error.Provider, ["orderStatus"] = order.Status });
+        var extensions = new Dictionary<string, object?> { ["provider"] = error.Provider };
+        if (order is not null)
+        {
+            extensions["orderId"] = order.Id;
+            extensions["orderStatus"] = order.Status;
+        }
+
+        return Problem(status, slug, title, error.Message, extensions);
     }
 }

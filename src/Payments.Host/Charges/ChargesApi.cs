@@ -84,19 +84,7 @@ public static partial class ChargesApi
             return (null, Problems.NotFound("order"));
         }
 
-        if (!RequestBody.IsJson(request))
-        {
-            return (null, Problems.UnsupportedMediaType("application/json"));
-        }
-
-        var bytes = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
-        if (bytes is null)
-        {
-            return (null, Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes));
-        }
-
-        var (body, error) = RequestBody.Deserialize<T>(bytes);
-        return body is null ? (null, Problems.MalformedJson(error!)) : (body, null);
+        return await JsonRequest.ReadAsync<T>(request, cancellationToken);
     }
 
     private static async Task<Results<Accepted<ChargeAccepted>, ProblemHttpResult>> RequestAsync(

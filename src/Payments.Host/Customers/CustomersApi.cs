@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Core.Validation;
 using Payments.Host.Api;
@@ -40,27 +41,16 @@ public static partial class CustomersApi
 
     public static async Task<Results<Created<CustomerView>, ProblemHttpResult>> CreateAsync(HttpRequest request, ProviderCatalog providers, CancellationToken cancellationToken)
     {
-        if (!RequestBody.IsJson(request))
-        {
-            return Problems.UnsupportedMediaType("application/json");
-        }
-
-        var bytes = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
-        if (bytes is null)
-        {
-            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
-        }
-
-        var (body, error) = RequestBody.Deserialize<CreateCustomerBody>(bytes);
+        var (body, problem) = await JsonRequest.ReadAsync<CreateCustomerBody>(request, cancellationToken);
         if (body is null)
         {
-            return Problems.MalformedJson(error!);
+            return problem!;
         }
 
         var issues = new List<ValidationIssue>();
         Text(issues, "firstName", body.FirstName, 100, required: true);
         Text(issues, "lastName", body.LastName, 100, required: true);
-        if (body.Email is null || body.Email.Length > 254 || !Email().IsMatch(body.Email))
+        if (body.Email is null || !OrderRequestValidator.IsEmail(body.Email))
         {
             issues.Add(new("email", "must be an e-mail address"));
         }
@@ -95,7 +85,7 @@ public static partial class CustomersApi
         }
         catch (ProviderException ex)
         {
-            return ProviderProblem(ex);
+            return Problems.ProviderFailed(ex);
         }
     }
 
@@ -118,7 +108,7 @@ public static partial class CustomersApi
         }
         catch (ProviderException ex)
         {
-            return ProviderProblem(ex);
+            return Problems.ProviderFailed(ex);
         }
     }
 
@@ -140,7 +130,7 @@ public static partial class CustomersApi
         }
         catch (ProviderException ex)
         {
-            return ProviderProblem(ex);
+            return Problems.ProviderFailed(ex);
         }
     }
 
@@ -164,13 +154,6 @@ public static partial class CustomersApi
                 ? "is required: name a provider that keeps customers"
                 : $"must be a provider that keeps customers, not '{name}'", name is null ? IssueKind.Invalid : IssueKind.Unprocessable)]);
 
-    private static ProblemHttpResult ProviderProblem(ProviderException ex) => ex.Failure switch
-    {
-        ProviderFailure.Timeout => Problems.Problem(StatusCodes.Status504GatewayTimeout, "provider-timeout", "The payment provider did not answer in time.", ex.Message),
-        ProviderFailure.Rejected => Problems.Problem(StatusCodes.Status422UnprocessableEntity, "provider-rejected", "The payment provider refused the request.", ex.Message),
-        _ => Problems.Problem(StatusCodes.Status502BadGateway, "provider-unavailable", "The payment provider is unavailable.", ex.Message),
-    };
-
     private static void Text(List<ValidationIssue> issues, string field, string? value, int max, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -185,9 +168,6 @@ public static partial class CustomersApi
             issues.Add(new(field, $"must be at most {max} characters without control characters"));
         }
     }
-
-    [GeneratedRegex(@"^[^@\s\p{Cc}]{1,64}@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex Email();
 
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex CustomerId();

@@ -29,21 +29,10 @@ public static class OrdersApi
         IOptions<SecurityOptions> security,
         CancellationToken cancellationToken)
     {
-        if (!RequestBody.IsJson(request))
-        {
-            return Problems.UnsupportedMediaType("application/json");
-        }
-
-        var body = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
-        if (body is null)
-        {
-            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
-        }
-
-        var (parsed, jsonError) = RequestBody.Deserialize<CreateOrderRequest>(body);
+        var (parsed, problem) = await JsonRequest.ReadAsync<CreateOrderRequest>(request, cancellationToken);
         if (parsed is null)
         {
-            return Problems.MalformedJson(jsonError!);
+            return problem!;
         }
 
         var rules = new OrderRequestRules(providers.Names, security.Value.AllowedRedirectOrigins);

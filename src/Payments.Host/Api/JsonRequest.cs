@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Payments.Host.Api;
+
+/// <summary>The one way a merchant endpoint reads a JSON body: media type, size limit, strict parsing, each failure a problem.</summary>
+public static class JsonRequest
+{
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!RequestBody.IsJson(request))
+        {
+            return (null, Problems.UnsupportedMediaType("application/json"));
+        }
+
+        var bytes = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes));
+        }
+
+        var (body, error) = RequestBody.Deserialize<T>(bytes);
+        return body is null ? (null, Problems.MalformedJson(error!)) : (body, null);
+    }
+}
