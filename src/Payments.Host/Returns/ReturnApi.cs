@@ -53,7 +53,8 @@ public static class ReturnApi
         }
 
         var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        var evidence = p.ReadReturn(new ReturnRequest(request.Method, query, form, query.ContainsKey("cancel")));
+        var cancelled = query.ContainsKey("cancel");
+        var evidence = p.ReadReturn(new ReturnRequest(request.Method, query, form, cancelled));
 
         var stored = await orders.GetAsync(orderId, cancellationToken);
         if (stored is null || stored.Order.Provider != p.Name)
@@ -75,7 +76,7 @@ public static class ReturnApi
             order = stored.Order;
         }
 
-        return new SeeOtherHttpResult(ShopperDestination(order, evidence.Claim == ClaimedOutcome.Cancelled || query.ContainsKey("cancel")));
+        return new SeeOtherHttpResult(ShopperDestination(order, cancelled || evidence.Claim == ClaimedOutcome.Cancelled));
     }
 
     /// <summary>
