@@ -24,7 +24,7 @@ public sealed class PaymentService(
     /// <summary>An idempotency key whose order row never appeared is taken over after this long.</summary>
     public static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(2);
 
-    private const int MaxWriteAttempts = 8;
+    private const int MaxWriteAttempts = 12;
 
     // Concurrent confirmations of one order on this instance share one provider call (providers rate-limit;
     // NEXT allows 4 requests/s). Across instances the ETag guard keeps the outcome right.
@@ -258,8 +258,11 @@ public sealed class PaymentService(
 
             if (attempt >= MaxWriteAttempts)
             {
-                throw new InvalidOperationException($"Order {orderId} kept changing under {MaxWriteAttempts} write attempts.");
+                throw new OrderContentionException(orderId, MaxWriteAttempts);
             }
+
+            // Many writers on one order: back off a little, with jitter, so they stop colliding in step.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 10 + (20 * attempt))), cancellationToken);
         }
     }
 
