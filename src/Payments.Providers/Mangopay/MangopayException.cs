@@ -10,7 +10,7 @@ namespace Payments.Providers.Mangopay;
 public sealed class MangopayException : ProviderException
 {
     public MangopayException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException)
+        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
     {
     }
 }

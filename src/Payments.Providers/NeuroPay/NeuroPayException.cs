@@ -7,7 +7,7 @@ namespace Payments.Providers.NeuroPay;
 public sealed class NeuroPayException : ProviderException
 {
     public NeuroPayException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException)
+        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
     {
     }
 }

@@ -7,7 +7,7 @@ namespace Payments.Providers.Twisto;
 public sealed class TwistoException : ProviderException
 {
     public TwistoException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException)
+        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
     {
     }
 }
