@@ -65,6 +65,9 @@ internal sealed class InMemoryOrderStore : IOrderStore, IOrderQueries
     public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
         Find(o => Charges.ChargeRules.AttentionAt(o) is { } at && at <= dueBy, maxCount);
 
+    public Task<IReadOnlyList<string>> FindRefundsDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
+        Find(o => Refunds.RefundRules.AttentionAt(o) is { } at && at <= dueBy, maxCount);
+
     private Task<IReadOnlyList<string>> Find(Func<Order, bool> match, int maxCount)
     {
         lock (_gate)

@@ -21,4 +21,7 @@ public interface IOrderQueries
 
     /// <summary>Ids of orders with a charge that needs attention by <paramref name="dueBy"/> (see <see cref="Charges.ChargeRules.AttentionAt"/>).</summary>
     Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Ids of orders with a refund in flight past its lease by <paramref name="dueBy"/> (see <see cref="Refunds.RefundRules.AttentionAt"/>).</summary>
+    Task<IReadOnlyList<string>> FindRefundsDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken);
 }

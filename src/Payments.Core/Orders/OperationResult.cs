@@ -21,4 +21,13 @@ public abstract record OperationResult
 
     /// <summary>The provider refused or failed; the order is as it was, or records the failed refund.</summary>
     public sealed record ProviderFailed(Order Order, ProviderException Error) : OperationResult;
+
+    /// <summary>
+    /// A refund is recorded and sent, and its outcome is not known yet (202): it is being sent now, or its answer was
+    /// lost and it will be settled by reading the provider. The same request again shows where it stands.
+    /// </summary>
+    public sealed record RefundInFlight(Order Order, RefundRecord Refund) : OperationResult;
+
+    /// <summary>Another refund of the order is being sent (409 <c>refund-in-progress</c>): nothing was written; try again after <paramref name="RetryAfter"/>.</summary>
+    public sealed record RefundBusy(string OrderId, string? InFlightRefundId, TimeSpan RetryAfter) : OperationResult;
 }

@@ -38,7 +38,7 @@ public sealed record Order
     /// <summary>Refunds asked for, in the order they were asked.</summary>
     public IReadOnlyList<RefundRecord> Refunds { get; init; } = [];
 
-    /// <summary>Minor units refunded or being refunded (requested, pending or succeeded), never more than the amount.</summary>
+    /// <summary>Minor units refunded or maybe refunded (requested, pending, succeeded or unknown), never more than the amount.</summary>
     public long RefundedMinor => Refunds.Where(r => r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
 
     /// <summary>Follow-up charges (upsells, recurring charges), in the order they were accepted.</summary>
@@ -90,13 +90,23 @@ public sealed record StatusTransition(
     string? ProviderStatus,
     string? Reason);
 
+/// <summary>
+/// Where a refund stands: <c>requested → succeeded | pending | failed</c>, or <c>unknown</c> when the provider's answer was
+/// lost and its records could not tell (a human checks; it is never sent again automatically).
+/// </summary>
 public enum RefundRecordOutcome
 {
-    /// <summary>Written before the provider call, so two refunds cannot both spend the same remainder.</summary>
+    /// <summary>
+    /// Claimed by the one caller that sends it, written under the order's ETag before the provider call: two refunds cannot
+    /// both spend the same remainder, and a duplicate sees it and does not send. At most one per order at a time.
+    /// </summary>
     Requested,
     Pending,
     Succeeded,
     Failed,
+
+    /// <summary>The send's answer was lost and the provider's records cannot tell whether it went through. Its amount stays held.</summary>
+    Unknown,
 }
 
 public sealed record RefundRecord(
@@ -107,4 +117,5 @@ public sealed record RefundRecord(
     DateTimeOffset RequestedAt,
     string? ProviderRefundId = null,
     string? ProviderStatus = null,
-    string? FailureReason = null);
+    string? FailureReason = null,
+    string? Comment = null);

@@ -12,9 +12,19 @@ public interface IPaymentOperations
     Task<ProviderPaymentState> CaptureAsync(Order order, CancellationToken cancellationToken);
 
     /// <summary>Refunds part or all of a paid payment.</summary>
-    /// <remarks>Must be safe to call again with the same <see cref="RefundRequest.RefundId"/>: where the provider
-    /// takes an idempotency key, derive it from the refund id.</remarks>
+    /// <remarks>Called once per refund (the refund service claims it first). Where the provider takes an idempotency
+    /// key, derive it from <see cref="RefundRequest.RefundId"/> all the same. A failure before the refund request itself
+    /// was sent (a read before it, an open circuit) must be thrown with <see cref="ProviderException.NotSent"/>.</remarks>
     Task<ProviderRefundResult> RefundAsync(Order order, RefundRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="refund"/>, sent once and its answer lost, went through, read from the provider's own
+    /// records: never by sending a refund again where the provider takes no idempotency key. Called only for the one
+    /// refund of the order in flight (the others are settled, see <see cref="Refunds.RefundRules.FromRefundedTotal"/>).
+    /// </summary>
+    /// <returns>Succeeded (or pending) when the provider shows it, Failed when it certainly shows none, null when its
+    /// records cannot tell (the refund is then marked unknown for a human).</returns>
+    Task<ProviderRefundResult?> FindRefundAsync(Order order, RefundRecord refund, CancellationToken cancellationToken);
 
     /// <summary>Cancels a payment that has not been paid (or releases a reservation), and returns its state afterwards.</summary>
     Task<ProviderPaymentState> CancelAsync(Order order, CancellationToken cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Charges;
 using Payments.Core.Orders;
+using Payments.Core.Refunds;
 using Payments.Core.Providers;
 using Payments.Host.Api;
 using Payments.Host.Charges;
@@ -47,6 +48,7 @@ public static class ServiceRegistration
         services.AddSingleton<ProviderCatalog>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<PaymentOperations>();
+        services.AddSingleton<RefundService>();
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ApiKeyFilter>();
 
@@ -93,7 +95,12 @@ public static class ServiceRegistration
         services.AddTimerFunction(TimerFunctions.ChargeSweep, TimeSpan.FromMinutes(5),
             (sp, ct) => sp.GetRequiredService<ChargeService>().SweepAsync(ct));
         services.AddTimerFunction(TimerFunctions.Reconcile, TimeSpan.FromMinutes(5),
-            (sp, ct) => sp.GetRequiredService<OrderReconciler>().RunAsync(ct));
+            async (sp, ct) =>
+            {
+                // Reconciliation settles orders the providers decided on, and refunds whose answer was lost.
+                await sp.GetRequiredService<OrderReconciler>().RunAsync(ct);
+                await sp.GetRequiredService<RefundService>().SweepAsync(ct);
+            });
         return services;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
+using Payments.Core.Refunds;
 using Payments.Core.Validation;
 using Payments.Host.Api;
 
@@ -34,8 +35,14 @@ public static class OrderOperationsApi
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CancelAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
         !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CancelAsync(orderId, cancellationToken));
 
-    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> RefundAsync(
-        string orderId, HttpRequest request, PaymentOperations operations, IOrderStore orders, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>200</c> with the order once the refund is settled (now, or earlier: the same <c>Idempotency-Key</c> again);
+    /// <c>202</c> while it is recorded and its outcome not known yet (being sent, or its answer lost: it is settled from the
+    /// provider's records, never sent again); <c>409 refund-in-progress</c> with <c>Retry-After</c> while another refund of
+    /// the order is being sent (nothing written).
+    /// </summary>
+    public static async Task<Results<Ok<OrderView>, Accepted<OrderView>, ProblemHttpResult>> RefundAsync(
+        string orderId, HttpRequest request, RefundService refunds, IOrderStore orders, CancellationToken cancellationToken)
     {
         if (!PaymentService.IsOrderId(orderId))
         {
@@ -106,8 +113,25 @@ public static class OrderOperationsApi
             return Problems.Validation(issues);
         }
 
-        return ToHttp(await operations.RefundAsync(orderId, amount, refund.Reason, refund.Comment,
-            request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) ? key : null, cancellationToken));
+        var result = await refunds.RefundAsync(orderId, amount, refund.Reason, refund.Comment,
+            request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) ? key : null, cancellationToken);
+        switch (result)
+        {
+            case OperationResult.RefundInFlight inFlight:
+                return TypedResults.Accepted($"/api/orders/{inFlight.Order.Id}", OrderView.From(inFlight.Order));
+            case OperationResult.RefundBusy busy:
+                request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Problem(StatusCodes.Status409Conflict, "refund-in-progress", "Another refund of this order is being sent.",
+                    "Refunds of one order are sent one at a time; nothing was written. Send the request again after Retry-After.",
+                    new Dictionary<string, object?> { ["orderId"] = busy.OrderId, ["refundId"] = busy.InFlightRefundId });
+            default:
+                return ToHttp(result).Result switch
+                {
+                    Ok<OrderView> ok => ok,
+                    ProblemHttpResult problem => problem,
+                    var other => throw new InvalidOperationException($"Unhandled result {other.GetType().Name}"),
+                };
+        }
     }
 
     private static Results<Ok<OrderView>, ProblemHttpResult> ToHttp(OperationResult result) => result switch

@@ -94,4 +94,11 @@ public sealed record ProviderFailureInfo(
 {
     public ProviderException ToException() =>
         new(Provider, Failure, Message, StatusCode, ProviderCode, RawBody, InnerException, NotSent);
+
+    /// <summary>
+    /// <paramref name="failure"/> of a call made before a money-moving request (the read a refund starts with): the
+    /// money-moving request itself was never sent, whatever the read's own failure was.
+    /// </summary>
+    public static ProviderFailureInfo BeforeSending(ProviderException failure) =>
+        new(failure.Provider, failure.Failure, failure.Message, failure.StatusCode, failure.ProviderCode, failure.RawBody, failure, NotSent: true);
 }

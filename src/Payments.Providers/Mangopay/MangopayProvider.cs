@@ -269,6 +269,60 @@ public sealed class MangopayProvider(
         return new ProviderRefundResult(refund.Id, outcome, refund.Status, reason);
     }
 
+    /// <summary>
+    /// A lost refund answer, read back without refunding again: <c>GET /responses/{Idempotency-Key}</c> gives the answer
+    /// Mangopay gave the refund's request. No answer stored (404) means the request never reached Mangopay; the first
+    /// answer's refund is mapped as <see cref="RefundAsync"/> maps it; a first answer that was an error is a failed refund.
+    /// Mangopay keeps answers 24 hours: a refund older than that cannot be told (null, for a human).
+    /// </summary>
+    public async Task<ProviderRefundResult?> FindRefundAsync(Order order, RefundRecord refund, CancellationToken cancellationToken)
+    {
+        if (order.ProviderReference is null)
+        {
+            return new ProviderRefundResult(null, RefundOutcome.Failed, null, "The order has no Mangopay pay-in: nothing was refunded");
+        }
+
+        if (clock.GetUtcNow() - refund.RequestedAt > TimeSpan.FromHours(23))
+        {
+            return null;
+        }
+
+        MangopayIdempotencyResponse first;
+        try
+        {
+            first = await client.GetIdempotencyResponseAsync(MangopayIdempotencyKeys.Refund(order.Id, refund.RefundId), cancellationToken);
+        }
+        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        {
+            return new ProviderRefundResult(null, RefundOutcome.Failed, null, "Mangopay has no answer for this refund's request: it was not carried out");
+        }
+
+        MangopayRefund? made = null;
+        try
+        {
+            if (first.HttpStatus is >= 200 and < 300 && first.Resource is { ValueKind: System.Text.Json.JsonValueKind.Object } body)
+            {
+                made = System.Text.Json.JsonSerializer.Deserialize<MangopayRefund>(body, MangopayJson.Options);
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+
+        switch (first.HttpStatus)
+        {
+            case >= 200 and < 300 when made is not null:
+                MangopayStatusMapping.TryMapRefund(made.Status, out var outcome);
+                return new ProviderRefundResult(made.Id, outcome, made.Status,
+                    outcome == RefundOutcome.Failed ? Result("Mangopay refund FAILED", made.ResultCode, made.ResultMessage) : null);
+            case >= 400 and < 500:
+                return new ProviderRefundResult(null, RefundOutcome.Failed, first.HttpStatus.ToString(), $"Mangopay refused the refund ({first.HttpStatus})");
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Not offered: a TWINT pay-in is paid at once (no preauthorization). <see cref="Capabilities"/> does not claim it.</summary>
     public Task<ProviderPaymentState> CaptureAsync(Order order, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Mangopay TWINT pay-ins have no preauthorization to capture.");

@@ -185,19 +185,31 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
 
     /// <summary>
     /// <c>refund</c> with the amount, the reason in Neuro-Pay's words and the comment as <c>refundDetails</c>.
-    /// Neuro-Pay takes no idempotency key and has no refund id, so a repeat of the same refund (after a timeout) is
-    /// detected from the checkout itself before sending: when it reports a refunded total (undocumented field) that
-    /// already covers every other refund of the order plus this one, or is fully <c>refunded</c>, this one went through.
+    /// Neuro-Pay takes no idempotency key and has no refund id: the refund service sends each refund once, one refund of
+    /// an order at a time, and settles one whose answer was lost with <see cref="FindRefundAsync"/>. The checkout is read
+    /// first: when it already shows more refunded than every refund we recorded, nothing is sent (the refund fails with
+    /// that reason, for a human), since the totals could no longer tell what a refund did.
     /// </summary>
     public async Task<ProviderRefundResult> RefundAsync(Order order, RefundRequest request, CancellationToken cancellationToken)
     {
         var checkoutId = RequireCheckout(order);
-        var before = await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
-        if (AlreadyRefunded(before, order, request))
+        NeuroPayCheckout before;
+        try
         {
-            logger.LogInformation("Refund {RefundId} of order {OrderId}: checkout {CheckoutId} already shows it ({Status}, refunded {Refunded}); not sent again",
-                request.RefundId, order.Id, checkoutId, before.Status, before.RefundedAmount);
-            return new ProviderRefundResult(null, RefundOutcome.Succeeded, before.Status, null);
+            before = await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
+        }
+        catch (NeuroPayException ex) when (!ex.NotSent)
+        {
+            throw new NeuroPayException(Http.ProviderFailureInfo.BeforeSending(ex));
+        }
+
+        var ours = order.Refunds.Where(r => r.RefundId != request.RefundId && r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+        if (RefundedTotal(before, order) is { } refunded && refunded > ours)
+        {
+            logger.LogWarning("Neuro-Pay checkout {CheckoutId} shows {Refunded} refunded, more than the {Ours} we recorded; refund {RefundId} of order {OrderId} is not sent",
+                checkoutId, refunded, ours, request.RefundId, order.Id);
+            return new ProviderRefundResult(null, RefundOutcome.Failed, before.Status,
+                "The Neuro-Pay checkout shows more refunded than this service recorded; not sent until someone reconciles it at Neuro-Pay");
         }
 
         var body = new NeuroPayRefundRequest
@@ -208,22 +220,7 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
             RefundDetails = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment,
         };
 
-        NeuroPayCheckout after;
-        try
-        {
-            after = await client.RefundAsync(body, cancellationToken);
-        }
-        catch (NeuroPayException ex) when (ex.Failure is ProviderFailure.Timeout or ProviderFailure.Unavailable)
-        {
-            // The outcome is unknown: the checkout tells whether it went through.
-            if (await TryRetrieveAsync(checkoutId, cancellationToken) is { } now && AlreadyRefunded(now, order, request))
-            {
-                return new ProviderRefundResult(null, RefundOutcome.Succeeded, now.Status, null);
-            }
-
-            throw;
-        }
-
+        var after = await client.RefundAsync(body, cancellationToken);
         var outcome = after.Status switch
         {
             NeuroPayStatusMapping.Refunded or NeuroPayStatusMapping.PartialRefund or NeuroPayStatusMapping.ReserveReleased => RefundOutcome.Succeeded,
@@ -402,26 +399,35 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
     }
 
     /// <summary>
-    /// Whether the checkout already shows this refund: fully refunded, or a refunded total (when reported) covering
-    /// every other refund the order has asked for (those not failed) plus this one.
+    /// A lost refund answer, settled from the checkout's refunded total (see
+    /// <see cref="Core.Refunds.RefundRules.FromRefundedTotal"/>): never by refunding again. Without a refunded total (the
+    /// field is undocumented) the checkout cannot tell, and the refund is left for a human.
     /// </summary>
-    private static bool AlreadyRefunded(NeuroPayCheckout checkout, Order order, RefundRequest request)
+    public async Task<ProviderRefundResult?> FindRefundAsync(Order order, RefundRecord refund, CancellationToken cancellationToken)
     {
-        if (checkout.Status == NeuroPayStatusMapping.Refunded)
-        {
-            return true;
-        }
-
-        if (checkout.RefundedAmount is not { } refunded)
-        {
-            return false;
-        }
-
-        var others = order.Refunds
-            .Where(r => r.RefundId != request.RefundId && r.Outcome != RefundRecordOutcome.Failed)
-            .Sum(r => r.AmountMinor);
-        return refunded >= others + request.AmountMinor;
+        var checkout = await client.RetrieveCheckoutAsync(RequireCheckout(order), cancellationToken);
+        return RefundedTotal(checkout, order) is not { } refunded
+            ? null
+            : Core.Refunds.RefundRules.FromRefundedTotal(order, refund, refunded) switch
+            {
+                RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, checkout.Status, null),
+                RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, checkout.Status, "The Neuro-Pay checkout shows no such refund: it was not carried out"),
+                _ => null,
+            };
     }
+
+    /// <summary>
+    /// What the checkout says was refunded: its refunded total when it reports one (undocumented field), else the whole
+    /// amount when it is <c>refunded</c>, nothing when it is <c>paid</c>; null when it cannot tell.
+    /// </summary>
+    private static long? RefundedTotal(NeuroPayCheckout checkout, Order order) =>
+        checkout.RefundedAmount
+        ?? checkout.Status switch
+        {
+            NeuroPayStatusMapping.Refunded => order.Amount.Minor,
+            NeuroPayStatusMapping.Paid => 0,
+            _ => null,
+        };
 
     private async Task<NeuroPayCheckout?> TryRetrieveAsync(string checkoutId, CancellationToken cancellationToken)
     {

@@ -350,14 +350,12 @@ public sealed class NextProvider(
     /// <remarks>
     /// What NEXT's 2024-04-01 spec leaves open, decided here in one place:
     /// <list type="bullet">
-    /// <item>No idempotency key, so the order is read first. NEXT's refunded total is the sum of its succeeded
-    /// <c>refund</c> transactions (the rule): when it already covers every other refund we asked for and did not see
-    /// fail (in flight ones included) plus this one (or <c>payment_status</c> is <c>refunded</c>), an earlier attempt
-    /// of this refund whose answer was lost went through, and it is reported as succeeded without refunding again.
-    /// Counting in-flight refunds means a concurrent refund can never make this one look done; the rare case left is
-    /// a retry of a lost-answer refund while another refund is still on its way, which sends again (NEXT still refuses
-    /// more than was paid). A refund made outside this service (NEXT's dashboard) counts too, so it can make a later
-    /// refund of ours look done: that needs a human anyway.</item>
+    /// <item>No idempotency key. The refund service sends each refund once and only one refund of an order at a time,
+    /// and settles a refund whose answer was lost with <see cref="FindRefundAsync"/>, from NEXT's refunded total (the sum
+    /// of the order's succeeded <c>refund</c> transactions).</item>
+    /// <item>The order is read first (for its debit transactions). When NEXT already shows more refunded than every refund
+    /// we recorded (a refund made in NEXT's dashboard, or one we lost track of), nothing is sent: the refund fails with
+    /// that reason, for a human to reconcile, since the totals could no longer tell what a refund did.</item>
     /// <item>RefundOrder has no reason field: our reason, refund id and comment go into <c>note</c>.</item>
     /// <item>The Refund answer's fields beyond <c>id</c> are not relied on; a 200 is taken as the refund done.</item>
     /// </list>
@@ -370,18 +368,26 @@ public sealed class NextProvider(
         }
 
         var currency = order.Amount.Currency;
-        var next = await client.GetOrderAsync(number, cancellationToken);
+        NextOrder next;
+        try
+        {
+            next = await client.GetOrderAsync(number, cancellationToken);
+        }
+        catch (NextException ex) when (!ex.NotSent)
+        {
+            throw new NextException(Http.ProviderFailureInfo.BeforeSending(ex));
+        }
+
         var transactions = next.Transactions ?? [];
         var refunds = transactions.Where(t => t.Type == "refund" && t.Status == "succeeded").ToList();
-        var refundedAtNext = refunds.Sum(t => NextOrderMapping.TryParseAmount(t.Amount, currency, out var m) ? m : 0);
-        // Every other refund we have asked for and not seen fail counts, in flight ones included: a concurrent refund
-        // that reached NEXT first must not make this one look done (that would record a refund never sent).
-        var refundedByUs = order.Refunds.Where(r => r.Outcome != RefundRecordOutcome.Failed && r.RefundId != request.RefundId).Sum(r => r.AmountMinor);
-        if (refundedAtNext >= refundedByUs + request.AmountMinor || (next.PaymentStatus == "refunded" && refundedAtNext > refundedByUs))
+        var refundedAtNext = RefundedTotal(next, currency);
+        var ours = order.Refunds.Where(r => r.RefundId != request.RefundId && r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+        if (refundedAtNext > ours)
         {
-            logger.LogWarning("NEXT order {Number} already shows {RefundedAtNext} refunded (we recorded {RefundedByUs}); refund {RefundId} is taken as done, not sent again",
-                number, refundedAtNext, refundedByUs, request.RefundId);
-            return new ProviderRefundResult(null, RefundOutcome.Succeeded, next.PaymentStatus, null);
+            logger.LogWarning("NEXT order {Number} shows {RefundedAtNext} refunded, more than the {Ours} we recorded; refund {RefundId} is not sent",
+                number, refundedAtNext, ours, request.RefundId);
+            return new ProviderRefundResult(null, RefundOutcome.Failed, next.PaymentStatus,
+                $"NEXT order {number} shows {Core.Money.Money.FormatMinor(refundedAtNext, currency.Exponent)} refunded, more than this service recorded; not sent until someone reconciles the order at NEXT");
         }
 
         var left = request.AmountMinor;
@@ -418,6 +424,32 @@ public sealed class NextProvider(
         var refundId = refund.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new ProviderRefundResult(refundId is null ? null : $"{number}/{refundId}", RefundOutcome.Succeeded, "refund_created", null);
     }
+
+    /// <summary>
+    /// A lost refund answer, settled from NEXT's refunded total (see <see cref="Core.Refunds.RefundRules.FromRefundedTotal"/>):
+    /// never by refunding again.
+    /// </summary>
+    public async Task<ProviderRefundResult?> FindRefundAsync(Order order, RefundRecord refund, CancellationToken cancellationToken)
+    {
+        if (order.ProviderReference is not { } number)
+        {
+            return new ProviderRefundResult(null, RefundOutcome.Failed, null, $"Order {order.Id} has no NEXT order number: nothing was refunded");
+        }
+
+        var next = await client.GetOrderAsync(number, cancellationToken);
+        return Core.Refunds.RefundRules.FromRefundedTotal(order, refund, RefundedTotal(next, order.Amount.Currency)) switch
+        {
+            RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, next.PaymentStatus, null),
+            RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, next.PaymentStatus,
+                $"NEXT order {number} shows no such refund: it was not carried out"),
+            _ => null,
+        };
+    }
+
+    /// <summary>NEXT's refunded total: the sum of the order's succeeded refund transactions.</summary>
+    private static long RefundedTotal(NextOrder next, Core.Money.Currency currency) =>
+        (next.Transactions ?? []).Where(t => t.Type == "refund" && t.Status == "succeeded")
+            .Sum(t => NextOrderMapping.TryParseAmount(t.Amount, currency, out var m) ? m : 0);
 
     /// <summary>
     /// Cancels through <c>POST /orders/{number}/cancel/</c> (without NEXT's <c>full_refund</c>), then maps the order's

@@ -3,6 +3,7 @@ using System.Text;
 using Payments.Core.Charges;
 using Payments.Core.Events;
 using Payments.Core.Orders;
+using Payments.Core.Refunds;
 using Payments.Storage.Tables;
 
 namespace Payments.Storage.Orders;
@@ -175,6 +176,10 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
         FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and ChargesDueAt le {dueBy}"), maxCount, cancellationToken);
 
+    /// <remarks>A filtered scan over the <c>RefundsDueAt</c> column, written with every order change.</remarks>
+    public Task<IReadOnlyList<string>> FindRefundsDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
+        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and RefundsDueAt le {dueBy}"), maxCount, cancellationToken);
+
     private async Task<IReadOnlyList<string>> FindOrderIdsAsync(string filter, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
@@ -215,6 +220,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
             ["CreatedAt"] = order.CreatedAt,
             ["UpdatedAt"] = order.UpdatedAt,
             ["ChargesDueAt"] = ChargeRules.AttentionAt(order),
+            ["RefundsDueAt"] = RefundRules.AttentionAt(order),
             ["DocParts"] = parts,
         };
         for (var i = 0; i < parts; i++)
