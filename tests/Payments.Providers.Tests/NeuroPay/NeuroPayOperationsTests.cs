@@ -109,16 +109,16 @@ public sealed class NeuroPayOperationsTests
     }
 
     [Fact]
-    public async Task A_refund_the_checkout_already_shows_is_not_sent_again()
+    public async Task A_refund_is_not_sent_when_the_checkout_shows_more_refunded_than_we_recorded()
     {
-        // An earlier attempt of rfd_2 timed out after Neuro-Pay did it: 1000 (rfd_1) + 500 (rfd_2) are refunded.
+        // We recorded 1000 (rfd_1); the checkout shows 1500: something we do not know of. Refuse, don't guess.
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "partialRefund", refunded: 1500));
         using var services = NeuroPayTestKit.Services(handler);
         var order = Stored([Record("rfd_1", 1000), Record("rfd_2", 500, RefundRecordOutcome.Requested)]);
 
         var result = await services.Provider().RefundAsync(order, new RefundRequest("rfd_2", 500, null, null), CancellationToken.None);
 
-        Assert.Equal(RefundOutcome.Succeeded, result.Outcome);
+        Assert.Equal(RefundOutcome.Failed, result.Outcome);
         Assert.Equal(1, handler.Count);
     }
 
@@ -138,18 +138,34 @@ public sealed class NeuroPayOperationsTests
     }
 
     [Fact]
-    public async Task A_refund_whose_answer_was_lost_is_looked_up_not_resent()
+    public async Task A_refund_whose_answer_was_lost_is_an_error_sent_once()
     {
         var handler = new CapturingHandler()
             .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "paid"))
-            .Respond(HttpStatusCode.GatewayTimeout)
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "partialRefund", refunded: 700));
+            .Respond(HttpStatusCode.GatewayTimeout);
         using var services = NeuroPayTestKit.Services(handler);
 
-        var result = await services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+            services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None));
 
-        Assert.Equal(RefundOutcome.Succeeded, result.Outcome);
-        Assert.Equal(["/checkout/retrieve", "/checkout/refund", "/checkout/retrieve"], handler.Requests.Select(r => r.Uri.AbsolutePath));
+        Assert.False(ex.NotSent);
+        Assert.Equal(["/checkout/retrieve", "/checkout/refund"], handler.Requests.Select(r => r.Uri.AbsolutePath));
+    }
+
+    [Theory]
+    [InlineData("partialRefund", 1700L, RefundOutcome.Succeeded)]
+    [InlineData("partialRefund", 1000L, RefundOutcome.Failed)]
+    [InlineData("partialRefund", 1200L, null)]
+    public async Task A_lost_refund_answer_is_read_from_the_checkout_without_sending(string status, long refunded, RefundOutcome? expected)
+    {
+        var handler = new CapturingHandler().Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: status, refunded: refunded));
+        using var services = NeuroPayTestKit.Services(handler);
+        var inFlight = Record("rfd_2", 700, RefundRecordOutcome.Requested);
+
+        var found = await services.Provider().FindRefundAsync(Stored([Record("rfd_1", 1000), inFlight]), inFlight, CancellationToken.None);
+
+        Assert.Equal(expected, found?.Outcome);
+        Assert.Equal("/checkout/retrieve", handler.OnlyRequest().Uri.AbsolutePath);
     }
 
     [Fact]

@@ -111,16 +111,47 @@ public sealed class NextRefundCancelClientTests
         new(id, minor, null, outcome, DateTimeOffset.UtcNow);
 
     [Fact]
-    public async Task A_refund_whose_earlier_attempt_reached_NEXT_is_not_sent_again()
+    public async Task A_refund_is_not_sent_when_NEXT_shows_more_refunded_than_we_recorded()
     {
-        // Our record: this refund (10.00) asked for, answer lost. NEXT shows 10.00 refunded: it went through.
+        // We recorded nothing refunded; NEXT shows 10.00 (a dashboard refund, or one we lost track of): refuse, don't guess.
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, PaidOrderWithRefunds("10.00")).Otherwise(HttpStatusCode.OK, Refund);
         using var services = NextTestKit.Services(handler);
         var order = PaidOrder(Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested));
 
         var result = await services.Provider().RefundAsync(order, new RefundRequest("rfd_b", 1000, null, null), CancellationToken.None);
 
-        Assert.Equal(RefundOutcome.Succeeded, result.Outcome);
+        Assert.Equal(RefundOutcome.Failed, result.Outcome);
+        Assert.Contains("more than this service recorded", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(HttpMethod.Get, handler.OnlyRequest().Method);
+    }
+
+    [Fact]
+    public async Task A_failed_read_before_the_refund_is_not_sent()
+    {
+        var handler = new CapturingHandler().Otherwise(HttpStatusCode.BadGateway);
+        using var services = NextTestKit.Services(handler);
+
+        var ex = await Assert.ThrowsAsync<NextException>(() =>
+            services.Provider().RefundAsync(PaidOrder(Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested)),
+                new RefundRequest("rfd_b", 1000, null, null), CancellationToken.None));
+
+        Assert.True(ex.NotSent);
+        Assert.All(handler.Requests, r => Assert.Equal(HttpMethod.Get, r.Method));
+    }
+
+    [Theory]
+    [InlineData("10.00", RefundOutcome.Succeeded)]
+    [InlineData(null, RefundOutcome.Failed)]
+    [InlineData("5.00", null)]
+    public async Task A_lost_refund_answer_is_read_from_NEXTs_refunded_total_without_sending(string? refundedAtNext, RefundOutcome? expected)
+    {
+        var handler = new CapturingHandler().Otherwise(HttpStatusCode.OK, refundedAtNext is null ? PaidOrderWithRefunds() : PaidOrderWithRefunds(refundedAtNext));
+        using var services = NextTestKit.Services(handler);
+        var inFlight = Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested);
+
+        var found = await services.Provider().FindRefundAsync(PaidOrder(inFlight), inFlight, CancellationToken.None);
+
+        Assert.Equal(expected, found?.Outcome);
         Assert.Equal(HttpMethod.Get, handler.OnlyRequest().Method);
     }
 
