@@ -16,7 +16,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
     /// <summary>The placeholder key SandboxDefaults gives the client, for reading the sandbox directly.</summary>
     private const string SandboxApiKey = "sandbox-api-key";
 
-    private static JsonObject OrderBody(string reference = "SO-2001", JsonObject? providerOptions = null) => new()
+    internal static JsonObject OrderBody(string reference = "SO-2001", JsonObject? providerOptions = null) => new()
     {
         ["provider"] = "neuropay",
         ["merchantReference"] = reference,
@@ -37,7 +37,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         ["providerOptions"] = providerOptions ?? new JsonObject(),
     };
 
-    private static async Task<JsonObject> CreateAsync(TestApp app, JsonObject body)
+    internal static async Task<JsonObject> CreateAsync(TestApp app, JsonObject body)
     {
         var response = await app.Client.PostAsJsonAsync("/api/orders", body);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -47,7 +47,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
     private static Task<JsonObject> GetAsync(TestApp app, string orderId) => NextPaymentFlowTests.GetAsync(app, orderId);
 
     /// <summary>Presses a button on the hosted checkout page; returns where Neuro-Pay sends the browser (a 303).</summary>
-    private static async Task<Uri> DecideAsync(TestApp app, string pageUrl, string decision, bool saveCard = false)
+    internal static async Task<Uri> DecideAsync(TestApp app, string pageUrl, string decision, bool saveCard = false)
     {
         var page = await app.Client.GetAsync(pageUrl);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -65,7 +65,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
     }
 
     /// <summary>The browser following a redirect to our return endpoint: the 303 it gets to the shop.</summary>
-    private static async Task<(string Path, Dictionary<string, string> Query)> FollowAsync(TestApp app, Uri location)
+    internal static async Task<(string Path, Dictionary<string, string> Query)> FollowAsync(TestApp app, Uri location)
     {
         Assert.StartsWith($"{app.BaseUrl}/api/return/neuropay/", location.AbsoluteUri, StringComparison.Ordinal);
         var back = await app.Client.GetAsync(location);
@@ -75,7 +75,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
     }
 
     /// <summary>Reads a checkout straight from the sandbox API, as the merchant's Neuro-Pay account sees it.</summary>
-    private static async Task<JsonObject> CheckoutAsync(TestApp app, string checkoutId)
+    internal static async Task<JsonObject> CheckoutAsync(TestApp app, string checkoutId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/sandbox/neuropay/checkout/retrieve")
         {

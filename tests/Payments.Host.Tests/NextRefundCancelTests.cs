@@ -11,7 +11,7 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class NextRefundCancelTests(AzuriteFixture azurite)
 {
-    private static async Task<string> PaidOrderAsync(TestApp app)
+    internal static async Task<string> PaidOrderAsync(TestApp app)
     {
         var created = await NextPaymentFlowTests.CreateAsync(app);
         await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
