@@ -19,8 +19,6 @@ public sealed class NextSandboxState(TimeProvider clock)
     private readonly ConcurrentDictionary<long, NextSandboxSubscription> _subscriptions = new();
     private int _addLineItemsCalls;
     private int _renewCalls;
-    private int _lastNumber = 100_000;
-    private long _lastId = 5_000;
 
     public TimeProvider Clock => clock;
 
@@ -111,7 +109,8 @@ public sealed class NextSandboxState(TimeProvider clock)
     private NextSandboxOrder NewOrder(IReadOnlyList<SandboxLine> lines, long shippingMinor, string currency, JsonObject metadata, string paymentStatus,
         JsonObject? subscription, JsonObject? request = null)
     {
-        var number = Interlocked.Increment(ref _lastNumber).ToString(CultureInfo.InvariantCulture);
+        // Numeric, as NEXT's order numbers, and never one handed out before a restart (see SandboxNumbers).
+        var number = SandboxNumbers.Next().ToString(CultureInfo.InvariantCulture);
         var now = Timestamp();
         var order = new JsonObject
         {
@@ -154,7 +153,8 @@ public sealed class NextSandboxState(TimeProvider clock)
         return sandboxOrder;
     }
 
-    internal long NextId() => Interlocked.Increment(ref _lastId);
+    /// <summary>Line, transaction, refund and subscription ids: numeric, and never repeated after a restart either.</summary>
+    internal static long NextId() => SandboxNumbers.Next();
 
     internal string Timestamp() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
 
@@ -283,7 +283,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             var array = (JsonArray)json["lines"]!;
             foreach (var line in lines)
             {
-                var id = state.NextId();
+                var id = NextSandboxState.NextId();
                 array.Add(new JsonObject
                 {
                     ["id"] = id,
@@ -312,7 +312,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
         {
             ((JsonArray)json["transactions"]!).Add(new JsonObject
             {
-                ["id"] = state.NextId(),
+                ["id"] = NextSandboxState.NextId(),
                 ["amount"] = NextSandboxState.Money(amountMinor),
                 ["currency"] = json["currency"]?.GetValue<string>(),
                 ["status"] = status,
@@ -369,7 +369,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             {
                 var refund = new JsonObject
                 {
-                    ["id"] = state.NextId(),
+                    ["id"] = NextSandboxState.NextId(),
                     ["amount"] = NextSandboxState.Money(amount),
                     ["currency"] = json["currency"]?.GetValue<string>(),
                     ["status"] = "succeeded",
@@ -393,7 +393,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             var total = parts.Sum(p => p.AmountMinor);
             return (new JsonObject
             {
-                ["id"] = state.NextId(),
+                ["id"] = NextSandboxState.NextId(),
                 ["note"] = note,
                 ["transactions"] = refundTransactions,
                 ["report_values"] = new JsonObject
