@@ -11,6 +11,19 @@ namespace Payments.Sandbox.Next;
 /// </summary>
 public sealed class NextSandboxState(TimeProvider clock)
 {
+    private readonly Func<long> _orderNumbers = SandboxNumbers.Next;
+
+    /// <summary>
+    /// A state that takes its order numbers from <paramref name="orderNumbers"/> instead of <see cref="SandboxNumbers"/>
+    /// (tests: the old sequence from 100001, which every restart handed out again).
+    /// </summary>
+    public NextSandboxState(TimeProvider clock, Func<long> orderNumbers)
+        : this(clock)
+    {
+        ArgumentNullException.ThrowIfNull(orderNumbers);
+        _orderNumbers = orderNumbers;
+    }
+
     /// <summary>A TWINT payment session stays open this long, as at NEXT.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(15);
 
@@ -110,7 +123,7 @@ public sealed class NextSandboxState(TimeProvider clock)
         JsonObject? subscription, JsonObject? request = null)
     {
         // Numeric, as NEXT's order numbers, and never one handed out before a restart (see SandboxNumbers).
-        var number = SandboxNumbers.Next().ToString(CultureInfo.InvariantCulture);
+        var number = _orderNumbers().ToString(CultureInfo.InvariantCulture);
         var now = Timestamp();
         var order = new JsonObject
         {
