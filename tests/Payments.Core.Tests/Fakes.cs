@@ -99,10 +99,10 @@ internal sealed class InMemoryLookups : IOrderLookups
         return Task.FromResult(ReferenceEquals(winner, record) ? null : winner);
     }
 
-    public Task LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
+    public Task<string?> LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
     {
         var owner = _refs.GetOrAdd($"{provider}|{providerReference}", orderId);
-        return owner == orderId ? Task.CompletedTask : throw new InvalidOperationException("reference belongs to another order");
+        return Task.FromResult(owner == orderId ? null : owner);
     }
 
     public Task<string?> FindOrderIdAsync(string provider, string providerReference, CancellationToken cancellationToken) =>

@@ -36,6 +36,7 @@ public sealed class TestApp : IAsyncDisposable
     public string BaseUrl { get; }
     public string OrdersTable { get; }
     public string LookupsTable { get; }
+    public string DeliveriesTable { get; private init; } = string.Empty;
     public TableServiceClient Tables { get; }
 
     /// <summary>A client that does not follow redirects, like a test of what the browser is told.</summary>
@@ -80,7 +81,25 @@ public sealed class TestApp : IAsyncDisposable
             services?.Invoke(b.Services);
         });
         await app.StartAsync();
-        return new TestApp(app, baseUrl, orders, lookups, azurite.CreateServiceClient());
+        return new TestApp(app, baseUrl, config["Storage:OrdersTable"]!, config["Storage:LookupsTable"]!, azurite.CreateServiceClient())
+        {
+            DeliveriesTable = config["Storage:WebhookDeliveriesTable"]!,
+        };
+    }
+
+    /// <summary>
+    /// Settings that start another app on this app's tables, as a restart of the app (not of Azurite) does: the tables
+    /// keep what they have, everything in memory (the sandboxes among it) starts afresh.
+    /// </summary>
+    public Dictionary<string, string?> SameTables(IDictionary<string, string?>? settings = null)
+    {
+        var same = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Storage:OrdersTable"] = OrdersTable,
+            ["Storage:LookupsTable"] = LookupsTable,
+            ["Storage:WebhookDeliveriesTable"] = DeliveriesTable,
+        };
+        return same;
     }
 
     public T Service<T>()

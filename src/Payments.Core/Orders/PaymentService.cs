@@ -91,7 +91,7 @@ public sealed class PaymentService(
 
         if (session.ProviderReference is { } reference)
         {
-            await lookups.LinkProviderReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
+            await LinkReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
         }
 
         var opened = await UpdateExistingAsync(order.Id, current => (current with
@@ -158,7 +158,7 @@ public sealed class PaymentService(
             var current = await orders.GetAsync(orderId, cancellationToken);
             if (current is not null && current.Order.ProviderReference is null)
             {
-                await lookups.LinkProviderReferenceAsync(current.Order.Provider, reference, orderId, cancellationToken);
+                await LinkReferenceAsync(current.Order.Provider, reference, orderId, cancellationToken);
             }
         }
 
@@ -189,6 +189,24 @@ public sealed class PaymentService(
 
             return decided;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Links the provider's reference to the order. A reference another order holds already is a conflict that is
+    /// logged and otherwise carried on from: the state being applied was confirmed by the provider to be this order's
+    /// (e.g. NEXT's metadata order id, currency and total), so the order still settles, and the link stays with the
+    /// first order (insert-only; a notification naming only the reference finds that one, see WebhooksApi). The usual
+    /// cause is a provider or sandbox that reused a reference, e.g. NEXT's simulator restarted against the same tables.
+    /// </summary>
+    private async Task LinkReferenceAsync(string provider, string reference, string orderId, CancellationToken cancellationToken)
+    {
+        if (await lookups.LinkProviderReferenceAsync(provider, reference, orderId, cancellationToken) is { } holder)
+        {
+            logger.LogWarning(
+                "Provider reference conflict: {Provider} reference {ProviderReference} confirmed for order {OrderId} is already linked to order {LinkedOrderId}; "
+                + "carrying on with the order from what the provider said, the link stays as it is",
+                provider, reference, orderId, holder);
+        }
     }
 
     private (Order, IReadOnlyList<PaymentEvent>)? Transition(Order current, PaymentStatus next, TransitionSource source, string? providerStatus, string? reason)

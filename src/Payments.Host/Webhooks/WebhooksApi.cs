@@ -62,6 +62,16 @@ public static class WebhooksApi
                 return TypedResults.Ok(new WebhookAck("ignored"));
         }
 
+        // Which order a notification is about, the same rule for every provider:
+        // 1. The order id the provider's own data carries (NEXT order events: metadata; Twisto: external_id) wins over our
+        //    reference lookup. The lookup is insert-only and can be stale: a provider or sandbox that handed a reference out
+        //    again (NEXT's simulator after a restart) leaves it linked to the older order. An id we do not have is
+        //    acknowledged as unknown_order below, never re-routed through the lookup to an order the provider did not name.
+        // 2. Only a reference (Mangopay's RessourceId, NEXT transaction events, Twisto without external_id): the lookup's
+        //    order. Settling re-reads the payment and checks it is that order's (NEXT: metadata, currency, total), so a stale
+        //    link changes nothing on the wrong order; the answer is 200 with that order's status, and the right order is
+        //    settled by its return, a notification that names it, or reconciliation.
+        // A reference two orders claim is logged as a conflict where it is linked (PaymentService), never a 5xx.
         var orderId = PaymentService.IsOrderId(reading.OrderId) ? reading.OrderId
             : reading.ProviderReference is { } reference ? await lookups.FindOrderIdAsync(p.Name, reference, cancellationToken)
             : null;

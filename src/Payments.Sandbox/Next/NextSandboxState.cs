@@ -11,6 +11,19 @@ namespace Payments.Sandbox.Next;
 /// </summary>
 public sealed class NextSandboxState(TimeProvider clock)
 {
+    private readonly Func<long> _orderNumbers = SandboxNumbers.Next;
+
+    /// <summary>
+    /// A state that takes its order numbers from <paramref name="orderNumbers"/> instead of <see cref="SandboxNumbers"/>
+    /// (tests: the old sequence from 100001, which every restart handed out again).
+    /// </summary>
+    public NextSandboxState(TimeProvider clock, Func<long> orderNumbers)
+        : this(clock)
+    {
+        ArgumentNullException.ThrowIfNull(orderNumbers);
+        _orderNumbers = orderNumbers;
+    }
+
     /// <summary>A TWINT payment session stays open this long, as at NEXT.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(15);
 
@@ -19,8 +32,6 @@ public sealed class NextSandboxState(TimeProvider clock)
     private readonly ConcurrentDictionary<long, NextSandboxSubscription> _subscriptions = new();
     private int _addLineItemsCalls;
     private int _renewCalls;
-    private int _lastNumber = 100_000;
-    private long _lastId = 5_000;
 
     public TimeProvider Clock => clock;
 
@@ -111,7 +122,8 @@ public sealed class NextSandboxState(TimeProvider clock)
     private NextSandboxOrder NewOrder(IReadOnlyList<SandboxLine> lines, long shippingMinor, string currency, JsonObject metadata, string paymentStatus,
         JsonObject? subscription, JsonObject? request = null)
     {
-        var number = Interlocked.Increment(ref _lastNumber).ToString(CultureInfo.InvariantCulture);
+        // Numeric, as NEXT's order numbers, and never one handed out before a restart (see SandboxNumbers).
+        var number = _orderNumbers().ToString(CultureInfo.InvariantCulture);
         var now = Timestamp();
         var order = new JsonObject
         {
@@ -154,7 +166,8 @@ public sealed class NextSandboxState(TimeProvider clock)
         return sandboxOrder;
     }
 
-    internal long NextId() => Interlocked.Increment(ref _lastId);
+    /// <summary>Line, transaction, refund and subscription ids: numeric, and never repeated after a restart either.</summary>
+    internal static long NextId() => SandboxNumbers.Next();
 
     internal string Timestamp() => clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
 
@@ -283,7 +296,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             var array = (JsonArray)json["lines"]!;
             foreach (var line in lines)
             {
-                var id = state.NextId();
+                var id = NextSandboxState.NextId();
                 array.Add(new JsonObject
                 {
                     ["id"] = id,
@@ -312,7 +325,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
         {
             ((JsonArray)json["transactions"]!).Add(new JsonObject
             {
-                ["id"] = state.NextId(),
+                ["id"] = NextSandboxState.NextId(),
                 ["amount"] = NextSandboxState.Money(amountMinor),
                 ["currency"] = json["currency"]?.GetValue<string>(),
                 ["status"] = status,
@@ -369,7 +382,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             {
                 var refund = new JsonObject
                 {
-                    ["id"] = state.NextId(),
+                    ["id"] = NextSandboxState.NextId(),
                     ["amount"] = NextSandboxState.Money(amount),
                     ["currency"] = json["currency"]?.GetValue<string>(),
                     ["status"] = "succeeded",
@@ -393,7 +406,7 @@ public sealed class NextSandboxOrder(string number, JsonObject json, long shippi
             var total = parts.Sum(p => p.AmountMinor);
             return (new JsonObject
             {
-                ["id"] = state.NextId(),
+                ["id"] = NextSandboxState.NextId(),
                 ["note"] = note,
                 ["transactions"] = refundTransactions,
                 ["report_values"] = new JsonObject

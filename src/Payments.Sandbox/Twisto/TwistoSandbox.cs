@@ -299,7 +299,7 @@ public static partial class TwistoSandbox
                 ["captured_amount"] = TwistoSandboxState.Money(chargeState == "captured" ? amount.Value : 0),
                 ["refunded_amount"] = "0.00",
                 ["created_date"] = state.Timestamp(),
-                ["receipt_number"] = state.NewReceiptNumber(),
+                ["receipt_number"] = TwistoSandboxState.NewReceiptNumber(),
                 ["product"] = type == "pay-in-three" ? "in three" : "TwistoPay",
                 ["state"] = chargeState,
             }.ToJsonString();

@@ -45,7 +45,6 @@ public sealed class TwistoSandboxState(
     private readonly ConcurrentDictionary<string, TwistoSandboxObject> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StoredAnswer> _idempotent = new(StringComparer.Ordinal);
     private readonly Lock _writes = new();
-    private long _lastReceipt = 700_000;
 
     public TwistoSandboxOptions Options => options.CurrentValue;
 
@@ -102,7 +101,8 @@ public sealed class TwistoSandboxState(
 
     public static string NewId() => Guid.NewGuid().ToString("D");
 
-    public string NewReceiptNumber() => Interlocked.Increment(ref _lastReceipt).ToString(CultureInfo.InvariantCulture);
+    /// <summary>Numeric, and never one handed out before a restart (see <see cref="SandboxNumbers"/>).</summary>
+    public static string NewReceiptNumber() => SandboxNumbers.Next().ToString(CultureInfo.InvariantCulture);
 
     public static string RandomReference() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 

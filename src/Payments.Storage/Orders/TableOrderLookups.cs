@@ -85,7 +85,7 @@ public sealed class TableOrderLookups : IOrderLookups
         }
     }
 
-    public async Task LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
+    public async Task<string?> LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(providerReference);
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
@@ -104,24 +104,25 @@ public sealed class TableOrderLookups : IOrderLookups
             try
             {
                 await _table.Table.AddEntityAsync(entity, cancellationToken);
-                return;
+                return null;
             }
             catch (TableStorageException ex) when (ex.IsConflict)
             {
                 var existing = await _table.Table.GetEntityAsync(partitionKey, ReferenceRowKey, cancellationToken: cancellationToken);
-                if (existing is null && attempt < MaxAttempts)
+                if (existing is null)
                 {
-                    continue;
+                    // Links are never removed; a row that conflicts and then is not there is storage misbehaving.
+                    if (attempt < MaxAttempts)
+                    {
+                        continue;
+                    }
+
+                    throw;
                 }
 
-                var owner = existing?.GetString("OrderId");
-                if (string.Equals(owner, orderId, StringComparison.Ordinal))
-                {
-                    return;
-                }
-
-                throw new InvalidOperationException(
-                    $"Provider reference '{providerReference}' of '{provider}' already belongs to order '{owner}', not '{orderId}'.", ex);
+                // A retried insert whose first attempt landed meets its own row: that is this order's link, not a conflict.
+                var owner = existing.GetString("OrderId") ?? string.Empty;
+                return string.Equals(owner, orderId, StringComparison.Ordinal) ? null : owner;
             }
         }
     }
