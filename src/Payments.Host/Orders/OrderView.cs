@@ -65,6 +65,6 @@ public sealed record ChargeView(
 
 public sealed record OrderItemView(string Name, string? Sku, int Quantity, string UnitPrice, string? VatRate, string Type);
 
-/// <summary>A refund as the API shows it. <c>status</c>: requested (sent, answer not yet known), pending, succeeded, failed.</summary>
+/// <summary>A refund as the API shows it. <c>status</c>: requested (being sent, or its answer lost: settled from the provider's records), pending, succeeded, failed, unknown (the provider's records could not tell; a human checks).</summary>
 public sealed record RefundView(string RefundId, string Amount, string? Reason, string Status, DateTimeOffset RequestedAt,
     string? ProviderRefundId, string? ProviderStatus, string? FailureReason);
