@@ -177,6 +177,14 @@ public sealed partial class MangopaySandboxRoundTripTests
         var refund = await services.GetRequiredService<MangopayClient>().GetRefundAsync(second.ProviderRefundId!, CancellationToken.None);
         Assert.Equal(3990, refund.DebitedFunds!.Amount);
         Assert.Equal(session.ProviderReference, refund.InitialTransactionId);
+
+        // A lost answer is read back from Mangopay's stored answer to the refund's key, never by refunding again; a
+        // refund whose request never arrived has no stored answer.
+        var lost = new RefundRecord("rf_2", 3990, null, RefundRecordOutcome.Requested, DateTimeOffset.UtcNow);
+        var found = await services.Provider().FindRefundAsync(paid, lost, CancellationToken.None);
+        Assert.Equal((RefundOutcome.Succeeded, second.ProviderRefundId), (found?.Outcome, found?.ProviderRefundId));
+        var never = await services.Provider().FindRefundAsync(paid, lost with { RefundId = "rf_never" }, CancellationToken.None);
+        Assert.Equal(RefundOutcome.Failed, never?.Outcome);
     }
 
     [Fact]

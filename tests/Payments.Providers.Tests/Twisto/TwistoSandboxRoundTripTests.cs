@@ -146,6 +146,10 @@ public sealed partial class TwistoSandboxRoundTripTests
         var replay = await provider.RefundAsync(order, new RefundRequest("rf_a", 20000, null, null), CancellationToken.None);
         Assert.Equal(RefundOutcome.Succeeded, first.Outcome);
         Assert.Equal(first.ProviderRefundId, replay.ProviderRefundId);
+
+        // A lost answer (v4): the same Idempotency-Key and body again answers the refund made the first time.
+        var lost = new RefundRecord("rf_a", 20000, null, RefundRecordOutcome.Requested, DateTimeOffset.UtcNow);
+        Assert.Equal(first.ProviderRefundId, (await provider.FindRefundAsync(order, lost, CancellationToken.None))?.ProviderRefundId);
         var tooMuch = await provider.RefundAsync(order, new RefundRequest("rf_b", 124990, null, null), CancellationToken.None);
         Assert.Equal(RefundOutcome.Failed, tooMuch.Outcome);
         var rest = await provider.RefundAsync(order, new RefundRequest("rf_c", 104990, "duplicate", null), CancellationToken.None);
@@ -216,6 +220,10 @@ public sealed partial class TwistoSandboxRoundTripTests
 
         var refund = await provider.RefundAsync(order, new RefundRequest("rf_v2", 24990, null, null), CancellationToken.None);
         Assert.Equal(RefundOutcome.Succeeded, refund.Outcome);
+
+        // A lost answer (v2, no key): the order's refund_amount shows it went through; nothing is sent.
+        var lost = new RefundRecord("rf_v2", 24990, null, RefundRecordOutcome.Requested, DateTimeOffset.UtcNow);
+        Assert.Equal(RefundOutcome.Succeeded, (await provider.FindRefundAsync(order with { Refunds = [lost] }, lost, CancellationToken.None))?.Outcome);
         Assert.Equal(refund.ProviderRefundId, (await provider.RefundAsync(order, new RefundRequest("rf_v2", 24990, null, null), CancellationToken.None)).ProviderRefundId);
         var after = await provider.ConfirmAsync(order, null, CancellationToken.None);
         Assert.Equal("1000.00", after.ProviderData![TwistoProvider.CurrentAmountKey]);
