@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Next;
 
@@ -65,7 +66,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
             if (data.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
                 && metadata.TryGetProperty(options.CurrentValue.OrderIdMetadataKey, out var id) && id.ValueKind == JsonValueKind.String)
             {
-                orderId = id.GetString();
+                orderId = JsonText.GetString(id);
             }
 
             return new NextWebhookEvent(Text(root, "event_id"), eventType, Text(root, "api_version"),
@@ -105,7 +106,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
                 {
                     text.Append(firstProperty ? string.Empty : ", ");
                     firstProperty = false;
-                    WritePythonString(property.Name, text);
+                    WritePythonString(JsonText.GetName(property), text);
                     text.Append(": ");
                     WritePython(property.Value, text);
                 }
@@ -125,7 +126,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
                 text.Append(']');
                 break;
             case JsonValueKind.String:
-                WritePythonString(element.GetString()!, text);
+                WritePythonString(JsonText.GetString(element), text);
                 break;
             default:
                 text.Append(element.GetRawText());
@@ -186,7 +187,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => JsonText.GetString(value),
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         } : null;

@@ -123,15 +123,21 @@ public static class TwistoCallbacks
 
             foreach (var property in doc.RootElement.EnumerateObject())
             {
+                // A JSON object with a name or string that is not valid UTF-16 is unreadable, not a form.
+                if (!JsonText.TryGetName(property, out var name) || JsonText.IsInvalidString(property.Value))
+                {
+                    return null;
+                }
+
                 var value = property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => JsonText.GetString(property.Value),
                     JsonValueKind.Number => property.Value.GetRawText(),
                     _ => null,
                 };
                 if (value is not null)
                 {
-                    fields[property.Name] = value;
+                    fields[name] = value;
                 }
             }
 
