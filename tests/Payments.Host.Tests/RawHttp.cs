@@ -4,7 +4,7 @@ using System.Text;
 namespace Payments.Host.Tests;
 
 /// <summary>What a raw HTTP/1.1 exchange answered: the status, the Content-Type, and the (de-chunked) body.</summary>
-public sealed record RawResponse(int Status, string? ContentType, string Body);
+public sealed record RawResponse(int Status, string? ContentType, string Body, string? Location = null);
 
 /// <summary>
 /// HTTP/1.1 over a bare socket, for framing <see cref="HttpClient"/> will not send: chunk sizes that overflow, a
@@ -69,6 +69,7 @@ public static class RawHttp
         var lines = text[..end].Split("\r\n");
         var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         string? contentType = null;
+        string? location = null;
         var chunked = false;
         foreach (var line in lines.Skip(1))
         {
@@ -79,6 +80,10 @@ public static class RawHttp
             {
                 contentType = value;
             }
+            else if (name.Equals("Location", StringComparison.OrdinalIgnoreCase))
+            {
+                location = value;
+            }
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
             {
                 chunked = true;
@@ -86,7 +91,7 @@ public static class RawHttp
         }
 
         var body = raw.AsSpan(Encoding.Latin1.GetByteCount(text[..(end + 4)]));
-        return new RawResponse(status, contentType, Encoding.UTF8.GetString(chunked ? Dechunk(body) : body.ToArray()));
+        return new RawResponse(status, contentType, Encoding.UTF8.GetString(chunked ? Dechunk(body) : body.ToArray()), location);
     }
 
     private static byte[] Dechunk(ReadOnlySpan<byte> body)

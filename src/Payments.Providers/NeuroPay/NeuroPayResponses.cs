@@ -142,7 +142,7 @@ public static class NeuroPayResponses
     {
         using var doc = JsonDocument.Parse(rawBody);
         var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
         {
             return null;
         }
@@ -203,6 +203,13 @@ public static class NeuroPayResponses
         {
             doc.Dispose();
             problem = "the body is not a JSON object";
+            return false;
+        }
+
+        if (!JsonText.IsValid(root))
+        {
+            doc.Dispose();
+            problem = "the body holds text that is not valid UTF-16";
             return false;
         }
 

@@ -97,6 +97,7 @@ public sealed class NextProvider(
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
             var root = doc.RootElement;
+            JsonText.EnsureValid(root);
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return new ReturnEvidence(null, ClaimedOutcome.Unknown);

@@ -55,6 +55,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
             var reader = new Utf8JsonReader(rawBody, new JsonReaderOptions { MaxDepth = 64 });
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
+            JsonText.EnsureValid(root);
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
             {
                 return null;
@@ -85,6 +86,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
             using var doc = JsonDocument.ParseValue(ref reader);
+            JsonText.EnsureValid(doc.RootElement);
             var text = new StringBuilder();
             WritePython(doc.RootElement, text);
             return Encoding.ASCII.GetBytes(text.ToString());

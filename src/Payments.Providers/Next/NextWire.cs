@@ -27,7 +27,7 @@ public static class NextJson
     public static string? ReadErrorCode(string rawBody)
     {
         using var doc = JsonDocument.Parse(rawBody);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
         {
             return null;
         }

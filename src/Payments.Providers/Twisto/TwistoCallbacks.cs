@@ -116,19 +116,15 @@ public static class TwistoCallbacks
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
             using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            // A JSON object with a name or string that is not valid UTF-16 is unreadable (and not a form either).
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
             {
                 return null;
             }
 
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                // A JSON object with a name or string that is not valid UTF-16 is unreadable, not a form.
-                if (!JsonText.TryGetName(property, out var name) || JsonText.IsInvalidString(property.Value))
-                {
-                    return null;
-                }
-
+                var name = JsonText.GetName(property);
                 var value = property.Value.ValueKind switch
                 {
                     JsonValueKind.String => JsonText.GetString(property.Value),

@@ -33,7 +33,7 @@ public static class TwistoJson
     {
         using var doc = JsonDocument.Parse(rawBody);
         var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
         {
             return null;
         }
