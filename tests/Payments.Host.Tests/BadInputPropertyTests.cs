@@ -294,7 +294,8 @@ public sealed class BadInputPropertyTests(AzuriteFixture azurite, ITestOutputHel
         Gen.OneOf(LoneSurrogates).Select(s => new Mutation("metadata value " + s, d => d.Edit(o => o["metadata"] = new JsonObject { ["cart"] = Raw(s) }))),
         Gen.OneOf(LoneSurrogates).Select(s => new Mutation("metadata key " + s, d => d.Json is null ? d : d with
         {
-            Json = null, RawBody = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Render(d.Json))[..^1] + ",\"metadata\":{" + s + ":\"x\"}}"),
+            Json = null,
+            RawBody = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Render(d.Json))[..^1] + ",\"metadata\":{" + s + ":\"x\"}}"),
         })),
         Gen.Int[41, 500].Select(n => new Mutation($"metadata key of {n}", d => d.Edit(o => o["metadata"] = new JsonObject { [new string('k', n)] = "v" }))),
         Gen.Int[501, 5000].Select(n => new Mutation($"metadata value of {n}", d => d.Edit(o => o["metadata"] = new JsonObject { ["k"] = new string('v', n) }))),
@@ -406,7 +407,8 @@ public sealed class BadInputPropertyTests(AzuriteFixture azurite, ITestOutputHel
             }))),
         (2, Gen.OneOf(LoneSurrogates).Select(s => new Mutation("a name that is a lone surrogate", d => d with
         {
-            Json = null, RawBody = Encoding.UTF8.GetBytes("{" + s + ": 1, \"event_type\": \"order.updated\", \"data\": {" + s + ": " + s + "}}"),
+            Json = null,
+            RawBody = Encoding.UTF8.GetBytes("{" + s + ": 1, \"event_type\": \"order.updated\", \"data\": {" + s + ": " + s + "}}"),
         }))),
         (2, NotAnObject.Select(b => new Mutation("not an object", d => d with { Json = null, RawBody = b }))),
         (1, Gen.Int[0, 7].Select(w => new Mutation("invalid UTF-8", d => d with { Json = new JsonObject { ["checkout_id"] = BadUtf8(w), ["data"] = new JsonObject { ["number"] = BadUtf8(w) } }, RawBody = null }))));
