@@ -25,7 +25,7 @@ public static class PaymentsApp
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteUnhandledProblemAsync));
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
 
         app.MapHealthApi();
         app.MapOrdersApi();

@@ -122,4 +122,49 @@ public class OrderRequestValidatorTests
         Assert.Equal(OrderFingerprint.Of(a), OrderFingerprint.Of(b));
         Assert.NotEqual(OrderFingerprint.Of(a), OrderFingerprint.Of(c));
     }
+
+    private static OrderItemRequest[] Gold(int count, string unitPrice = "100000000000.00", string? type = null) =>
+        Enumerable.Range(0, count).Select(i => new OrderItemRequest { Name = $"Gold {i}", Quantity = 100_000, UnitPrice = unitPrice, Type = type }).ToArray();
+
+    [Fact]
+    public void Items_whose_total_overflows_a_long_are_invalid_not_an_exception()
+    {
+        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { Items = Gold(10) }, Rules);
+        Assert.Null(draft);
+        var issue = Assert.Single(issues);
+        Assert.Equal(("items", IssueKind.Invalid), (issue.Field, issue.Kind));
+
+        // Discounts are bounded the same way, so that no sum of a subset of lines overflows either.
+        (draft, issues) = OrderRequestValidator.Validate(Valid() with { Items = [.. Gold(10), .. Gold(10, "-100000000000.00", "discount")] }, Rules);
+        Assert.Null(draft);
+        Assert.Contains(issues, i => i.Field == "items" && i.Kind == IssueKind.Invalid);
+    }
+
+    [Theory]
+    [InlineData(Charges.ChargeKind.Upsell, null)]
+    [InlineData(Charges.ChargeKind.Recurring, "10.00")]
+    public void Charge_items_whose_total_overflows_a_long_are_invalid_not_an_exception(Charges.ChargeKind kind, string? amount)
+    {
+        var (draft, issues) = OrderRequestValidator.ValidateCharge(kind, amount, Gold(10), null, Money.Currency.FromCode("CHF"), DateTimeOffset.UnixEpoch);
+        Assert.Null(draft);
+        Assert.Contains(issues, i => i.Field == "items" && i.Kind == IssueKind.Invalid);
+    }
+
+    [Fact]
+    public void The_largest_total_is_still_accepted()
+    {
+        OrderItemRequest[] items = [new OrderItemRequest { Name = "Gold", Quantity = 100_000, UnitPrice = "1000000.00" }];
+        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { Amount = "100000000000.00", Items = items }, Rules);
+        Assert.Empty(issues);
+        Assert.Equal(Money.Money.MaxMinor, draft!.Amount.Minor);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_provider_option_is_invalid_not_an_exception()
+    {
+        var options = new Dictionary<string, JsonElement> { ["note"] = JsonDocument.Parse("\"\\ud800\"").RootElement };
+        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { ProviderOptions = options }, Rules);
+        Assert.Null(draft);
+        Assert.Equal(("providerOptions.note", IssueKind.Invalid), (Assert.Single(issues).Field, issues[0].Kind));
+    }
 }

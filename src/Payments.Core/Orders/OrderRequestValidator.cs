@@ -81,8 +81,7 @@ public static partial class OrderRequestValidator
         var items = ValidateItems(request.Items, currency, Bad);
         if (currency is not null && items.Count > 0 && amount.Minor > 0 && issues.Count == 0)
         {
-            var total = items.Sum(i => i.UnitPriceMinor * i.Quantity);
-            if (total != amount.Minor)
+            if (ItemsTotal(items, currency.Exponent, Bad) is { } total && total != amount.Minor)
             {
                 Bad("items", $"add up to {Money.Money.FormatMinor(total, currency.Exponent)}, not the amount {amount.ToDecimalString()}", IssueKind.Unprocessable);
             }
@@ -128,9 +127,9 @@ public static partial class OrderRequestValidator
             {
                 Bad("items", "is required: an upsell charges its items");
             }
-            else if (issues.Count == 0)
+            else if (issues.Count == 0 && ItemsTotal(items, currency.Exponent, Bad) is { } total)
             {
-                amount = items.Sum(i => i.UnitPriceMinor * i.Quantity);
+                amount = total;
                 if (amount <= 0)
                 {
                     Bad("items", "must add up to more than zero", IssueKind.Unprocessable);
@@ -152,7 +151,7 @@ public static partial class OrderRequestValidator
                 Bad("amount", "must be greater than zero");
             }
 
-            if (issues.Count == 0 && items.Count > 0 && items.Sum(i => i.UnitPriceMinor * i.Quantity) is var total && total != amount)
+            if (issues.Count == 0 && items.Count > 0 && ItemsTotal(items, currency.Exponent, Bad) is { } total && total != amount)
             {
                 Bad("items", $"add up to {Money.Money.FormatMinor(total, currency.Exponent)}, not the amount {Money.Money.FormatMinor(amount, currency.Exponent)}",
                     IssueKind.Unprocessable);
@@ -279,6 +278,36 @@ public static partial class OrderRequestValidator
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What the items add up to, or null (with an issue) when their charges, or their discounts, add up to more than
+    /// <see cref="Money.Money.MaxMinor"/>. A line is at most 10^13 × 10^5 minor units, so nothing here overflows.
+    /// </summary>
+    private static long? ItemsTotal(List<OrderItem> items, int exponent, Action<string, string, IssueKind> bad)
+    {
+        long charges = 0;
+        long discounts = 0;
+        foreach (var item in items)
+        {
+            var line = item.UnitPriceMinor * item.Quantity;
+            if (line >= 0)
+            {
+                charges += line;
+            }
+            else
+            {
+                discounts -= line;
+            }
+
+            if (charges > Money.Money.MaxMinor || discounts > Money.Money.MaxMinor)
+            {
+                bad("items", $"must add up to at most {Money.Money.FormatMinor(Money.Money.MaxMinor, exponent)} in charges, and in discounts", IssueKind.Invalid);
+                return null;
+            }
+        }
+
+        return charges - discounts;
     }
 
     private static bool TryParseItemType(string text, out ItemType type)
@@ -409,9 +438,15 @@ public static partial class OrderRequestValidator
                 continue;
             }
 
+            if (JsonText.IsInvalidString(value))
+            {
+                bad($"providerOptions.{key}", "must be valid Unicode text (no unpaired surrogates)", IssueKind.Invalid);
+                continue;
+            }
+
             string? text = value.ValueKind switch
             {
-                JsonValueKind.String => value.GetString(),
+                JsonValueKind.String => JsonText.TryGetString(value, out var s) ? s : null,
                 JsonValueKind.True => "true",
                 JsonValueKind.False => "false",
                 JsonValueKind.Number => value.GetRawText(),

@@ -13,10 +13,10 @@ public static class JsonRequest
             return (null, Problems.UnsupportedMediaType("application/json"));
         }
 
-        var bytes = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        var (bytes, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
         if (bytes is null)
         {
-            return (null, Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes));
+            return (null, unread);
         }
 
         var (body, error) = RequestBody.Deserialize<T>(bytes);

@@ -49,10 +49,10 @@ public static class OrderOperationsApi
             return Problems.NotFound("order");
         }
 
-        var body = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        var (body, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Problems.BodyTooLarge(RequestBody.MaxApiBodyBytes);
+            return unread!;
         }
 
         var refund = new RefundBody();

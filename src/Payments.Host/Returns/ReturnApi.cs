@@ -40,10 +40,10 @@ public static class ReturnApi
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
-            var body = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
+            var (body, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
             if (body is null)
             {
-                return Problems.BodyTooLarge(RequestBody.MaxCallbackBodyBytes);
+                return unread!;
             }
 
             foreach (var (k, v) in QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body)))

@@ -40,10 +40,10 @@ public static class WebhooksApi
             return Problems.NotFound("webhook endpoint");
         }
 
-        var body = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
+        var (body, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxCallbackBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Problems.BodyTooLarge(RequestBody.MaxCallbackBodyBytes);
+            return unread!;
         }
 
         var log = loggers.CreateLogger(typeof(WebhooksApi));

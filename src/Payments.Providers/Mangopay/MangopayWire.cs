@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Mangopay;
 
@@ -26,16 +27,16 @@ public static class MangopayJson
     public static string? ReadErrorCode(string rawBody)
     {
         using var doc = JsonDocument.Parse(rawBody);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
         {
             return null;
         }
 
         foreach (var property in doc.RootElement.EnumerateObject())
         {
-            if (string.Equals(property.Name, "Type", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String)
+            if (JsonText.TryGetName(property, out var name) && string.Equals(name, "Type", StringComparison.OrdinalIgnoreCase)
+                && JsonText.TryGetString(property.Value, out var type))
             {
-                var type = property.Value.GetString();
                 return type is { Length: > 64 } ? type[..64] : type;
             }
         }
@@ -181,7 +182,7 @@ public sealed record MangopayIdempotencyResponse
     public int? HttpStatus => StatusCode switch
     {
         { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var i) => i,
-        { ValueKind: JsonValueKind.String } s when int.TryParse(s.GetString(), System.Globalization.NumberStyles.None,
+        { ValueKind: JsonValueKind.String } s when JsonText.TryGetString(s, out var text) && int.TryParse(text, System.Globalization.NumberStyles.None,
             System.Globalization.CultureInfo.InvariantCulture, out var i) => i,
         _ => null,
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.NeuroPay;
 
@@ -141,7 +142,7 @@ public static class NeuroPayResponses
     {
         using var doc = JsonDocument.Parse(rawBody);
         var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
         {
             return null;
         }
@@ -149,7 +150,7 @@ public static class NeuroPayResponses
         var code = Property(root, "error") is { } error
             ? error.ValueKind switch
             {
-                JsonValueKind.String => error.GetString(),
+                JsonValueKind.String => JsonText.TryGetString(error, out var text) ? text : null,
                 JsonValueKind.Object => Text(error, "code"),
                 _ => null,
             }
@@ -205,6 +206,13 @@ public static class NeuroPayResponses
             return false;
         }
 
+        if (!JsonText.IsValid(root))
+        {
+            doc.Dispose();
+            problem = "the body holds text that is not valid UTF-16";
+            return false;
+        }
+
         if (Property(root, idNames) is null)
         {
             foreach (var wrapper in wrappers)
@@ -229,9 +237,9 @@ public static class NeuroPayResponses
             case { ValueKind: JsonValueKind.Object } obj:
                 foreach (var p in obj.EnumerateObject())
                 {
-                    if (Scalar(p.Value) is { } v)
+                    if (JsonText.TryGetName(p, out var name) && Scalar(p.Value) is { } v)
                     {
-                        result[p.Name] = v;
+                        result[name] = v;
                     }
                 }
 
@@ -251,9 +259,9 @@ public static class NeuroPayResponses
 
                     foreach (var p in item.EnumerateObject())
                     {
-                        if (Scalar(p.Value) is { } v)
+                        if (JsonText.TryGetName(p, out var name) && Scalar(p.Value) is { } v)
                         {
-                            result[p.Name] = v;
+                            result[name] = v;
                         }
                     }
                 }
@@ -276,7 +284,7 @@ public static class NeuroPayResponses
 
         foreach (var p in obj.EnumerateObject())
         {
-            if (names.Any(n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase)))
+            if (JsonText.TryGetName(p, out var name) && names.Any(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return p.Value;
             }
@@ -290,7 +298,7 @@ public static class NeuroPayResponses
 
     private static string? Scalar(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => JsonText.TryGetString(value, out var text) ? text : null,
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
@@ -301,7 +309,7 @@ public static class NeuroPayResponses
     private static long? Integer(JsonElement obj, params string[] names) => Property(obj, names) switch
     {
         { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var v) => v,
-        { ValueKind: JsonValueKind.String } s when long.TryParse(s.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) => v,
+        { ValueKind: JsonValueKind.String } s when JsonText.TryGetString(s, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) => v,
         _ => null,
     };
 }

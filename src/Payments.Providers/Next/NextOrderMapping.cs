@@ -210,7 +210,7 @@ public static partial class NextOrderMapping
     public static string? WhyNotOurs(NextOrder next, Order ours, string metadataKey)
     {
         if (next.Metadata is null || !next.Metadata.TryGetValue(metadataKey, out var id)
-            || id.ValueKind != JsonValueKind.String || !string.Equals(id.GetString(), ours.Id, StringComparison.Ordinal))
+            || !JsonText.TryGetString(id, out var named) || !string.Equals(named, ours.Id, StringComparison.Ordinal))
         {
             return $"its metadata '{metadataKey}' does not name this order";
         }

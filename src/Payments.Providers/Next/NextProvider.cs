@@ -97,6 +97,7 @@ public sealed class NextProvider(
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
             var root = doc.RootElement;
+            JsonText.EnsureValid(root);
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return new ReturnEvidence(null, ClaimedOutcome.Unknown);
@@ -108,7 +109,7 @@ public sealed class NextProvider(
             }
 
             var number = root.TryGetProperty("number", out var n) && n.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? (n.ValueKind == JsonValueKind.String ? n.GetString() : n.GetRawText())
+                ? (n.ValueKind == JsonValueKind.String ? JsonText.GetString(n) : n.GetRawText())
                 : null;
             if (!NextOrderMapping.IsOrderNumber(number))
             {
@@ -116,7 +117,7 @@ public sealed class NextProvider(
                 return new ReturnEvidence(null, ClaimedOutcome.Unknown);
             }
 
-            var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? JsonText.GetString(s) : null;
             NextStatusMapping.TryMap(paymentStatus, out var claimed);
             var claim = claimed switch
             {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Next;
 
@@ -54,6 +55,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
             var reader = new Utf8JsonReader(rawBody, new JsonReaderOptions { MaxDepth = 64 });
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
+            JsonText.EnsureValid(root);
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
             {
                 return null;
@@ -65,7 +67,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
             if (data.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
                 && metadata.TryGetProperty(options.CurrentValue.OrderIdMetadataKey, out var id) && id.ValueKind == JsonValueKind.String)
             {
-                orderId = id.GetString();
+                orderId = JsonText.GetString(id);
             }
 
             return new NextWebhookEvent(Text(root, "event_id"), eventType, Text(root, "api_version"),
@@ -84,6 +86,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
             using var doc = JsonDocument.ParseValue(ref reader);
+            JsonText.EnsureValid(doc.RootElement);
             var text = new StringBuilder();
             WritePython(doc.RootElement, text);
             return Encoding.ASCII.GetBytes(text.ToString());
@@ -105,7 +108,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
                 {
                     text.Append(firstProperty ? string.Empty : ", ");
                     firstProperty = false;
-                    WritePythonString(property.Name, text);
+                    WritePythonString(JsonText.GetName(property), text);
                     text.Append(": ");
                     WritePython(property.Value, text);
                 }
@@ -125,7 +128,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
                 text.Append(']');
                 break;
             case JsonValueKind.String:
-                WritePythonString(element.GetString()!, text);
+                WritePythonString(JsonText.GetString(element), text);
                 break;
             default:
                 text.Append(element.GetRawText());
@@ -186,7 +189,7 @@ public sealed class NextWebhookVerifier(IOptionsMonitor<NextOptions> options)
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
-            JsonValueKind.String => value.GetString(),
+            JsonValueKind.String => JsonText.GetString(value),
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         } : null;

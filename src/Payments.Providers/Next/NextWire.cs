@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Next;
 
@@ -26,21 +27,21 @@ public static class NextJson
     public static string? ReadErrorCode(string rawBody)
     {
         using var doc = JsonDocument.Parse(rawBody);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
         {
             return null;
         }
 
-        if (doc.RootElement.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String)
+        if (doc.RootElement.TryGetProperty("code", out var code) && JsonText.TryGetString(code, out var text))
         {
-            return code.GetString();
+            return text;
         }
 
         foreach (var property in doc.RootElement.EnumerateObject())
         {
-            if (property.Name != "detail")
+            if (JsonText.TryGetName(property, out var name) && name != "detail")
             {
-                return property.Name.Length <= 64 ? property.Name : property.Name[..64];
+                return name.Length <= 64 ? name : name[..64];
             }
         }
 

@@ -116,22 +116,24 @@ public static class TwistoCallbacks
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
             using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            // A JSON object with a name or string that is not valid UTF-16 is unreadable (and not a form either).
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
             {
                 return null;
             }
 
             foreach (var property in doc.RootElement.EnumerateObject())
             {
+                var name = JsonText.GetName(property);
                 var value = property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => JsonText.GetString(property.Value),
                     JsonValueKind.Number => property.Value.GetRawText(),
                     _ => null,
                 };
                 if (value is not null)
                 {
-                    fields[property.Name] = value;
+                    fields[name] = value;
                 }
             }
 

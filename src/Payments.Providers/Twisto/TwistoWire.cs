@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Twisto;
 
@@ -32,14 +33,14 @@ public static class TwistoJson
     {
         using var doc = JsonDocument.Parse(rawBody);
         var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
         {
             return null;
         }
 
-        if (root.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String)
+        if (root.TryGetProperty("code", out var code) && JsonText.TryGetString(code, out var text))
         {
-            return Cut(code.GetString());
+            return Cut(text);
         }
 
         if (root.TryGetProperty("errors", out var errors))
@@ -48,7 +49,7 @@ public static class TwistoJson
             {
                 foreach (var field in errors.EnumerateObject())
                 {
-                    return Cut(field.Name);
+                    return JsonText.TryGetName(field, out var name) ? Cut(name) : "errors";
                 }
             }
 
@@ -57,9 +58,9 @@ public static class TwistoJson
 
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name != "detail")
+            if (JsonText.TryGetName(property, out var name) && name != "detail")
             {
-                return Cut(property.Name);
+                return Cut(name);
             }
         }
 
