@@ -5,6 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 AZURITE_TABLE_BIN="$ROOT/.tools/node_modules/.bin/azurite-table"
 export AZURITE_TABLE_BIN
+# Flags every Azurite we start gets: no telemetry (it would try to send some), any API version the client speaks.
+AZURITE_FLAGS=(--disableTelemetry --skipApiVersionCheck)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -12,7 +12,7 @@ if port_open 10002; then
   log "Table Storage already answers on 127.0.0.1:10002; using it"
 else
   log "Starting Azurite (Table Storage) on 127.0.0.1:10002, data in .azurite/"
-  "$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort 10002 --location .azurite --skipApiVersionCheck --silent &
+  "$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort 10002 --location .azurite "${AZURITE_FLAGS[@]}" --silent &
   azurite_pid=$!
   trap 'kill "$azurite_pid" 2>/dev/null || true' EXIT
   wait_for_port 10002
