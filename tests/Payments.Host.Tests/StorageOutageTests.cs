@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Core.Orders;
+using Payments.Host.Hosting;
 using Payments.Storage.Orders;
 using Payments.Testing;
 using Payments.Testing.Html;
@@ -152,5 +153,139 @@ public sealed class StorageOutageTests
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("urn:payments:problem:order-busy", problem["type"]!.GetValue<string>());
         Assert.StartsWith("ord_", problem["orderId"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The system clock moved ahead on demand (the app's TimeProvider; storage signing keeps real time).</summary>
+    internal sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+
+    /// <summary>
+    /// Stops Azurite just before the write that records a new order's payment session: the create is cut off by a
+    /// real outage after its order row was written and after the provider opened the session.
+    /// </summary>
+    private sealed class OutageBeforeSessionWrite(IOrderStore inner, RestartableAzurite azurite) : IOrderStore
+    {
+        private int _armed = 1;
+
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public async Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+        {
+            if (current.Order.AwaitingProviderSession && updated.RedirectUrl is not null && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                await azurite.StopAsync();
+            }
+
+            return await inner.TryReplaceAsync(current, updated, events, cancellationToken);
+        }
+    }
+
+    private static async Task<(TestApp App, ShiftedClock Clock)> StartCuttingOffAsync(RestartableAzurite azurite)
+    {
+        var clock = new ShiftedClock();
+        var app = await TestApp.StartAsync(azurite, QuickStorageRetries(), services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<IOrderStore>(sp => new OutageBeforeSessionWrite(sp.GetRequiredService<TableOrderStore>(), azurite));
+        });
+        return (app, clock);
+    }
+
+    private static async Task<HttpResponseMessage> CreateAsync(TestApp app, JsonObject body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await app.Client.SendAsync(request);
+    }
+
+    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
+        return problem;
+    }
+
+    [Fact]
+    public async Task A_NEXT_create_cut_off_after_its_order_row_ends_failed_past_the_takeover_age_and_the_retry_says_so()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"));
+        await azurite.StartAgainAsync();
+        var inProgress = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-in-progress");
+        var orderId = inProgress["orderId"]!.GetValue<string>();
+
+        // Past the takeover age (2 minutes; the app's clock is moved, nothing waits) the same create gets a definite answer.
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+        var abandoned = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-abandoned");
+        Assert.Equal(orderId, abandoned["orderId"]!.GetValue<string>());
+        Assert.Equal("failed", abandoned["orderStatus"]!.GetValue<string>());
+        Assert.Contains("no shopper can have paid", abandoned["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("failed", order["status"]!.GetValue<string>());
+        Assert.Null(order["redirectUrl"]);
+        Assert.Contains("no shopper can have paid", order["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The same key from now on: the failed order (200), never a second NEXT order.
+        var replay = await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal("failed", (await replay.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_Mangopay_create_cut_off_after_its_order_row_is_resumed_past_the_takeover_age_with_the_same_pay_in()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2"));
+        await azurite.StartAgainAsync();
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+
+        var resumed = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        Assert.Equal(HttpStatusCode.Created, resumed.StatusCode);
+        var order = (await resumed.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("pending", order["status"]!.GetValue<string>());
+        Assert.StartsWith($"{app.BaseUrl}/sandbox/mangopay/twint/", order["redirectUrl"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("wt_", order["providerReference"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Mangopay answered the repeat with the first pay-in (same Idempotency-Key): one pay-in for the order.
+        var replay = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(order["providerReference"]!.GetValue<string>(), (await replay.Content.ReadFromJsonAsync<JsonObject>())!["providerReference"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_reconciliation_run_fails_a_cut_off_NEXT_create_past_the_takeover_age_when_the_storefront_never_retries()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-3"));
+        await azurite.StartAgainAsync();
+        var orderId = Assert.Single(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
+
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("failed", order["status"]!.GetValue<string>());
+        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+        Assert.Empty(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
     }
 }
