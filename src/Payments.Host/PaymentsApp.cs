@@ -24,7 +24,13 @@ public static class PaymentsApp
         builder.Services.AddPaymentsHost(builder.Configuration);
 
         var app = builder.Build();
-        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledProblemAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteUnhandledProblemAsync,
+
+            // A storage outage or a busy order is expected and passes: one warning line each (below), not a stack trace.
+            SuppressDiagnosticsCallback = c => Problems.Transient(c.Exception) is not null,
+        });
         app.UseStatusCodePages();
 
         app.MapHealthApi();
@@ -59,6 +65,13 @@ public static class PaymentsApp
     private static async Task WriteUnhandledProblemAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (Problems.Transient(error) is { } transient)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentsApp))
+                .LogWarning("{Method} {Path}: {Status}, Retry-After {RetryAfter} s ({Error})",
+                    context.Request.Method, context.Request.Path.Value, transient.StatusCode, transient.RetryAfterSeconds, error!.Message);
+        }
+
         IResult result = error is BadHttpRequestException bad
             ? Problems.Problem(bad.StatusCode, "bad-request", "The request could not be read.", "The request was malformed or too large.")
             : Problems.Transient(error) as IResult
