@@ -131,4 +131,31 @@ public class AbandonedCreateTests
         Assert.Equal(PaymentStatus.Failed, stored.Status);
         Assert.Null(stored.RedirectUrl);
     }
+
+    /// <summary>Inserts, then answers "exists already", as a retried insert does when the first attempt's answer was lost.</summary>
+    private sealed class LostInsertAnswer(InMemoryOrderStore inner) : IOrderStore
+    {
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public async Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken)
+        {
+            await inner.TryInsertAsync(order, cancellationToken);
+            return null;
+        }
+
+        public Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<Events.PaymentEvent> events, CancellationToken cancellationToken) =>
+            inner.TryReplaceAsync(current, updated, events, cancellationToken);
+    }
+
+    [Fact]
+    public async Task An_insert_whose_first_answer_was_lost_still_opens_the_order_instead_of_leaving_it_in_progress()
+    {
+        var payments = new PaymentService(new ProviderCatalog([_provider]), new LostInsertAnswer(_store), new InMemoryLookups(), new FakeLinks(), _clock,
+            NullLogger<PaymentService>.Instance);
+
+        var created = Assert.IsType<CreateOrderResult.Created>(await payments.CreateAsync(Draft(), "k1", default));
+
+        Assert.Equal("https://pay.example/" + created.Order.Id, created.Order.RedirectUrl);
+        Assert.Equal(1, _provider.Creates);
+    }
 }

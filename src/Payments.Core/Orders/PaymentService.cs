@@ -77,7 +77,16 @@ public sealed class PaymentService(
         var inserted = await orders.TryInsertAsync(order, cancellationToken);
         if (inserted is null)
         {
-            return new CreateOrderResult.InProgress(order.Id);
+            // "Exists already" after the storage client's retry may be this very insert, whose first answer was lost (a
+            // storage hiccup). An order id from this request's own claim is written by no one else for the takeover age,
+            // so its row, made at this request's instant, is ours to open; a taken-over claim's row may be a rival's.
+            var row = existing is null ? await orders.GetAsync(order.Id, cancellationToken) : null;
+            if (row is null || !row.Order.AwaitingProviderSession || row.Order.CreatedAt != order.CreatedAt)
+            {
+                return new CreateOrderResult.InProgress(order.Id);
+            }
+
+            logger.LogInformation("Order {OrderId}: the insert's answer was lost; the row is this request's own", order.Id);
         }
 
         return await OpenSessionAsync(provider, order, cancellationToken);
