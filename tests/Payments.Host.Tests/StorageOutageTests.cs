@@ -5,7 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Core.Orders;
 using Payments.Host.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Payments.Storage.Orders;
+using Payments.Storage.Tables;
 using Payments.Testing;
 using Payments.Testing.Html;
 
@@ -287,5 +291,63 @@ public sealed class StorageOutageTests
         Assert.Equal("failed", order["status"]!.GetValue<string>());
         Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
         Assert.Empty(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
+    }
+
+    /// <summary>Says when a read met the outage (the shopper's return reached us while storage was down).</summary>
+    private sealed class OutageWitness(IOrderStore inner) : IOrderStore
+    {
+        public TaskCompletionSource ReadFailed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await inner.GetAsync(orderId, cancellationToken);
+            }
+            catch (TableStorageException ex) when (TableStorageException.IsStorageUnavailable(ex))
+            {
+                ReadFailed.TrySetResult();
+                throw;
+            }
+        }
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken) =>
+            inner.TryReplaceAsync(current, updated, events, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_shopper_in_Chromium_who_pays_while_storage_is_down_is_carried_by_the_retry_page_to_the_shop_once_it_is_back()
+    {
+        await using var shop = WebApplication.Create(["--urls", "http://127.0.0.1:0"]);
+        shop.MapGet("/{**path}", () => Results.Content("<h1>shop</h1>", "text/html"));
+        await shop.StartAsync();
+        var shopOrigin = shop.Urls.Single().TrimEnd('/');
+
+        await using var azurite = await RestartableAzurite.StartAsync();
+        OutageWitness? witness = null;
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
+            services => services.AddSingleton<IOrderStore>(sp => witness = new OutageWitness(sp.GetRequiredService<TableOrderStore>())));
+        var body = NextPaymentFlowTests.OrderBody();
+        body["successUrl"] = $"{shopOrigin}/checkout/done";
+        body["failureUrl"] = $"{shopOrigin}/checkout/failed";
+        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        await azurite.StopAsync();
+        var browser = BrowserShopper.RunAsync(created["redirectUrl"]!.GetValue<string>(), "Pay", shopOrigin);
+
+        // The browser's return met the outage and got the retry page; storage comes back while the page waits.
+        await Task.WhenAny(witness!.ReadFailed.Task, browser);
+        Assert.True(witness.ReadFailed.Task.IsCompleted, "the browser finished without its return meeting the outage");
+        await azurite.StartAgainAsync();
+        var finalUrl = new Uri(await browser);
+
+        Assert.Equal($"{shopOrigin}/checkout/done", finalUrl.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(finalUrl.Query);
+        Assert.Equal(orderId, query["orderId"].ToString());
+        Assert.Equal("succeeded", query["status"].ToString());
+        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
     }
 }
