@@ -350,4 +350,60 @@ public sealed class StorageOutageTests
         Assert.Equal("succeeded", query["status"].ToString());
         Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
     }
+
+    /// <summary>Holds every settlement write until <see cref="Release"/> (a write stuck in storage retries).</summary>
+    private sealed class HeldWrites(IOrderStore inner) : IOrderStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Holding { get; set; }
+
+        public void Release() => _gate.TrySetResult();
+
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public async Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+        {
+            if (Holding)
+            {
+                await _gate.Task;
+            }
+
+            return await inner.TryReplaceAsync(current, updated, events, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_webhook_whose_settlement_is_still_running_while_storage_has_just_failed_is_a_503_so_that_NEXT_sends_it_again()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        HeldWrites? writes = null;
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()),
+            services => services.AddSingleton<IOrderStore>(sp => writes = new HeldWrites(sp.GetRequiredService<TableOrderStore>())));
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
+
+        // Storage has just failed (the app's own client saw it) and is back; the settlement's write then hangs past the
+        // moment the webhook must be answered, as one waiting out an outage in its retries does.
+        await azurite.StopAsync();
+        await Assert.ThrowsAsync<TableStorageException>(() => app.Service<TableOrderStore>().GetAsync(orderId, default));
+        await azurite.StartAgainAsync();
+        writes!.Holding = true;
+
+        await AssertStorageUnavailableAsync(await app.Client.SendAsync(
+            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+
+        // The settlement still finishes; NEXT's next delivery finds it done.
+        writes.Holding = false;
+        writes.Release();
+        var again = await app.Client.SendAsync(NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Single(order["history"]!.AsArray());
+    }
 }

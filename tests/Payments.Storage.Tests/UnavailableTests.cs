@@ -26,8 +26,10 @@ public sealed class UnavailableTests
             },
             new HttpClient());
 
+        Assert.False(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
         var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetTableClient("orders").GetEntityAsync("p", "r"));
 
+        Assert.True(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
         Assert.True(ex.IsUnavailable);
         Assert.True(TableStorageException.IsStorageUnavailable(ex));
         Assert.True(TableStorageException.IsStorageUnavailable(new InvalidOperationException("wrapped", ex)));
@@ -74,11 +76,12 @@ public sealed class UnavailableTests
     public async Task An_answer_about_the_request_is_not_storage_unavailable(HttpStatusCode status)
     {
         var handler = new ScriptedHandler(_ => ScriptedHandler.Status(status, """{"odata.error":{"code":"X","message":{"value":"no"}}}"""));
-        var table = ScriptedHandler.Client(handler).GetTableClient("orders");
 
-        var ex = await Assert.ThrowsAsync<TableStorageException>(() => table.UpdateEntityAsync(new TableEntity("p", "r"), "W/\"1\"", TableUpdateMode.Replace));
+        var client = ScriptedHandler.Client(handler);
+        var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetTableClient("orders").UpdateEntityAsync(new TableEntity("p", "r"), "W/\"1\"", TableUpdateMode.Replace));
 
         Assert.False(TableStorageException.IsStorageUnavailable(ex));
+        Assert.False(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
         Assert.Single(handler.Requests);
     }
 

@@ -76,6 +76,9 @@ public static class Problems
         Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Order storage is unavailable.",
             "Table Storage could not be reached. Send the same request again (with the same Idempotency-Key) after Retry-After seconds.");
 
+    /// <summary><see cref="StorageUnavailable"/> with its <c>Retry-After</c>.</summary>
+    public static RetryAfterResult StorageUnavailableRetry() => new(StorageUnavailable(), StorageRetryAfterSeconds);
+
     /// <summary>409: the order kept changing under every write attempt; nothing of this request was written. With <c>Retry-After</c>.</summary>
     public static ProblemHttpResult OrderBusy(string orderId) =>
         Problem(StatusCodes.Status409Conflict, "order-busy", "The order is being changed by other requests.",
@@ -90,7 +93,7 @@ public static class Problems
     public static RetryAfterResult? Transient(Exception? error) => error switch
     {
         OrderContentionException busy => new RetryAfterResult(OrderBusy(busy.OrderId), OrderBusyRetryAfterSeconds),
-        _ when TableStorageException.IsStorageUnavailable(error) => new RetryAfterResult(StorageUnavailable(), StorageRetryAfterSeconds),
+        _ when TableStorageException.IsStorageUnavailable(error) => StorageUnavailableRetry(),
         _ => null,
     };
 
