@@ -5,6 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 AZURITE_TABLE_BIN="$ROOT/.tools/node_modules/.bin/azurite-table"
 export AZURITE_TABLE_BIN
+# Flags every Azurite we start gets: no telemetry (it would try to send some), any API version the client speaks.
+AZURITE_FLAGS=(--disableTelemetry --skipApiVersionCheck)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -30,6 +32,44 @@ ensure_chromium() {
   log "Installing Chromium (apt) for the browser tests"
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+}
+
+# Starts Azurite (Table Storage) on 127.0.0.1:10002 with its data in .azurite/, unless something answers there
+# already. Sets azurite_pid to the process it started (empty when it used a running one): stop only that PID.
+start_local_azurite() {
+  azurite_pid=""
+  mkdir -p "$ROOT/.azurite"
+  if port_open 10002; then
+    log "Table Storage already answers on 127.0.0.1:10002; using it"
+    return 0
+  fi
+  log "Starting Azurite (Table Storage) on 127.0.0.1:10002, data in .azurite/"
+  "$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort 10002 --location "$ROOT/.azurite" "${AZURITE_FLAGS[@]}" --silent &
+  azurite_pid=$!
+  wait_for_port 10002
+}
+
+# Stops Azurite with SIGINT (its table server saves its data only then), if start_local_azurite started it.
+stop_local_azurite() {
+  if [ -n "${azurite_pid:-}" ]; then
+    kill -INT "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+    azurite_pid=""
+  fi
+}
+
+# The settings of a local run: Azurite, the sandbox, a signing key made once per checkout (kept out of git).
+export_local_settings() {
+  if [ ! -s "$ROOT/.azurite/dev-signing-key" ]; then
+    head -c 48 /dev/urandom | base64 | tr -d '\n' > "$ROOT/.azurite/dev-signing-key"
+  fi
+  export Storage__ConnectionString="UseDevelopmentStorage=true"
+  Security__SigningKey="$(cat "$ROOT/.azurite/dev-signing-key")"
+  export Security__SigningKey
+  export Security__AllowedRedirectOrigins__0="http://localhost:7071"
+  export Security__AllowedRedirectOrigins__1="https://shop.example"
+  export PublicBaseUrl="${PublicBaseUrl:-http://localhost:7071}"
+  export Sandbox__Enabled=true
 }
 
 # True when something listens on 127.0.0.1:$1.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A bounded load run on this machine: starts the local stack (Azurite + handler + sandbox, as run-local.sh),
-# drives whole TWINT payments through it and prints latency percentiles, then stops everything.
+# drives whole TWINT payments through it and prints latency percentiles, then stops what it started (by PID).
 # Usage: bash scripts/load-run.sh [orders=200] [concurrency=16]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,9 +14,23 @@ if port_open 7071; then
 fi
 
 dotnet build benchmarks/Payments.LoadRun -c Release --nologo -v quiet >/dev/null
-bash scripts/run-local.sh > /tmp/payments-load-run-server.log 2>&1 &
-server=$!
-trap 'pkill -P "$server" 2>/dev/null || true; kill "$server" 2>/dev/null || true; pkill -f "Payments.Host" 2>/dev/null || true' EXIT
+dotnet build src/Payments.Host -c Release --nologo -v quiet >/dev/null
+ensure_azurite
+host_pid=""
+stop_all() {
+  if [ -n "$host_pid" ]; then
+    kill "$host_pid" 2>/dev/null || true
+    wait "$host_pid" 2>/dev/null || true
+  fi
+  stop_local_azurite
+}
+start_local_azurite
+trap stop_all EXIT
+export_local_settings
+
+# The built handler itself (not `dotnet run`, whose child would outlive a kill of its PID).
+dotnet src/Payments.Host/bin/Release/net10.0/Payments.Host.dll --urls http://localhost:7071 > /tmp/payments-load-run-server.log 2>&1 &
+host_pid=$!
 for _ in $(seq 300); do
   curl -fs http://localhost:7071/api/health >/dev/null 2>&1 && break
   sleep 0.5

@@ -24,7 +24,13 @@ public static class PaymentsApp
         builder.Services.AddPaymentsHost(builder.Configuration);
 
         var app = builder.Build();
-        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledProblemAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteUnhandledProblemAsync,
+
+            // A storage outage or a busy order is expected and passes: one warning line each (below), not a stack trace.
+            SuppressDiagnosticsCallback = c => Problems.Transient(c.Exception) is not null,
+        });
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
 
         app.MapHealthApi();
@@ -52,15 +58,25 @@ public static class PaymentsApp
 
     /// <summary>
     /// The last line of defence: a problem response without internals. A client's malformed request that
-    /// Kestrel rejects keeps its 4xx status; anything else is a 500 and is logged.
+    /// Kestrel rejects keeps its 4xx status; storage that cannot be reached is a <c>503 storage-unavailable</c> and an
+    /// order that kept changing under every write a <c>409 order-busy</c>, both with <c>Retry-After</c> (so API callers
+    /// and providers' webhooks send again; see <see cref="Problems.Transient"/>); anything else is a 500 and is logged.
     /// </summary>
     private static async Task WriteUnhandledProblemAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var result = error is BadHttpRequestException bad
+        if (Problems.Transient(error) is { } transient)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PaymentsApp))
+                .LogWarning("{Method} {Path}: {Status}, Retry-After {RetryAfter} s ({Error})",
+                    context.Request.Method, context.Request.Path.Value, transient.StatusCode, transient.RetryAfterSeconds, error!.Message);
+        }
+
+        IResult result = error is BadHttpRequestException bad
             ? Problems.Problem(bad.StatusCode, "bad-request", "The request could not be read.", "The request was malformed or too large.")
-            : Problems.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred.",
-                $"Quote trace id {context.TraceIdentifier} when reporting this.");
+            : Problems.Transient(error) as IResult
+              ?? Problems.Problem(StatusCodes.Status500InternalServerError, "internal-error", "An unexpected error occurred.",
+                  $"Quote trace id {context.TraceIdentifier} when reporting this.");
         await result.ExecuteAsync(context);
     }
 }

@@ -62,6 +62,9 @@ internal sealed class InMemoryOrderStore : IOrderStore, IOrderQueries
     public Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
         Find(o => o.Status == status && o.CreatedAt < createdBefore, maxCount);
 
+    public Task<IReadOnlyList<string>> FindAwaitingProviderSessionAsync(DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
+        Find(o => o.AwaitingProviderSession && o.CreatedAt < createdBefore, maxCount);
+
     public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
         Find(o => Charges.ChargeRules.AttentionAt(o) is { } at && at <= dueBy, maxCount);
 
@@ -116,19 +119,25 @@ internal sealed class FakeProvider : IPaymentProvider
 
     public string Name => "fake";
     public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
+    public bool IdempotentCreate { get; set; }
+    public bool SessionCreationIsIdempotent => IdempotentCreate;
     public int Creates => _creates;
     public int Confirms => _confirms;
     public Func<ProviderSessionRequest, ProviderSession> OnCreate { get; set; } =
         r => new ProviderSession("ref-" + r.Order.Id, "https://pay.example/" + r.Order.Id, null, new Dictionary<string, string>());
+
+    /// <summary>Runs before <see cref="OnCreate"/> (a test may hold a create here).</summary>
+    public Func<ProviderSessionRequest, Task> BeforeCreate { get; set; } = _ => Task.CompletedTask;
     public Func<Order, Task<ProviderPaymentState>> OnConfirm { get; set; } =
         _ => Task.FromResult(new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null));
 
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => [];
 
-    public Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)
+    public async Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _creates);
-        return Task.FromResult(OnCreate(request));
+        await BeforeCreate(request);
+        return OnCreate(request);
     }
 
     public ReturnEvidence ReadReturn(ReturnRequest request) => new(null, ClaimedOutcome.Unknown);

@@ -11,11 +11,11 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
 {
-    private const string WebhookSecret = "test-next-webhook-secret";
+    internal const string WebhookSecret = "test-next-webhook-secret";
 
-    private static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = WebhookSecret };
+    internal static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = WebhookSecret };
 
-    private static HttpRequestMessage Webhook(string body, string? secret = WebhookSecret)
+    internal static HttpRequestMessage Webhook(string body, string? secret = WebhookSecret)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (secret is not null)
@@ -26,7 +26,7 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         return request;
     }
 
-    private static string Envelope(JsonObject order, string eventId = "evt-1") => new JsonObject
+    internal static string Envelope(JsonObject order, string eventId = "evt-1") => new JsonObject
     {
         ["api_version"] = "2024-04-01",
         ["object"] = "order",

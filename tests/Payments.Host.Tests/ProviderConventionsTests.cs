@@ -42,6 +42,23 @@ public class ProviderConventionsTests
     }
 
     [Fact]
+    public async Task Only_Mangopay_says_its_session_create_can_be_repeated_since_only_it_sends_a_key_derived_from_our_order_id()
+    {
+        await using var app = App();
+        var idempotent = app.Services.GetRequiredService<ProviderCatalog>().All
+            .ToDictionary(p => p.Name, p => p.SessionCreationIsIdempotent, StringComparer.Ordinal);
+
+        // Each provider states it itself, not by the interface's default.
+        foreach (var provider in ProviderTypes)
+        {
+            Assert.NotNull(provider.GetProperty(nameof(IPaymentProvider.SessionCreationIsIdempotent)));
+        }
+
+        Assert.Equal(new Dictionary<string, bool> { ["mangopay"] = true, ["neuropay"] = false, ["next"] = false, ["twisto"] = false },
+            idempotent.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary());
+    }
+
+    [Fact]
     public async Task Every_provider_is_registered_with_a_sandbox_and_claims_what_it_implements()
     {
         await using var app = App();

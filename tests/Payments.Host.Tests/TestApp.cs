@@ -42,8 +42,17 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>A client that does not follow redirects, like a test of what the browser is told.</summary>
     public HttpClient Client { get; }
 
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+    public static Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null) =>
+        StartAsync(azurite.ConnectionString, azurite.CreateServiceClient(), settings, services);
+
+    /// <summary>The app on a <see cref="RestartableAzurite"/> (a storage outage can be played by stopping it).</summary>
+    public static Task<TestApp> StartAsync(RestartableAzurite azurite, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null) =>
+        StartAsync(azurite.ConnectionString, new TableServiceClient(azurite.CreateOptions(), new HttpClient()), settings, services);
+
+    private static async Task<TestApp> StartAsync(string connectionString, TableServiceClient tables, IDictionary<string, string?>? settings,
+        Action<IServiceCollection>? services)
     {
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -53,7 +62,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["urls"] = baseUrl,
             ["PublicBaseUrl"] = baseUrl,
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:ConnectionString"] = connectionString,
             ["Storage:OrdersTable"] = orders,
             ["Storage:LookupsTable"] = lookups,
             ["Storage:WebhookDeliveriesTable"] = AzuriteFixture.UniqueTableName("deliveries"),
@@ -81,7 +90,7 @@ public sealed class TestApp : IAsyncDisposable
             services?.Invoke(b.Services);
         });
         await app.StartAsync();
-        return new TestApp(app, baseUrl, config["Storage:OrdersTable"]!, config["Storage:LookupsTable"]!, azurite.CreateServiceClient())
+        return new TestApp(app, baseUrl, config["Storage:OrdersTable"]!, config["Storage:LookupsTable"]!, tables)
         {
             DeliveriesTable = config["Storage:WebhookDeliveriesTable"]!,
         };

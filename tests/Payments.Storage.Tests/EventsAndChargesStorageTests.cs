@@ -47,6 +47,26 @@ public sealed class EventsAndChargesStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Pending_orders_whose_payment_session_was_never_recorded_are_found_by_age_and_stop_matching_once_opened()
+    {
+        var storage = azurite.CreateOrderStorage();
+        var stuck = NewOrder(Now.AddMinutes(-10));
+        var opened = NewOrder(Now.AddMinutes(-10)) with { RedirectUrl = "https://pay.example/1" };
+        var fresh = NewOrder(Now.AddMinutes(-1));
+        var failed = NewOrder(Now.AddMinutes(-10), PaymentStatus.Failed);
+        foreach (var order in new[] { stuck, opened, fresh, failed })
+        {
+            await storage.Store.TryInsertAsync(order, default);
+        }
+
+        Assert.Equal([stuck.Id], await storage.Store.FindAwaitingProviderSessionAsync(Now.AddMinutes(-2), 10, default));
+
+        var read = (await storage.Store.GetAsync(stuck.Id, default))!;
+        await storage.Store.TryReplaceAsync(read, read.Order with { RedirectUrl = "https://pay.example/2" }, [], default);
+        Assert.Empty(await storage.Store.FindAwaitingProviderSessionAsync(Now.AddMinutes(-2), 10, default));
+    }
+
+    [Fact]
     public async Task Orders_with_charges_due_are_found_by_the_charges_due_column()
     {
         var storage = azurite.CreateOrderStorage();

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;
 using Xunit;
@@ -33,11 +30,9 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
 {
     public const string Collection = "Azurite";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private AzuriteProcess? _process;
     private string? _workspace;
     private HttpClient? _http;
 
@@ -156,139 +151,20 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
     private async Task StartAsync(string executable)
     {
         _workspace ??= Directory.CreateTempSubdirectory("azurite-").FullName;
-        Port = FreePort();
-        var startInfo = new ProcessStartInfo
-        {
-            FileName = executable,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            WorkingDirectory = _workspace,
-        };
-        foreach (var arg in new[]
-                 {
-                     "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     // In memory: nothing persists; the temporary working directory catches anything Azurite still writes.
-                     "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl",
-                 })
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
+        Port = AzuriteProcess.FreePort();
 
-        _output.Clear();
-        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Capture(e.Data);
-        process.ErrorDataReceived += (_, e) => Capture(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"Could not start {executable}.");
-        }
-
-        _process = process;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException(
-                    $"Azurite ({executable}) exited with code {process.ExitCode} before listening on port {Port}. Output:\n{Output()}");
-            }
-
-            if (await PortAnswersAsync(Port))
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Azurite ({executable}) did not listen on port {Port} within {StartTimeout.TotalSeconds} s. Output:\n{Output()}");
+        // In memory: nothing persists; the temporary working directory catches anything Azurite still writes.
+        _process = await AzuriteProcess.StartAsync(executable, Port, _workspace, ["--inMemoryPersistence"]);
     }
 
     private void StopProcess()
     {
         var process = _process;
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        finally
-        {
-            process.Dispose();
-        }
+        process?.Dispose();
     }
 
-    private void Capture(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            if (_output.Length < 20_000)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
-
-    private static async Task<bool> PortAnswersAsync(int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await socket.ConnectAsync(IPAddress.Loopback, port, cts.Token);
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
-
-    private static async Task<string> FindOrInstallAsync()
+    internal static async Task<string> FindOrInstallAsync()
     {
         // scripts/lib.sh exports AZURITE_TABLE_BIN as the .tools path before installing, so a missing file
         // here means "not installed yet" rather than an error.

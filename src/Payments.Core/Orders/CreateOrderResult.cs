@@ -17,6 +17,13 @@ public abstract record CreateOrderResult
     /// <summary>A request with this key is still opening the provider session (or its outcome is unknown).</summary>
     public sealed record InProgress(string OrderId) : CreateOrderResult;
 
+    /// <summary>
+    /// The request that opened this order was cut off before its payment session was recorded, longer ago than
+    /// <see cref="PaymentService.AbandonedClaimAge"/>, and the provider's create cannot be repeated safely: the order is
+    /// now failed with the reason (its redirect URL never reached the storefront, so no shopper can have paid).
+    /// </summary>
+    public sealed record Abandoned(Order Order) : CreateOrderResult;
+
     /// <summary>The provider failed; the order is recorded as failed with the reason.</summary>
     public sealed record ProviderFailed(Order Order, ProviderException Error) : CreateOrderResult;
 }

@@ -28,11 +28,15 @@ public sealed class ReconciliationOptions
 }
 
 /// <summary>What one reconciliation run did.</summary>
-public sealed record ReconciliationReport(int Checked, int Settled, int Expired, int Failed);
+/// <param name="CreatesResolved">Orders whose create was cut off before their payment session was recorded, opened again or failed.</param>
+public sealed record ReconciliationReport(int Checked, int Settled, int Expired, int Failed, int CreatesResolved = 0);
 
 /// <summary>
 /// The reconciliation timer (DESIGN §6): asks the providers about orders still pending past their session, settles
-/// those the provider has decided on (source <c>reconcile</c>), and expires those it never will.
+/// those the provider has decided on (source <c>reconcile</c>), and expires those it never will. First it settles orders
+/// whose create was cut off before their payment session was recorded, once past
+/// <see cref="PaymentService.AbandonedClaimAge"/> (see <see cref="PaymentService.ResolveAbandonedCreateAsync(string, TransitionSource, CancellationToken)"/>),
+/// so that no order stays in progress when the storefront never retries its create.
 /// </summary>
 public sealed class OrderReconciler(
     IOrderQueries queries,
@@ -44,8 +48,28 @@ public sealed class OrderReconciler(
     public async Task<ReconciliationReport> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        int settled = 0, expired = 0, failed = 0, resolved = 0;
+        var stuck = await queries.FindAwaitingProviderSessionAsync(now - PaymentService.AbandonedClaimAge, options.MaxOrdersPerRun, cancellationToken);
+        foreach (var id in stuck)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var result = await payments.ResolveAbandonedCreateAsync(id, TransitionSource.Reconcile, cancellationToken);
+                if (result is not null and not CreateOrderResult.InProgress)
+                {
+                    resolved++;
+                    logger.LogInformation("Reconciled order {OrderId} whose create was cut off: {Result}", id, result.GetType().Name);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                logger.LogError(ex, "Settling the cut-off create of order {OrderId} failed", id);
+            }
+        }
+
         var ids = await queries.FindByStatusAsync(PaymentStatus.Pending, now - options.PendingAfter, options.MaxOrdersPerRun, cancellationToken);
-        int settled = 0, expired = 0, failed = 0;
         foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -93,6 +117,6 @@ public sealed class OrderReconciler(
             }
         }
 
-        return new ReconciliationReport(ids.Count, settled, expired, failed);
+        return new ReconciliationReport(ids.Count, settled, expired, failed, resolved);
     }
 }

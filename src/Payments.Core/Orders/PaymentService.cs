@@ -56,9 +56,16 @@ public sealed class PaymentService(
 
             if (stored is not null)
             {
-                return stored.Order.AwaitingProviderSession
+                if (!stored.Order.AwaitingProviderSession)
+                {
+                    return new CreateOrderResult.Replayed(stored.Order);
+                }
+
+                // The order row is there but not its payment session: still opening, or cut off (e.g. by a storage
+                // outage) after the row was written. Past the takeover age it gets a definite answer.
+                return now - stored.Order.CreatedAt < AbandonedClaimAge
                     ? new CreateOrderResult.InProgress(existing.OrderId)
-                    : new CreateOrderResult.Replayed(stored.Order);
+                    : await ResolveAbandonedCreateAsync(provider, stored.Order, TransitionSource.Api, cancellationToken);
             }
 
             // The first request claimed the key and died before writing its order: finish its work.
@@ -70,9 +77,80 @@ public sealed class PaymentService(
         var inserted = await orders.TryInsertAsync(order, cancellationToken);
         if (inserted is null)
         {
+            // "Exists already" after the storage client's retry may be this very insert, whose first answer was lost (a
+            // storage hiccup). An order id from this request's own claim is written by no one else for the takeover age,
+            // so its row, made at this request's instant, is ours to open; a taken-over claim's row may be a rival's.
+            var row = existing is null ? await orders.GetAsync(order.Id, cancellationToken) : null;
+            if (row is null || !row.Order.AwaitingProviderSession || row.Order.CreatedAt != order.CreatedAt)
+            {
+                return new CreateOrderResult.InProgress(order.Id);
+            }
+
+            logger.LogInformation("Order {OrderId}: the insert's answer was lost; the row is this request's own", order.Id);
+        }
+
+        return await OpenSessionAsync(provider, order, cancellationToken);
+    }
+
+    /// <summary>
+    /// Settles an order whose create was cut off after its row was written and before its payment session was recorded,
+    /// once that is longer ago than <see cref="AbandonedClaimAge"/> (the reconciliation timer, so that nothing stays in
+    /// progress when the storefront never retries). Null when there is no such order or it does not need this.
+    /// </summary>
+    public async Task<CreateOrderResult?> ResolveAbandonedCreateAsync(string orderId, TransitionSource source, CancellationToken cancellationToken)
+    {
+        var stored = await orders.GetAsync(orderId, cancellationToken);
+        if (stored is null || !stored.Order.AwaitingProviderSession || clock.GetUtcNow() - stored.Order.CreatedAt < AbandonedClaimAge)
+        {
+            return null;
+        }
+
+        if (!providers.TryGet(stored.Order.Provider, out var provider))
+        {
+            throw new InvalidOperationException($"Order {orderId} names provider '{stored.Order.Provider}', which is not registered.");
+        }
+
+        return await ResolveAbandonedCreateAsync(provider, stored.Order, source, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where the provider's create is idempotent (<see cref="IPaymentProvider.SessionCreationIsIdempotent"/>), asks it
+    /// again: it answers with the session the first attempt opened, if it did. Otherwise a second create could open a
+    /// second payment, so the order is failed: its redirect URL never reached the storefront, so no shopper can have paid.
+    /// </summary>
+    private async Task<CreateOrderResult> ResolveAbandonedCreateAsync(IPaymentProvider provider, Order order, TransitionSource source, CancellationToken cancellationToken)
+    {
+        if (provider.SessionCreationIsIdempotent)
+        {
+            logger.LogWarning("Order {OrderId}: its create was cut off before the payment session was recorded; asking {Provider} again (idempotent create)",
+                order.Id, provider.Name);
+            return await OpenSessionAsync(provider, order, cancellationToken);
+        }
+
+        var reason = $"The request that opened this order was cut off before its payment session was recorded, so its redirect URL never reached "
+            + $"the storefront and no shopper can have paid; {provider.Name} cannot be asked to open the same session again. Use a new idempotency key.";
+        var after = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+            ? Transition(current, PaymentStatus.Failed, source, providerStatus: null, reason)
+            : null, cancellationToken);
+        if (after.AwaitingProviderSession)
+        {
             return new CreateOrderResult.InProgress(order.Id);
         }
 
+        if (after.Status == PaymentStatus.Failed && after.RedirectUrl is null)
+        {
+            logger.LogWarning("Order {OrderId}: its create was cut off before the payment session was recorded; failed ({Provider} cannot be asked again)",
+                order.Id, provider.Name);
+            return new CreateOrderResult.Abandoned(after);
+        }
+
+        // The first request finished meanwhile.
+        return new CreateOrderResult.Replayed(after);
+    }
+
+    /// <summary>Opens the provider session of an order whose row is written, and records where to send the shopper.</summary>
+    private async Task<CreateOrderResult> OpenSessionAsync(IPaymentProvider provider, Order order, CancellationToken cancellationToken)
+    {
         ProviderSession session;
         try
         {
@@ -84,9 +162,12 @@ public sealed class PaymentService(
         {
             logger.LogWarning("Provider {Provider} could not open order {OrderId}: {Failure} {StatusCode}",
                 provider.Name, order.Id, ex.Failure, ex.StatusCode);
-            var failed = await UpdateExistingAsync(order.Id, current =>
-                Transition(current, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason: ex.Message), cancellationToken);
-            return new CreateOrderResult.ProviderFailed(failed, ex);
+            var failed = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+                ? Transition(current, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason: ex.Message)
+                : null, cancellationToken);
+            return failed.AwaitingProviderSession || failed.RedirectUrl is null
+                ? new CreateOrderResult.ProviderFailed(failed, ex)
+                : new CreateOrderResult.Created(failed);
         }
 
         if (session.ProviderReference is { } reference)
@@ -94,14 +175,24 @@ public sealed class PaymentService(
             await LinkReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
         }
 
-        var opened = await UpdateExistingAsync(order.Id, current => (current with
+        // Only onto an order still waiting for its session: one failed meanwhile (its create taken for abandoned)
+        // must never get a payment page.
+        var opened = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+            ? (current with
+            {
+                ProviderReference = session.ProviderReference ?? current.ProviderReference,
+                RedirectUrl = session.RedirectUrl,
+                ExpiresAt = session.ExpiresAt,
+                ProviderData = Merge(current.ProviderData, session.ProviderData),
+                UpdatedAt = clock.GetUtcNow(),
+            }, [])
+            : null, cancellationToken);
+        if (opened.RedirectUrl is null)
         {
-            ProviderReference = session.ProviderReference ?? current.ProviderReference,
-            RedirectUrl = session.RedirectUrl,
-            ExpiresAt = session.ExpiresAt,
-            ProviderData = Merge(current.ProviderData, session.ProviderData),
-            UpdatedAt = clock.GetUtcNow(),
-        }, []), cancellationToken);
+            logger.LogWarning("Order {OrderId} was failed while {Provider} opened its session; the session is not handed out", order.Id, provider.Name);
+            return new CreateOrderResult.Abandoned(opened);
+        }
+
         logger.LogInformation("Order {OrderId} opened at {Provider}", order.Id, provider.Name);
         return new CreateOrderResult.Created(opened);
     }

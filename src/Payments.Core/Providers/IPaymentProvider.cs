@@ -33,6 +33,15 @@ public interface IPaymentProvider
     /// <summary>The provider's own limits on an order (currency, lengths, minimum amount). Reported as 422s.</summary>
     IEnumerable<ValidationIssue> Validate(OrderDraft draft);
 
+    /// <summary>
+    /// True when <see cref="CreateSessionAsync"/> may be called again for the same order and the provider then answers
+    /// with the session it opened the first time (it dedupes on a key derived from our order id) instead of opening a
+    /// second one. The one place that decides what becomes of an order whose create was cut off before its payment
+    /// session was recorded (<see cref="Order.AwaitingProviderSession"/>): asked again when true, failed otherwise
+    /// (its redirect URL never reached the storefront, so no shopper can have paid). False unless a provider says so.
+    /// </summary>
+    bool SessionCreationIsIdempotent => false;
+
     /// <summary>Opens a payment at the provider and returns where to send the shopper.</summary>
     /// <exception cref="ProviderException">The provider refused, failed or did not answer in time.</exception>
     Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken);

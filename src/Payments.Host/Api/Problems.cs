@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Core.Validation;
+using Payments.Storage.Tables;
 
 namespace Payments.Host.Api;
 
@@ -60,6 +61,41 @@ public static class Problems
             $"Provider '{provider}' does not support {name}.",
             new Dictionary<string, object?> { ["provider"] = provider, ["capability"] = name });
     }
+
+    /// <summary>Seconds a caller should wait before repeating a request that met a storage outage.</summary>
+    public const int StorageRetryAfterSeconds = 5;
+
+    /// <summary>Seconds a caller should wait before repeating a request that met an order too busy to write.</summary>
+    public const int OrderBusyRetryAfterSeconds = 1;
+
+    /// <summary>
+    /// 503: Table Storage could not be reached (see <see cref="TableStorageException.IsStorageUnavailable"/>). Sent
+    /// with <c>Retry-After</c> (<see cref="Transient"/>): the same request, repeated, is safe and will be answered.
+    /// </summary>
+    public static ProblemHttpResult StorageUnavailable() =>
+        Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Order storage is unavailable.",
+            "Table Storage could not be reached. Send the same request again (with the same Idempotency-Key) after Retry-After seconds.");
+
+    /// <summary><see cref="StorageUnavailable"/> with its <c>Retry-After</c>.</summary>
+    public static RetryAfterResult StorageUnavailableRetry() => new(StorageUnavailable(), StorageRetryAfterSeconds);
+
+    /// <summary>409: the order kept changing under every write attempt; nothing of this request was written. With <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult OrderBusy(string orderId) =>
+        Problem(StatusCodes.Status409Conflict, "order-busy", "The order is being changed by other requests.",
+            "Nothing of this request was written. Send it again after Retry-After seconds.",
+            new Dictionary<string, object?> { ["orderId"] = orderId });
+
+    /// <summary>
+    /// The failures that are nobody's fault and pass: storage unavailable (503) and an order too busy to write (409),
+    /// as a problem with its <c>Retry-After</c>; null for anything else. The one mapping the last-line exception
+    /// handler and the shopper's return use.
+    /// </summary>
+    public static RetryAfterResult? Transient(Exception? error) => error switch
+    {
+        OrderContentionException busy => new RetryAfterResult(OrderBusy(busy.OrderId), OrderBusyRetryAfterSeconds),
+        _ when TableStorageException.IsStorageUnavailable(error) => StorageUnavailableRetry(),
+        _ => null,
+    };
 
     /// <summary>A provider call that failed: 504 on a timeout, 422 when it refused, else 502. With the order it concerned, if any.</summary>
     public static ProblemHttpResult ProviderFailed(ProviderException error, Order? order = null)

@@ -81,6 +81,10 @@ public static class OrdersApi
                 "An order with this idempotency key is still being opened.",
                 "Retry the same request shortly; it will return the order once its payment session is open.",
                 new Dictionary<string, object?> { ["orderId"] = i.OrderId }),
+            CreateOrderResult.Abandoned a => Problems.Problem(StatusCodes.Status409Conflict, "order-abandoned",
+                "The request that opened this order was cut off; the order is failed.",
+                a.Order.FailureReason,
+                new Dictionary<string, object?> { ["orderId"] = a.Order.Id, ["orderStatus"] = a.Order.Status }),
             CreateOrderResult.ProviderFailed f => Problems.ProviderFailed(f.Error, f.Order),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };

@@ -19,7 +19,7 @@ public static class ReturnApi
         return app;
     }
 
-    public static async Task<Results<SeeOtherHttpResult, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<SeeOtherHttpResult, ProblemHttpResult, ReturnRetryPage>> HandleAsync(
         string provider,
         string orderId,
         string token,
@@ -56,24 +56,35 @@ public static class ReturnApi
         var cancelled = query.ContainsKey("cancel");
         var evidence = p.ReadReturn(new ReturnRequest(request.Method, query, form, cancelled));
 
-        var stored = await orders.GetAsync(orderId, cancellationToken);
-        if (stored is null || stored.Order.Provider != p.Name)
-        {
-            return Problems.NotFound("return");
-        }
-
         Order order;
         try
         {
-            order = await payments.SettleAsync(stored, evidence, TransitionSource.Return, cancellationToken);
+            var stored = await orders.GetAsync(orderId, cancellationToken);
+            if (stored is null || stored.Order.Provider != p.Name)
+            {
+                return Problems.NotFound("return");
+            }
+
+            try
+            {
+                order = await payments.SettleAsync(stored, evidence, TransitionSource.Return, cancellationToken);
+            }
+            catch (ProviderException ex)
+            {
+                // The provider could not tell us now. The order stays as it is (reconciliation settles it later);
+                // the shopper goes on with the status we know rather than to an error page.
+                loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Could not confirm return of {OrderId} with {Provider}: {Failure} {StatusCode}",
+                    orderId, p.Name, ex.Failure, ex.StatusCode);
+                order = stored.Order;
+            }
         }
-        catch (ProviderException ex)
+        catch (Exception ex) when (Problems.Transient(ex) is not null)
         {
-            // The provider could not tell us now. The order stays as it is (reconciliation settles it later);
-            // the shopper goes on with the status we know rather than to an error page.
-            loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Could not confirm return of {OrderId} with {Provider}: {Failure} {StatusCode}",
-                orderId, p.Name, ex.Failure, ex.StatusCode);
-            order = stored.Order;
+            // Storage is out, or the order too busy to write, for a moment: the shopper (who may have paid) gets a page
+            // that repeats this same return, with the same evidence, until it can be recorded.
+            loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Return of {OrderId} not recorded yet ({Failure}); answering the retry page",
+                orderId, ex.GetType().Name);
+            return ReturnRetryPage.For(request, form);
         }
 
         return new SeeOtherHttpResult(ShopperDestination(order, cancelled || evidence.Claim == ClaimedOutcome.Cancelled));

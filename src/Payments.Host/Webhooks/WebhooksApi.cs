@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Host.Api;
+using Payments.Storage.Tables;
 
 namespace Payments.Host.Webhooks;
 
@@ -16,6 +17,9 @@ public static class WebhooksApi
     /// <summary>How long we work before acknowledging (Mangopay wants a 200 within 2 s). The work goes on after.</summary>
     public static readonly TimeSpan AnswerWithin = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>A storage failure this recent makes a settlement still running at <see cref="AnswerWithin"/> a 503 (see below).</summary>
+    public static readonly TimeSpan StorageTroubleWindow = TimeSpan.FromSeconds(10);
+
     /// <summary>The most a settlement started by a webhook may take once the answer has gone.</summary>
     public static readonly TimeSpan SettleBudget = TimeSpan.FromSeconds(60);
 
@@ -25,13 +29,14 @@ public static class WebhooksApi
         return app;
     }
 
-    public static async Task<Results<Ok<WebhookAck>, ProblemHttpResult>> HandleAsync(
+    public static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, RetryAfterResult>> HandleAsync(
         string provider,
         HttpRequest request,
         ProviderCatalog providers,
         PaymentService payments,
         IOrderStore orders,
         IOrderLookups lookups,
+        TableServiceClient tables,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -93,6 +98,16 @@ public static class WebhooksApi
         {
             _ = settle.ContinueWith(t => log.LogWarning(t.Exception, "Settling order {OrderId} from a {Provider} webhook failed", stored.Order.Id, p.Name),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+            // Still running while storage has just been failing: most likely its retries are waiting out an outage, and
+            // an "accepted" now would stop a provider that sends again from sending again. A 503 is safe either way: the
+            // settlement goes on, and a repeat of a transition is a no-op.
+            if (receiver.RedeliversOnFailure && tables.WasUnavailableWithin(StorageTroubleWindow))
+            {
+                log.LogWarning("{Provider} webhook for {OrderId}: storage is failing; answering 503 so that it is sent again", p.Name, stored.Order.Id);
+                return Problems.StorageUnavailableRetry();
+            }
+
             return TypedResults.Ok(new WebhookAck("accepted", stored.Order.Id));
         }
 

@@ -55,6 +55,9 @@ public sealed class MangopayProvider(
     public ProviderCapabilities Capabilities =>
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Refund;
 
+    /// <summary>The pay-in is created with an Idempotency-Key derived from our order id: a repeat answers the first pay-in.</summary>
+    public bool SessionCreationIsIdempotent => true;
+
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft)
     {
         Uri? returnUrl = null;

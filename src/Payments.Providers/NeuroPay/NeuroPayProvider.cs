@@ -48,6 +48,9 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Capture | ProviderCapabilities.Refund
         | ProviderCapabilities.Cancel | ProviderCapabilities.Customers | ProviderCapabilities.Recurring;
 
+    /// <summary>Neuro-Pay's checkout create takes no idempotency key: a repeat would open a second checkout.</summary>
+    public bool SessionCreationIsIdempotent => false;
+
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => NeuroPayOrderMapping.Validate(draft);
 
     /// <summary>

@@ -51,6 +51,9 @@ public sealed class NextProvider(
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
         | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
 
+    /// <summary>NEXT's order create takes no idempotency key: a repeat would open a second NEXT order.</summary>
+    public bool SessionCreationIsIdempotent => false;
+
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => NextOrderMapping.Validate(draft);
 
     public async Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)

@@ -40,6 +40,9 @@ public sealed class TwistoProvider(
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook
         | ProviderCapabilities.Capture | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
 
+    /// <summary>Twisto's <c>POST /checkouts</c> is "non-transactional" (each request is a new checkout; v2 has no key either).</summary>
+    public bool SessionCreationIsIdempotent => false;
+
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => TwistoOrderMapping.Validate(draft, options.CurrentValue);
 
     public async Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)

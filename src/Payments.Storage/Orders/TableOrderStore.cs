@@ -172,6 +172,12 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     public Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
         FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and Status eq {status.ToWire()} and CreatedAt lt {createdBefore}"), maxCount, cancellationToken);
 
+    /// <remarks>A filtered scan over the <c>AwaitingSession</c> column, written with every order change.</remarks>
+    public Task<IReadOnlyList<string>> FindAwaitingProviderSessionAsync(DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
+        FindOrderIdsAsync(
+            TableFilter.Of($"RowKey eq {OrderRowKey} and Status eq {PaymentStatus.Pending.ToWire()} and AwaitingSession eq {true} and CreatedAt lt {createdBefore}"),
+            maxCount, cancellationToken);
+
     /// <remarks>A filtered scan over the <c>ChargesDueAt</c> column, written with every order change.</remarks>
     public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
         FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and ChargesDueAt le {dueBy}"), maxCount, cancellationToken);
@@ -221,6 +227,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
             ["UpdatedAt"] = order.UpdatedAt,
             ["ChargesDueAt"] = ChargeRules.AttentionAt(order),
             ["RefundsDueAt"] = RefundRules.AttentionAt(order),
+            ["AwaitingSession"] = order.AwaitingProviderSession,
             ["DocParts"] = parts,
         };
         for (var i = 0; i < parts; i++)

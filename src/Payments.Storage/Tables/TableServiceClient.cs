@@ -40,6 +40,8 @@ public sealed class TableServiceClient
     private readonly ITableAuthorizer _authorizer;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private long _lastUnavailableTicks;
 
     /// <summary>Uses one <see cref="HttpClient"/> (tests, tools). Its Timeout should exceed <see cref="TableStorageOptions.AttemptTimeout"/>.</summary>
     public TableServiceClient(TableStorageOptions options, HttpClient httpClient, TokenCredential? credential = null, ILogger<TableServiceClient>? logger = null)
@@ -63,6 +65,7 @@ public sealed class TableServiceClient
         }
 
         _httpClient = httpClient;
+        _clock = clock;
         _logger = logger ?? NullLogger.Instance;
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
@@ -78,7 +81,7 @@ public sealed class TableServiceClient
             _authorizer = new BearerTokenAuthorizer(credential ?? new Azure.Identity.DefaultAzureCredential(), clock);
         }
 
-        _pipeline = BuildPipeline(options, _logger);
+        _pipeline = BuildPipeline(options, _logger, MarkUnavailable);
     }
 
     /// <summary>The table service endpoint (path-style for Azurite: <c>http://127.0.0.1:10002/devstoreaccount1</c>).</summary>
@@ -87,6 +90,19 @@ public sealed class TableServiceClient
     public string AccountName { get; }
 
     internal string EndpointText => Endpoint.AbsoluteUri.TrimEnd('/');
+
+    /// <summary>
+    /// True when an attempt of this client failed as an outage does (no connection, a timeout, 408/429/5xx; see
+    /// <see cref="TableStorageException.IsUnavailable"/>) within the last <paramref name="window"/>: a hint for a
+    /// caller that must answer before a slow request has finished (its retries may be waiting out an outage).
+    /// </summary>
+    public bool WasUnavailableWithin(TimeSpan window)
+    {
+        var last = Interlocked.Read(ref _lastUnavailableTicks);
+        return last != 0 && _clock.GetUtcNow().UtcTicks - last <= window.Ticks;
+    }
+
+    private void MarkUnavailable() => Interlocked.Exchange(ref _lastUnavailableTicks, _clock.GetUtcNow().UtcTicks);
 
     public TableClient GetTableClient(string tableName)
     {
@@ -151,12 +167,19 @@ public sealed class TableServiceClient
         }
         catch (TimeoutRejectedException ex)
         {
+            MarkUnavailable();
             throw new TableStorageException($"Table Storage {operation} timed out after all retries.", HttpStatusCode.RequestTimeout, null, ex);
         }
         catch (HttpRequestException ex)
         {
+            MarkUnavailable();
             throw new TableStorageException(
                 $"Table Storage {operation} failed: {ex.HttpRequestError} ({ex.Message}).", ex.StatusCode ?? 0, null, ex);
+        }
+
+        if (TransientStatuses.Contains(response.StatusCode))
+        {
+            MarkUnavailable();
         }
 
         using (response)
@@ -166,7 +189,7 @@ public sealed class TableServiceClient
         }
     }
 
-    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(TableStorageOptions options, ILogger logger)
+    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(TableStorageOptions options, ILogger logger, Action markUnavailable)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (options.MaxRetryAttempts > 0)
@@ -191,6 +214,7 @@ public sealed class TableServiceClient
                 },
                 OnRetry = args =>
                 {
+                    markUnavailable();
                     logger.LogWarning(
                         "Table Storage request failed ({Reason}); retry {Attempt} in {Delay} ms",
                         args.Outcome.Exception?.GetType().Name ?? ((int)args.Outcome.Result!.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -44,6 +44,39 @@ public class TableStorageException : Exception
 
     /// <summary>404: the entity or table does not exist.</summary>
     public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
+
+    /// <summary>
+    /// Storage could not be reached or could not serve the request, after this client's own retries: no
+    /// connection (refused, reset, name not resolved), a timeout, or a 408, 429 or 5xx answer. The request may
+    /// be sent again later; nothing about it was wrong. A malformed answer or a 4xx about the request is not this.
+    /// </summary>
+    public bool IsUnavailable =>
+        StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)StatusCode >= 500
+        || InnerException is HttpRequestException or Polly.Timeout.TimeoutRejectedException;
+
+    /// <summary>
+    /// The one place that decides whether a failure means "Table Storage is unavailable, try again later"
+    /// (<see cref="IsUnavailable"/>), looking through wrapping exceptions (aggregates, inner exceptions).
+    /// </summary>
+    public static bool IsStorageUnavailable(Exception? error)
+    {
+        for (var depth = 0; error is not null && depth < 8; depth++)
+        {
+            switch (error)
+            {
+                case TableStorageException storage:
+                    return storage.IsUnavailable;
+                case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                    error = aggregate.InnerExceptions[0];
+                    continue;
+                default:
+                    error = error.InnerException;
+                    continue;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>

@@ -1,0 +1,409 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Events;
+using Payments.Core.Orders;
+using Payments.Host.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Payments.Storage.Orders;
+using Payments.Storage.Tables;
+using Payments.Testing;
+using Payments.Testing.Html;
+
+namespace Payments.Host.Tests;
+
+/// <summary>
+/// Storage that cannot be reached (Azurite stopped with SIGINT and started again on the same port and folder) is a
+/// <c>503 storage-unavailable</c> with <c>Retry-After</c>, never a 500; the shopper's return gets a page that repeats
+/// the same return until it is recorded. Each test has its own disk-backed Azurite.
+/// </summary>
+public sealed class StorageOutageTests
+{
+    /// <summary>Quick storage retries, so that a request during the outage fails fast.</summary>
+    internal static Dictionary<string, string?> QuickStorageRetries(IDictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:MaxRetryAttempts"] = "1",
+            ["Storage:RetryBaseDelay"] = "00:00:00.050",
+            ["Storage:RetryMaxDelay"] = "00:00:00.200",
+        };
+        foreach (var (k, v) in more ?? new Dictionary<string, string?>())
+        {
+            settings[k] = v;
+        }
+
+        return settings;
+    }
+
+    internal static async Task AssertStorageUnavailableAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("urn:payments:problem:storage-unavailable", problem["type"]!.GetValue<string>());
+        Assert.Equal(503, problem["status"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task While_storage_is_down_create_read_and_webhook_answer_503_storage_unavailable_with_Retry_After()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()));
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
+
+        await azurite.StopAsync();
+
+        await AssertStorageUnavailableAsync(await app.Client.GetAsync($"/api/orders/{orderId}"));
+        await AssertStorageUnavailableAsync(await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody("SO-2002")));
+        await AssertStorageUnavailableAsync(await app.Client.SendAsync(
+            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+
+        // Back up: the refused create wrote nothing (the same key opens the order now), and the webhook NEXT sends
+        // again settles the order.
+        await azurite.StartAgainAsync();
+        Assert.Equal(HttpStatusCode.Created, (await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody("SO-2002"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(
+            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)))).StatusCode);
+        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_NEXT_shopper_returning_while_storage_is_down_gets_a_page_that_posts_the_same_response_again_then_the_303()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+        var returnForm = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+
+        await azurite.StopAsync();
+        var page = await Shopper.ReturnAsync(app.Client, returnForm);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(3), page.Headers.RetryAfter?.Delta);
+        Assert.False(page.Headers.Contains("Refresh"), "a refresh (a GET) would drop the posted response");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("document.getElementById('retry').submit()", html, StringComparison.Ordinal);
+        var retry = Assert.Single(HtmlForms.Parse(html));
+        Assert.Equal(new Uri(returnForm.Action).PathAndQuery, retry.Action);
+        Assert.Equal(returnForm.Inputs, retry.Inputs);
+
+        // Still down: the page again. Then storage answers and the same page's post is the usual 303 to successUrl.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Shopper.ReturnAsync(app.Client, retry with { Action = app.BaseUrl + retry.Action })).StatusCode);
+        await azurite.StartAgainAsync();
+        var done = await Shopper.ReturnAsync(app.Client, retry with { Action = app.BaseUrl + retry.Action });
+
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        Assert.Equal($"{TestApp.Shop}/checkout/done?orderId={orderId}&status=succeeded", done.Headers.Location!.ToString());
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Single(order["history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_GET_return_while_storage_is_down_gets_a_page_that_refreshes_itself_with_a_link_back()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var returnForm = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var returnUrl = new Uri(returnForm.Action).PathAndQuery + "?cancel=1";
+
+        await azurite.StopAsync();
+        var page = await app.Client.GetAsync(returnUrl);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Equal("3", page.Headers.GetValues("Refresh").Single());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<meta http-equiv=\"refresh\" content=\"3\">", html, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"{System.Net.WebUtility.HtmlEncode(returnUrl)}\">", html, StringComparison.Ordinal);
+
+        await azurite.StartAgainAsync();
+        var done = await app.Client.GetAsync(returnUrl);
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+    }
+
+    /// <summary>An order store on which every ETag-guarded write loses the race, as with many writers on one order.</summary>
+    private sealed class AlwaysStaleStore(IOrderStore inner) : IOrderStore
+    {
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken) =>
+            Task.FromResult<StoredOrder?>(null);
+    }
+
+    [Fact]
+    public async Task An_order_that_keeps_changing_under_every_write_is_a_409_order_busy_with_Retry_After_1()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(),
+            services => services.AddSingleton<IOrderStore>(sp => new AlwaysStaleStore(sp.GetRequiredService<TableOrderStore>())));
+
+        var response = await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody());
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("urn:payments:problem:order-busy", problem["type"]!.GetValue<string>());
+        Assert.StartsWith("ord_", problem["orderId"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The system clock moved ahead on demand (the app's TimeProvider; storage signing keeps real time).</summary>
+    internal sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+    }
+
+    /// <summary>
+    /// Stops Azurite just before the write that records a new order's payment session: the create is cut off by a
+    /// real outage after its order row was written and after the provider opened the session.
+    /// </summary>
+    private sealed class OutageBeforeSessionWrite(IOrderStore inner, RestartableAzurite azurite) : IOrderStore
+    {
+        private int _armed = 1;
+
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public async Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+        {
+            if (current.Order.AwaitingProviderSession && updated.RedirectUrl is not null && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                await azurite.StopAsync();
+            }
+
+            return await inner.TryReplaceAsync(current, updated, events, cancellationToken);
+        }
+    }
+
+    private static async Task<(TestApp App, ShiftedClock Clock)> StartCuttingOffAsync(RestartableAzurite azurite)
+    {
+        var clock = new ShiftedClock();
+        var app = await TestApp.StartAsync(azurite, QuickStorageRetries(), services =>
+        {
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<IOrderStore>(sp => new OutageBeforeSessionWrite(sp.GetRequiredService<TableOrderStore>(), azurite));
+        });
+        return (app, clock);
+    }
+
+    private static async Task<HttpResponseMessage> CreateAsync(TestApp app, JsonObject body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await app.Client.SendAsync(request);
+    }
+
+    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
+        return problem;
+    }
+
+    [Fact]
+    public async Task A_NEXT_create_cut_off_after_its_order_row_ends_failed_past_the_takeover_age_and_the_retry_says_so()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"));
+        await azurite.StartAgainAsync();
+        var inProgress = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-in-progress");
+        var orderId = inProgress["orderId"]!.GetValue<string>();
+
+        // Past the takeover age (2 minutes; the app's clock is moved, nothing waits) the same create gets a definite answer.
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+        var abandoned = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-abandoned");
+        Assert.Equal(orderId, abandoned["orderId"]!.GetValue<string>());
+        Assert.Equal("failed", abandoned["orderStatus"]!.GetValue<string>());
+        Assert.Contains("no shopper can have paid", abandoned["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("failed", order["status"]!.GetValue<string>());
+        Assert.Null(order["redirectUrl"]);
+        Assert.Contains("no shopper can have paid", order["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The same key from now on: the failed order (200), never a second NEXT order.
+        var replay = await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal("failed", (await replay.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_Mangopay_create_cut_off_after_its_order_row_is_resumed_past_the_takeover_age_with_the_same_pay_in()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2"));
+        await azurite.StartAgainAsync();
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+
+        var resumed = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        Assert.Equal(HttpStatusCode.Created, resumed.StatusCode);
+        var order = (await resumed.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("pending", order["status"]!.GetValue<string>());
+        Assert.StartsWith($"{app.BaseUrl}/sandbox/mangopay/twint/", order["redirectUrl"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("wt_", order["providerReference"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Mangopay answered the repeat with the first pay-in (same Idempotency-Key): one pay-in for the order.
+        var replay = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(order["providerReference"]!.GetValue<string>(), (await replay.Content.ReadFromJsonAsync<JsonObject>())!["providerReference"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_reconciliation_run_fails_a_cut_off_NEXT_create_past_the_takeover_age_when_the_storefront_never_retries()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        var (app, clock) = await StartCuttingOffAsync(azurite);
+        await using var _ = app;
+
+        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-3"));
+        await azurite.StartAgainAsync();
+        var orderId = Assert.Single(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
+
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+
+        clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
+        await app.RunTimerAsync(TimerFunctions.Reconcile);
+
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("failed", order["status"]!.GetValue<string>());
+        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+        Assert.Empty(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
+    }
+
+    /// <summary>Says when a read met the outage (the shopper's return reached us while storage was down).</summary>
+    private sealed class OutageWitness(IOrderStore inner) : IOrderStore
+    {
+        public TaskCompletionSource ReadFailed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await inner.GetAsync(orderId, cancellationToken);
+            }
+            catch (TableStorageException ex) when (TableStorageException.IsStorageUnavailable(ex))
+            {
+                ReadFailed.TrySetResult();
+                throw;
+            }
+        }
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken) =>
+            inner.TryReplaceAsync(current, updated, events, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_shopper_in_Chromium_who_pays_while_storage_is_down_is_carried_by_the_retry_page_to_the_shop_once_it_is_back()
+    {
+        await using var shop = WebApplication.Create(["--urls", "http://127.0.0.1:0"]);
+        shop.MapGet("/{**path}", () => Results.Content("<h1>shop</h1>", "text/html"));
+        await shop.StartAsync();
+        var shopOrigin = shop.Urls.Single().TrimEnd('/');
+
+        await using var azurite = await RestartableAzurite.StartAsync();
+        OutageWitness? witness = null;
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
+            services => services.AddSingleton<IOrderStore>(sp => witness = new OutageWitness(sp.GetRequiredService<TableOrderStore>())));
+        var body = NextPaymentFlowTests.OrderBody();
+        body["successUrl"] = $"{shopOrigin}/checkout/done";
+        body["failureUrl"] = $"{shopOrigin}/checkout/failed";
+        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+        var orderId = created["orderId"]!.GetValue<string>();
+
+        await azurite.StopAsync();
+        var browser = BrowserShopper.RunAsync(created["redirectUrl"]!.GetValue<string>(), "Pay", shopOrigin);
+
+        // The browser's return met the outage and got the retry page; storage comes back while the page waits.
+        await Task.WhenAny(witness!.ReadFailed.Task, browser);
+        Assert.True(witness.ReadFailed.Task.IsCompleted, "the browser finished without its return meeting the outage");
+        await azurite.StartAgainAsync();
+        var finalUrl = new Uri(await browser);
+
+        Assert.Equal($"{shopOrigin}/checkout/done", finalUrl.GetLeftPart(UriPartial.Path));
+        var query = QueryHelpers.ParseQuery(finalUrl.Query);
+        Assert.Equal(orderId, query["orderId"].ToString());
+        Assert.Equal("succeeded", query["status"].ToString());
+        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+    }
+
+    /// <summary>Holds every settlement write until <see cref="Release"/> (a write stuck in storage retries).</summary>
+    private sealed class HeldWrites(IOrderStore inner) : IOrderStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Holding { get; set; }
+
+        public void Release() => _gate.TrySetResult();
+
+        public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken) => inner.GetAsync(orderId, cancellationToken);
+
+        public Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken) => inner.TryInsertAsync(order, cancellationToken);
+
+        public async Task<StoredOrder?> TryReplaceAsync(StoredOrder current, Order updated, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+        {
+            if (Holding)
+            {
+                await _gate.Task;
+            }
+
+            return await inner.TryReplaceAsync(current, updated, events, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_webhook_whose_settlement_is_still_running_while_storage_has_just_failed_is_a_503_so_that_NEXT_sends_it_again()
+    {
+        await using var azurite = await RestartableAzurite.StartAsync();
+        HeldWrites? writes = null;
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()),
+            services => services.AddSingleton<IOrderStore>(sp => writes = new HeldWrites(sp.GetRequiredService<TableOrderStore>())));
+        var created = await NextPaymentFlowTests.CreateAsync(app);
+        var orderId = created["orderId"]!.GetValue<string>();
+        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
+
+        // Storage has just failed (the app's own client saw it) and is back; the settlement's write then hangs past the
+        // moment the webhook must be answered, as one waiting out an outage in its retries does.
+        await azurite.StopAsync();
+        await Assert.ThrowsAsync<TableStorageException>(() => app.Service<TableOrderStore>().GetAsync(orderId, default));
+        await azurite.StartAgainAsync();
+        writes!.Holding = true;
+
+        await AssertStorageUnavailableAsync(await app.Client.SendAsync(
+            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+
+        // The settlement still finishes; NEXT's next delivery finds it done.
+        writes.Holding = false;
+        writes.Release();
+        var again = await app.Client.SendAsync(NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        Assert.Single(order["history"]!.AsArray());
+    }
+}
