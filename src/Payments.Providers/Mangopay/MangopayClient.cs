@@ -126,8 +126,17 @@ public sealed class MangopayClient(
 
         if (status is >= 200 and < 300 && first.Resource is { ValueKind: JsonValueKind.Object } body)
         {
-            return body.Deserialize<T>(MangopayJson.Options)
-                ?? throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is empty", raw);
+            T? answer;
+            try
+            {
+                answer = body.Deserialize<T>(MangopayJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is not the resource it should be", raw, ex);
+            }
+
+            return answer ?? throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is empty", raw);
         }
 
         // The first request failed, and that failure is the outcome of this one.
