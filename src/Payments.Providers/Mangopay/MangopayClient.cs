@@ -154,7 +154,7 @@ public sealed class MangopayClient(
         var info = new ProviderFailureInfo(MangopayProvider.ProviderName, failure,
             $"{MangopayProvider.ProviderName}: the first request with this Idempotency-Key answered {status}.", status, code,
             raw is { Length: > ProviderErrors.MaxRawBodyChars } ? raw[..ProviderErrors.MaxRawBodyChars] : raw, conflict);
-        throw settings.CreateException?.Invoke(info) ?? info.ToException();
+        throw ProviderErrors.Create(settings, info);
     }
 
     /// <summary>
