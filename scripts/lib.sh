@@ -20,6 +20,24 @@ ensure_azurite() {
   npm ci --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error >&2
 }
 
+# Spectral (@stoplight/spectral-cli, pinned by openapi/lint/package-lock.json), which lints openapi/payments-v1.json.
+SPECTRAL_BIN="$ROOT/openapi/lint/node_modules/.bin/spectral"
+export SPECTRAL_BIN
+ensure_spectral() {
+  if [ -x "$SPECTRAL_BIN" ]; then
+    return 0
+  fi
+  command -v npm >/dev/null 2>&1 || { echo "npm is required to install Spectral (apt-get install nodejs npm)" >&2; return 1; }
+  log "Installing Spectral into openapi/lint/ (npm ci)"
+  npm ci --prefix "$ROOT/openapi/lint" --no-audit --no-fund --loglevel=error >&2
+}
+
+# Lints the committed OpenAPI document: errors fail, warnings are printed.
+lint_openapi() {
+  ensure_spectral
+  "$SPECTRAL_BIN" lint "$ROOT/openapi/payments-v1.json" --ruleset "$ROOT/openapi/lint/.spectral.yaml" --fail-severity error
+}
+
 # The Bicep CLI: the NuGet package Azure.Bicep.CommandLine.linux-x64, downloaded by the restore-only project
 # infra-bicep/tools/Bicep.proj (which pins the version) into the NuGet packages folder.
 BICEP_PROJECT="$ROOT/infra-bicep/tools/Bicep.proj"

@@ -9,4 +9,5 @@ cd "$ROOT"
 ensure_azurite
 ensure_chromium
 ensure_bicep
+ensure_spectral
 dotnet test Functions.sln -c Release "$@"

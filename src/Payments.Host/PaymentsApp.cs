@@ -40,6 +40,7 @@ public static class PaymentsApp
         app.MapReturnApi();
         app.MapWebhooksApi();
         app.MapCustomersApi();
+        app.MapPaymentsOpenApi();
         if (ServiceRegistration.SandboxEnabled(app.Configuration))
         {
             app.MapSandbox();

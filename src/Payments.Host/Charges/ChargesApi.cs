@@ -34,11 +34,18 @@ public static partial class ChargesApi
 {
     public static RouteGroupBuilder MapChargesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/orders/{orderId}").AddEndpointFilter<ApiKeyFilter>();
-        group.MapPost("/upsells", UpsellAsync).WithName("CreateUpsell");
-        group.MapPost("/recurring-charges", RecurringAsync).WithName("CreateRecurringCharge");
+        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey();
+        group.MapPost("/upsells", UpsellAsync).WithName("CreateUpsell").ReadsJson<UpsellBody>(idempotencyKey: true).ChargeProblems();
+        group.MapPost("/recurring-charges", RecurringAsync).WithName("CreateRecurringCharge").ReadsJson<RecurringChargeBody>(idempotencyKey: true).ChargeProblems();
         return group;
     }
+
+    private static RouteHandlerBuilder ChargeProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
+        .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+        .ProducesProblems(StatusCodes.Status409Conflict, "invalid-state", "idempotency-key-reused", "order-busy")
+        .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "capability-not-supported", "unprocessable")
+        .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable");
 
     public static async Task<Results<Accepted<ChargeAccepted>, ProblemHttpResult>> UpsellAsync(
         string orderId, HttpRequest request, ChargeService charges, CancellationToken cancellationToken)

@@ -32,11 +32,27 @@ public static partial class CustomersApi
 {
     public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/customers").AddEndpointFilter<ApiKeyFilter>();
-        group.MapPost("/", CreateAsync).WithName("CreateCustomer");
-        group.MapGet("/{customerId}", GetAsync).WithName("GetCustomer");
-        group.MapDelete("/{customerId}", DeleteAsync).WithName("DeleteCustomer");
+        var group = app.MapGroup("/api/customers").RequireApiKey();
+        group.MapPost("/", CreateAsync).WithName("CreateCustomer").ReadsJson<CreateCustomerBody>().CustomerProblems(notFound: false);
+        group.MapGet("/{customerId}", GetAsync).WithName("GetCustomer")
+            .ProducesProblems(StatusCodes.Status400BadRequest, "validation-failed").CustomerProblems(notFound: true);
+        group.MapDelete("/{customerId}", DeleteAsync).WithName("DeleteCustomer")
+            .ProducesProblems(StatusCodes.Status400BadRequest, "validation-failed").CustomerProblems(notFound: true);
         return group;
+    }
+
+    private static RouteHandlerBuilder CustomerProblems(this RouteHandlerBuilder builder, bool notFound)
+    {
+        builder.ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized");
+        if (notFound)
+        {
+            builder.ProducesProblems(StatusCodes.Status404NotFound, "not-found");
+        }
+
+        return builder
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "unprocessable", "capability-not-supported", "provider-rejected")
+            .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
+            .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
     }
 
     public static async Task<Results<Created<CustomerView>, ProblemHttpResult>> CreateAsync(HttpRequest request, ProviderCatalog providers, CancellationToken cancellationToken)

@@ -11,7 +11,8 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", CheckAsync).WithName("Health");
+        app.MapGet("/api/health", CheckAsync).WithName("Health")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "unhealthy");
 
         // The Functions host polls the custom handler until it answers; it must answer with a JSON body.
         app.MapGet("/", () => TypedResults.Ok(new { status = "ready" })).ExcludeFromDescription();

@@ -31,9 +31,14 @@ public static class ServiceRegistration
     public static IServiceCollection AddPaymentsHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
+        services.AddPaymentsOpenApi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+
+            // Numbers are numbers (the default only affects reading, and bodies are read strictly by RequestBody):
+            // says so in the OpenAPI schemas, which otherwise offer "integer or string".
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
         services.AddOptions<SecurityOptions>().BindConfiguration("Security").ValidateDataAnnotations().ValidateOnStart();

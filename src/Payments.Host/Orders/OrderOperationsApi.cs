@@ -22,12 +22,29 @@ public static class OrderOperationsApi
 
     public static RouteGroupBuilder MapOrderOperationsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/orders/{orderId}").AddEndpointFilter<ApiKeyFilter>();
-        group.MapPost("/capture", CaptureAsync).WithName("CaptureOrder");
-        group.MapPost("/refunds", RefundAsync).WithName("RefundOrder");
-        group.MapPost("/cancel", CancelAsync).WithName("CancelOrder");
+        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey();
+        group.MapPost("/capture", CaptureAsync).WithName("CaptureOrder").OperationProblems();
+        group.MapPost("/refunds", RefundAsync).WithName("RefundOrder")
+            .ReadsJson<RefundBody>(required: false, idempotencyKey: true)
+            .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
+            .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+            .ProducesProblems(StatusCodes.Status409Conflict, "refund-in-progress", "invalid-state", "order-busy")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "unprocessable", "capability-not-supported", "provider-rejected")
+            .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable")
+            .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
+        group.MapPost("/cancel", CancelAsync).WithName("CancelOrder").OperationProblems();
         return group;
     }
+
+    private static RouteHandlerBuilder OperationProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
+        .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+        .ProducesProblems(StatusCodes.Status409Conflict, "invalid-state", "order-busy")
+        .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "capability-not-supported", "unprocessable", "provider-rejected")
+        .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
+        .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable")
+        .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CaptureAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
         !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CaptureAsync(orderId, cancellationToken));

@@ -16,9 +16,19 @@ public static class OrdersApi
 
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/orders").AddEndpointFilter<ApiKeyFilter>();
-        group.MapPost("/", CreateAsync).WithName("CreateOrder");
-        group.MapGet("/{orderId}", GetAsync).WithName("GetOrder");
+        var group = app.MapGroup("/api/orders").RequireApiKey();
+        group.MapPost("/", CreateAsync).WithName("CreateOrder")
+            .ReadsJson<CreateOrderRequest>(idempotencyKey: true)
+            .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
+            .ProducesProblems(StatusCodes.Status409Conflict, "idempotency-key-reused", "order-in-progress", "order-abandoned", "order-busy")
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "unprocessable", "capability-not-supported", "provider-rejected")
+            .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable")
+            .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
+        group.MapGet("/{orderId}", GetAsync).WithName("GetOrder")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
+            .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable");
         return group;
     }
 

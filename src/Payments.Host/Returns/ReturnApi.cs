@@ -15,7 +15,10 @@ public static class ReturnApi
     public static IEndpointRouteBuilder MapReturnApi(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/api/return/{provider}/{orderId}/{token}", [HttpMethods.Get, HttpMethods.Post], HandleAsync)
-            .WithName("ShopperReturn");
+            .WithName("ShopperReturn")
+            .ProducesProblems(StatusCodes.Status400BadRequest, "bad-request")
+            .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, "body-too-large");
         return app;
     }
 

@@ -25,7 +25,12 @@ public static class WebhooksApi
 
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/api/webhooks/{provider}", [HttpMethods.Get, HttpMethods.Post], HandleAsync).WithName("ProviderWebhook");
+        app.MapMethods("/api/webhooks/{provider}", [HttpMethods.Get, HttpMethods.Post], HandleAsync).WithName("ProviderWebhook")
+            .ProducesProblems(StatusCodes.Status400BadRequest, "webhook-malformed", "bad-request")
+            .ProducesProblems(StatusCodes.Status401Unauthorized, "webhook-unauthenticated")
+            .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
+            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, "body-too-large")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "provider-unavailable", "storage-unavailable");
         return app;
     }
 
