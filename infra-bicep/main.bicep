@@ -330,6 +330,7 @@ output functionUrls object = {
   Customer: '${apiBaseUrl}/customers/{customerId}'
   GetOrder: '${apiBaseUrl}/orders/{orderId}'
   Health: '${apiBaseUrl}/health'
+  OpenApi: '${apiBaseUrl}/openapi/{documentName}.json'
   ProviderWebhook: '${apiBaseUrl}/webhooks/{provider}'
   RefundOrder: '${apiBaseUrl}/orders/{orderId}/refunds'
   ShopperReturn: '${apiBaseUrl}/return/{provider}/{orderId}/{token}'
