@@ -87,7 +87,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
     private static async Task<List<string>> OutboxEventIdsAsync(TestApp app)
     {
         var ids = new List<string>();
-        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync())
+        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             if (row.RowKey.StartsWith(TableOrderStore.EventRowKeyPrefix, StringComparison.Ordinal))
             {

@@ -83,8 +83,10 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
     {
         try
         {
-            _ = new TableServiceClient(connectionString);
-            return null;
+            var endpoint = new TableServiceClient(connectionString).Uri;
+            return endpoint.Scheme is "http" or "https"
+                ? null
+                : "its table endpoint (TableEndpoint, or DefaultEndpointsProtocol with AccountName and EndpointSuffix) must be an http(s) URI.";
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
