@@ -81,6 +81,18 @@ public class AddMessagingTests
         Assert.Equal("contoso.servicebus.windows.net", Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>()).FullyQualifiedNamespace);
     }
 
+    [Fact]
+    public async Task A_ServiceBusClient_registered_first_is_the_one_the_sender_uses()
+    {
+        var client = new Moq.Mock<ServiceBusClient>();
+        client.SetupGet(c => c.FullyQualifiedNamespace).Returns("mocked.servicebus.windows.net");
+        await using var provider = Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net" },
+            s => s.AddSingleton(client.Object));
+
+        Assert.Same(client.Object, provider.GetRequiredService<ServiceBusClient>());
+        Assert.Equal("mocked.servicebus.windows.net", Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>()).FullyQualifiedNamespace);
+    }
+
     [Theory]
     [InlineData("SharedAccessKey=hunter2hunter2")]
     [InlineData("Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKey=hunter2hunter2")]
