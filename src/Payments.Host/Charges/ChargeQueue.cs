@@ -7,7 +7,7 @@ namespace Payments.Host.Charges;
 /// <summary>
 /// <see cref="IChargeQueue"/> on the <c>payment-charges</c> queue: body <c>{"orderId","chargeId"}</c>, MessageId = the
 /// charge id (duplicate detection drops a repeat), Subject <c>charge.upsell</c>/<c>charge.recurring</c>, and
-/// <c>ScheduledEnqueueTimeUtc</c> = runAt for a charge due later.
+/// <c>ScheduledEnqueueTime</c> = runAt for a charge due later. Every enqueue is bounded by <see cref="SendTimeout"/>.
 /// </summary>
 public sealed class ChargeQueue(IMessageSender sender, TimeProvider clock) : IChargeQueue
 {
