@@ -46,6 +46,9 @@ public static class MessagingServiceCollectionExtensions
     /// unless <c>Timers:Enabled</c> says otherwise.</item>
     /// <item><see cref="WebhookDeliverer"/>, <see cref="WebhookOptions"/> (validated on start) and <see cref="WebhookVerifier"/>.</item>
     /// </list>
+    /// With Service Bus, dispose the container asynchronously (as the host does): <see cref="ServiceBusClient"/> is
+    /// <see cref="IAsyncDisposable"/> only. A <see cref="ServiceBusClient"/> registered before this call is kept (tests
+    /// register a mock).
     /// Handlers are registered separately with <see cref="FunctionRegistrationExtensions.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>
     /// and <see cref="FunctionRegistrationExtensions.AddTimerFunction"/>, before or after this call.
     /// </summary>

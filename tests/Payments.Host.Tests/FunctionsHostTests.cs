@@ -75,7 +75,7 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Events_wait_out_a_503_outage_and_then_reach_the_storefront_through_the_trigger_endpoints_once_each()
+    public async Task Events_wait_out_a_Service_Bus_outage_and_then_reach_the_storefront_through_the_trigger_endpoints_once_each()
     {
         var bus = new MockServiceBus(MockServiceBus.Mode.Down);
         await using var receiver = await WebhookReceiver.StartAsync();

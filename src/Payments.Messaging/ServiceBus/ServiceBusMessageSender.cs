@@ -138,6 +138,7 @@ public sealed class ServiceBusMessageSender : IMessageSender, IAsyncDisposable
         return result;
     }
 
+    /// <summary>Closes the senders it made (the client, owned by the Azure client factory, closes the connection).</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var sender in _senders.Values.Where(s => s.IsValueCreated))
