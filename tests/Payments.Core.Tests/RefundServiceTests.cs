@@ -276,8 +276,13 @@ public sealed class RefundServiceTests
         refunds.Add(inFlight);
         var order = new Order
         {
-            Id = "ord_1", Provider = "ops", MerchantReference = "m", Amount = new Money.Money(10000, Money.Currency.Chf),
-            SuccessUrl = "https://s", FailureUrl = "https://f", Refunds = refunds,
+            Id = "ord_1",
+            Provider = "ops",
+            MerchantReference = "m",
+            Amount = new Money.Money(10000, Money.Currency.Chf),
+            SuccessUrl = "https://s",
+            FailureUrl = "https://f",
+            Refunds = refunds,
         };
 
         Assert.Equal(expected, RefundRules.FromRefundedTotal(order, inFlight, atProvider));
