@@ -6,10 +6,13 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Payments.Testing.Html;
 
-// A bounded load run of whole TWINT payments against a local instance (scripts/load-run.sh starts one):
-// create → hosted page → Pay → shopper return (303) → read the order. Prints latency percentiles per step.
+// A bounded load run against a local instance (scripts/load-run.sh and scripts/callback-bench.sh start one).
+// --mode payments (default): whole TWINT payments, create → hosted page → Pay → shopper return (303) → read the order.
+// --mode callbacks: the callback path alone — --orders NEXT orders are created and paid at the sandbox first (not
+// timed), then only their shoppers' returns are sent, --concurrency at a time, and timed (returns/s, percentiles).
 // Only loopback targets are allowed; the run stops by itself after --orders payments.
 var baseUrl = Arg("--base-url", "http://localhost:7071").TrimEnd('/');
+var mode = Arg("--mode", "payments");
 var orders = int.Parse(Arg("--orders", "200"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(Arg("--concurrency", "16"), CultureInfo.InvariantCulture);
 var target = new Uri(baseUrl);
@@ -38,6 +41,21 @@ async Task<T> Timed<T>(string step, Func<Task<T>> work)
 
 async Task PayOnceAsync(int n)
 {
+    if (await PrepareAsync(n) is not { Back: { } back } prepared || !await ReturnAsync(back))
+    {
+        return;
+    }
+
+    var read = await Timed("read order", () => client.GetFromJsonAsync<JsonObject>($"/api/orders/{prepared.OrderId}"));
+    if (read!["status"]!.GetValue<string>() is var status && status != "succeeded")
+    {
+        failures.Add("read " + status);
+    }
+}
+
+// Create and pay at the sandbox; the shopper's return form, not yet sent.
+async Task<(string OrderId, HtmlForm? Back)?> PrepareAsync(int n)
+{
     var body = new JsonObject
     {
         ["provider"] = "next",
@@ -52,7 +70,7 @@ async Task PayOnceAsync(int n)
     if (created.StatusCode != HttpStatusCode.Created)
     {
         failures.Add($"create {(int)created.StatusCode}");
-        return;
+        return null;
     }
 
     var order = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -63,38 +81,66 @@ async Task PayOnceAsync(int n)
     var action = string.IsNullOrEmpty(form.Action) ? new Uri(redirect) : new Uri(new Uri(redirect), form.Action);
     var decided = await Timed("sandbox pay", () => client.PostAsync(action, new FormUrlEncodedContent(form.Inputs.Append(new(button.Name, button.Value)))));
     var back = HtmlForms.Parse(await decided.Content.ReadAsStringAsync()).Single();
+    return (order["orderId"]!.GetValue<string>(), back);
+}
+
+async Task<bool> ReturnAsync(HtmlForm back)
+{
     var returned = await Timed("shopper return", () => client.PostAsync(back.Action, new FormUrlEncodedContent(back.Inputs)));
     if (returned.StatusCode != HttpStatusCode.SeeOther || returned.Headers.Location?.Query.Contains("status=succeeded", StringComparison.Ordinal) != true)
     {
         failures.Add($"return {(int)returned.StatusCode} {returned.Headers.Location}");
-        return;
+        return false;
     }
 
-    var read = await Timed("read order", () => client.GetFromJsonAsync<JsonObject>($"/api/orders/{order["orderId"]}"));
-    if (read!["status"]!.GetValue<string>() != "succeeded")
+    return true;
+}
+
+async Task RunAsync(int count, Func<int, Task> work)
+{
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
-        failures.Add("read " + read["status"]);
-    }
+        int n;
+        while ((n = Interlocked.Increment(ref next)) < count)
+        {
+            try
+            {
+                await work(n);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                failures.Add(ex.GetType().Name);
+            }
+        }
+    }));
+}
+
+if (mode == "callbacks")
+{
+    var prepared = new ConcurrentBag<HtmlForm>();
+    await RunAsync(orders, async n =>
+    {
+        if (await PrepareAsync(n) is { Back: { } back })
+        {
+            prepared.Add(back);
+        }
+    });
+    timings.Clear();
+    var forms = prepared.ToArray();
+    var watch = Stopwatch.StartNew();
+    await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
+    watch.Stop();
+    var returns = timings.TryGetValue("shopper return", out var r) ? r.Order().ToArray() : [];
+    double Q(double q) => returns.Length == 0 ? 0 : returns[Math.Min(returns.Length - 1, (int)Math.Ceiling(q * returns.Length) - 1)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"callbacks: {returns.Length} returns of paid NEXT orders, {concurrency} at a time: {returns.Length / watch.Elapsed.TotalSeconds:F1} returns/s, p50 {Q(0.5):F1} ms, p95 {Q(0.95):F1} ms, {failures.Count} failed"));
+    return failures.IsEmpty ? 0 : 1;
 }
 
 Console.WriteLine($"Load run: {orders} TWINT payments via NEXT sandbox, {concurrency} at a time, against {baseUrl}");
 var total = Stopwatch.StartNew();
-var next = -1;
-await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-{
-    int n;
-    while ((n = Interlocked.Increment(ref next)) < orders)
-    {
-        try
-        {
-            await PayOnceAsync(n);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
-        {
-            failures.Add(ex.GetType().Name);
-        }
-    }
-}));
+await RunAsync(orders, PayOnceAsync);
 total.Stop();
 
 Console.WriteLine($"{"step",-16} {"count",6} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}");

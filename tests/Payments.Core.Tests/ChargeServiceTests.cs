@@ -221,6 +221,36 @@ public class ChargeServiceTests
     }
 
     [Theory]
+    [InlineData(true, ChargeStatus.Queued)]
+    [InlineData(false, ChargeStatus.Unknown)]
+    public async Task A_recurring_charge_at_a_provider_without_idempotent_charges_is_queued_again_only_when_never_sent(bool notSent, ChargeStatus expected)
+    {
+        // Neuro-Pay's case: no idempotency key, so an open circuit (not sent) is queued again, a 503 (maybe charged) is for a human.
+        _provider.ChargesAreIdempotent = false;
+        var order = await PaidOrderAsync();
+        var charge = await AcceptedAsync(order.Id, new ChargeRequest(ChargeKind.Recurring, "49.90", null, null));
+        _provider.OnCharge = _ => throw new ProviderException("charges", ProviderFailure.Unavailable,
+            notSent ? "charges: POST /checkout/create was not sent: the circuit is open after repeated failures." : "charges: answered 503.",
+            notSent ? null : 503, notSent: notSent);
+
+        var run = await _charges.RunAsync(order.Id, charge.ChargeId, default);
+
+        Assert.Equal(1, _provider.RecurringCalls);
+        Assert.Equal(expected, Assert.Single((await OrderAsync(order.Id)).Charges, c => c.ChargeId == charge.ChargeId).Status);
+        if (notSent)
+        {
+            Assert.IsType<ChargeRunResult.Retry>(run);
+            _provider.OnCharge = c => Task.FromResult(new ProviderChargeResult(ChargeOutcome.Succeeded, "ck-2", "paid"));
+            Assert.Equal(ChargeStatus.Succeeded, Assert.IsType<ChargeRunResult.Done>(await _charges.RunAsync(order.Id, charge.ChargeId, default)).Charge.Status);
+            Assert.Equal(2, _provider.RecurringCalls);
+        }
+        else
+        {
+            Assert.IsType<ChargeRunResult.Done>(run);
+        }
+    }
+
+    [Theory]
     [InlineData(ProviderFailure.Timeout, false, ChargeStatus.Unknown)]
     [InlineData(ProviderFailure.Unavailable, false, ChargeStatus.Unknown)]
     [InlineData(ProviderFailure.Rejected, false, ChargeStatus.Failed)]

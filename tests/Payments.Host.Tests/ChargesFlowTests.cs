@@ -3,9 +3,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Orders;
+using Payments.Core.Providers;
 using Payments.Host.Charges;
 using Payments.Messaging;
+using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 using Payments.Sandbox.Next;
 using Payments.Storage.Orders;
@@ -295,5 +298,92 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal(("succeeded", "10.00"), (second["status"]!.GetValue<string>(), second["amount"]!.GetValue<string>()));
         Assert.NotEqual(created["providerReference"]!.GetValue<string>(), first["providerReference"]!.GetValue<string>());
         Assert.Contains(charges, c => c!["cycle"]?.GetValue<int>() == 3 && c["status"]!.GetValue<string>() == "queued");
+    }
+
+    /// <summary>Under the Neuro-Pay client's resilience pipeline: answers 503 itself while <see cref="Down"/>, and counts the charges that got through.</summary>
+    private sealed class NeuroPayOutage : DelegatingHandler
+    {
+        public NeuroPayOutage() => InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false };
+
+        public volatile bool Down;
+
+        public int Creates;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (Down)
+            {
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+            }
+
+            if (request.RequestUri!.AbsolutePath.EndsWith("/checkout/create", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref Creates);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task An_open_circuit_during_a_Neuro_Pay_recurring_charge_queues_the_charge_again()
+    {
+        var outage = new NeuroPayOutage();
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Providers:NeuroPay:Http:MaxRetryAttempts"] = "0",
+            ["Providers:NeuroPay:Http:CircuitMinimumThroughput"] = "2",
+            ["Providers:NeuroPay:Http:CircuitBreakDuration"] = "00:00:05",
+        }, services => services.AddHttpClient(NeuroPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => outage));
+        var customer = (await (await app.Client.PostAsJsonAsync("/api/customers",
+            new { provider = "neuropay", firstName = "Anna", lastName = "Svensson", email = "anna@example.se" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var body = new JsonObject
+        {
+            ["provider"] = "neuropay",
+            ["merchantReference"] = "SO-3002",
+            ["amount"] = "49.90",
+            ["currency"] = "SEK",
+            ["successUrl"] = $"{TestApp.Shop}/checkout/done",
+            ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
+            ["subscription"] = new JsonObject { ["interval"] = "month" },
+            ["providerOptions"] = new JsonObject { ["customerId"] = customer["id"]!.GetValue<string>() },
+        };
+        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
+        var orderId = created["orderId"]!.GetValue<string>();
+        var pageUrl = created["redirectUrl"]!.GetValue<string>();
+        await app.Client.GetStringAsync(pageUrl);
+        var decided = await app.Client.PostAsync(pageUrl, new FormUrlEncodedContent([new("decision", "pay"), new("save_card", "true")]));
+        var back = await app.Client.GetAsync(decided.Headers.Location);
+        Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
+        var charge = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
+        var chargeId = charge["chargeId"]!.GetValue<string>();
+        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.BodyAsString.Contains(chargeId, StringComparison.Ordinal));
+        var creates = outage.Creates;
+
+        // Neuro-Pay goes down; reads fail until the circuit opens. Then it is back, but the circuit is still open.
+        outage.Down = true;
+        var client = app.Service<NeuroPayClient>();
+        ProviderException? open = null;
+        for (var i = 0; i < 50 && open is null; i++)
+        {
+            var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RetrieveCheckoutAsync(created["providerReference"]!.GetValue<string>(), CancellationToken.None));
+            open = ex.NotSent ? ex : null;
+        }
+
+        Assert.NotNull(open);
+        outage.Down = false;
+        var delivery = await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId });
+
+        Assert.False(delivery.Succeeded);
+        Assert.Equal(creates, outage.Creates);
+        var queued = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray().Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!;
+        Assert.Equal("queued", queued["status"]!.GetValue<string>());
+
+        // Once the circuit lets a call through, the redelivered message charges the card, once.
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
+        Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId })).Succeeded);
+        Assert.Equal(creates + 1, outage.Creates);
+        var paid = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray().Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!;
+        Assert.Equal(("succeeded", "10.00"), (paid["status"]!.GetValue<string>(), paid["amount"]!.GetValue<string>()));
     }
 }

@@ -18,7 +18,7 @@ public enum ProviderFailure
 /// <summary>
 /// A provider call that did not succeed. The provider's raw error body is kept in <see cref="RawBody"/> for
 /// diagnostics but never put into <see cref="Exception.Message"/>, which must stay free of secrets and PII.
-/// Each provider derives its own type and builds it in one place from the error response.
+/// Each provider has its own marker type, built in one place (Payments.Providers' <c>ProviderFailureException</c>) from the failure.
 /// </summary>
 public class ProviderException : Exception
 {

@@ -89,8 +89,13 @@ public static class ProviderErrors
             $"{provider}: {where}answered {(int)status} with an unusable body: {problem}.", (int)status, null, Truncate(rawBody), inner));
     }
 
-    private static ProviderException Create(ProviderHttpOptions? options, ProviderFailureInfo info) =>
-        options?.CreateException?.Invoke(info) ?? info.ToException();
+    /// <summary>
+    /// The one factory of provider exceptions: <paramref name="info"/> as the provider's own type (the
+    /// <see cref="ProviderHttpOptions.CreateException"/> its registration set), else as a plain
+    /// <see cref="ProviderFailureException"/>.
+    /// </summary>
+    public static ProviderFailureException Create(ProviderHttpOptions? options, ProviderFailureInfo info) =>
+        options?.CreateException?.Invoke(info) ?? new ProviderFailureException(info);
 
     private static string Describe(HttpRequestMessage request) => $"{request.Method} {request.RequestUri?.AbsolutePath}";
 

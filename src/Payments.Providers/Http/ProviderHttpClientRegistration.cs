@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Payments.Providers.Http;
@@ -8,8 +9,9 @@ namespace Payments.Providers.Http;
 public static class ProviderHttpClientRegistration
 {
     /// <summary>
-    /// Registers the named <see cref="HttpClient"/> <paramref name="name"/> for a provider, behind its resilience
-    /// pipeline and error mapping (<see cref="ProviderResilienceHandler"/>), and <typeparamref name="TClient"/> as a
+    /// Registers the named <see cref="HttpClient"/> <paramref name="name"/> for a provider, behind its error mapping
+    /// (<see cref="ProviderErrorHandler"/>, outermost) and its resilience pipeline (<c>AddResilienceHandler</c> with the
+    /// rules of <see cref="ProviderPipelines"/>), and <typeparamref name="TClient"/> as a
     /// singleton that creates a client per call from <see cref="IHttpClientFactory"/> (so handlers rotate and the
     /// provider object can be a singleton). <paramref name="resilience"/>, when given, binds
     /// <see cref="ProviderHttpOptions"/> (e.g. <c>Providers:Next:Http</c>); <paramref name="configureResilience"/>
@@ -25,7 +27,6 @@ public static class ProviderHttpClientRegistration
         where TClient : class
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ProviderPipelines>();
         services.TryAddSingleton<TClient>();
 
         var options = services.AddOptions<ProviderHttpOptions>(name);
@@ -45,14 +46,22 @@ public static class ProviderHttpClientRegistration
             + "delays not negative.")
             .ValidateOnStart();
 
-        return services
+        var client = services
             .AddHttpClient(name, (sp, client) =>
             {
                 // The pipeline owns every timeout; HttpClient's own 100 s would only cut across it.
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 configureClient(sp, client);
             })
-            .AddHttpMessageHandler(sp => new ProviderResilienceHandler(
-                name, sp.GetRequiredService<ProviderPipelines>(), sp.GetRequiredService<IOptionsMonitor<ProviderHttpOptions>>()));
+            .AddHttpMessageHandler(sp => new ProviderErrorHandler(name, sp.GetRequiredService<IOptionsMonitor<ProviderHttpOptions>>()));
+
+        // Settings are read once, when the pipeline is first built (as the circuit must outlive any reload).
+        client.AddResilienceHandler(ProviderPipelines.PipelineName, (pipeline, context) => ProviderPipelines.Configure(
+            pipeline,
+            name,
+            context.GetOptions<ProviderHttpOptions>(name),
+            context.ServiceProvider.GetRequiredService<TimeProvider>(),
+            context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Payments.Providers.Http")));
+        return client;
     }
 }

@@ -1,5 +1,3 @@
-using Payments.Core.Providers;
-
 namespace Payments.Providers.Http;
 
 /// <summary>
@@ -45,9 +43,11 @@ public sealed class ProviderHttpOptions
     public Func<string, string?>? ReadErrorCode { get; set; }
 
     /// <summary>
-    /// Builds the provider's own exception type from a mapped failure. Null: a plain <see cref="ProviderException"/>.
+    /// Which of the provider's own exception type to build from a mapped failure (set in code by the provider's
+    /// registration, e.g. <c>info =&gt; new NextException(info)</c>); null: a plain <see cref="ProviderFailureException"/>.
+    /// Only <see cref="ProviderErrors.Create"/> calls it.
     /// </summary>
-    public Func<ProviderFailureInfo, ProviderException>? CreateException { get; set; }
+    public Func<ProviderFailureInfo, ProviderFailureException>? CreateException { get; set; }
 
     /// <summary>What Polly would refuse when building the pipeline, found at start-up instead of at the first call.</summary>
     public static IReadOnlyList<string> Problems(ProviderHttpOptions o)
@@ -72,33 +72,4 @@ public sealed class ProviderHttpOptions
 
         return problems;
     }
-}
-
-/// <summary>A failed provider call, classified: everything needed to build the provider's exception.</summary>
-/// <param name="Provider">The provider name ("next").</param>
-/// <param name="Failure">What kind of failure it was.</param>
-/// <param name="Message">A message free of secrets, PII and response bodies.</param>
-/// <param name="StatusCode">The HTTP status, when there was a response.</param>
-/// <param name="ProviderCode">The provider's error code, when its body names one.</param>
-/// <param name="RawBody">The provider's raw error body (truncated), for diagnostics only.</param>
-/// <param name="InnerException">The transport or timeout exception, when there was one.</param>
-public sealed record ProviderFailureInfo(
-    string Provider,
-    ProviderFailure Failure,
-    string Message,
-    int? StatusCode,
-    string? ProviderCode,
-    string? RawBody,
-    Exception? InnerException,
-    bool NotSent = false)
-{
-    public ProviderException ToException() =>
-        new(Provider, Failure, Message, StatusCode, ProviderCode, RawBody, InnerException, NotSent);
-
-    /// <summary>
-    /// <paramref name="failure"/> of a call made before a money-moving request (the read a refund starts with): the
-    /// money-moving request itself was never sent, whatever the read's own failure was.
-    /// </summary>
-    public static ProviderFailureInfo BeforeSending(ProviderException failure) =>
-        new(failure.Provider, failure.Failure, failure.Message, failure.StatusCode, failure.ProviderCode, failure.RawBody, failure, NotSent: true);
 }

@@ -34,6 +34,6 @@ public sealed class ProviderJson(string provider, JsonSerializerOptions serializ
     public Core.Providers.ProviderException Invalid(HttpResponseMessage response, string problem, string? raw, Exception? inner) =>
         ProviderErrors.InvalidResponse(provider, response.RequestMessage, response.StatusCode, problem, raw, httpOptions.Get(provider), inner);
 
-    public Core.Providers.ProviderException Invalid(HttpStatusCode status, string problem, string? raw) =>
-        ProviderErrors.InvalidResponse(provider, null, status, problem, raw, httpOptions.Get(provider));
+    public Core.Providers.ProviderException Invalid(HttpStatusCode status, string problem, string? raw, Exception? inner = null) =>
+        ProviderErrors.InvalidResponse(provider, null, status, problem, raw, httpOptions.Get(provider), inner);
 }

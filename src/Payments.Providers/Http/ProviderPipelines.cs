@@ -1,37 +1,26 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
 
 namespace Payments.Providers.Http;
 
 /// <summary>
-/// One resilience pipeline per provider, built on first use and kept for the life of the app (a singleton), so
-/// that a provider's circuit breaker state survives the recycling of HTTP message handlers. Order, outside in:
-/// total timeout → retry → circuit breaker → attempt timeout, so each attempt counts once for the breaker and
-/// the retries and their delays all fit in the total timeout.
+/// The rules of every provider's resilience pipeline, registered per named client with <c>AddResilienceHandler</c>
+/// (see <see cref="ProviderHttpClientRegistration"/>). Microsoft.Extensions.Http.Resilience keeps the pipeline (and
+/// so the circuit breaker's state) in a registry for the life of the app, apart from the recycled HTTP message
+/// handlers. Order, outside in: total timeout → retry → circuit breaker → attempt timeout, so each attempt counts
+/// once for the breaker and the retries and their delays all fit in the total timeout.
 /// </summary>
-public sealed class ProviderPipelines(IOptionsMonitor<ProviderHttpOptions> options, TimeProvider clock, ILoggerFactory loggers)
-    : IAsyncDisposable, IDisposable
+public static class ProviderPipelines
 {
-    /// <summary>The request being sent, for the retry decision (the pipeline itself only sees responses).</summary>
-    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Payments.Providers.Request");
+    /// <summary>The pipeline's name under each provider's client (the registry key is <c>{client}-{pipeline}</c>).</summary>
+    public const string PipelineName = "provider";
 
-    private readonly ResiliencePipelineRegistry<string> _registry = new();
-    private readonly ILogger _logger = loggers.CreateLogger("Payments.Providers.Http");
-
-    public ResiliencePipeline<HttpResponseMessage> For(string provider) =>
-        _registry.GetOrAddPipeline<HttpResponseMessage>(provider, (builder, _) => Build(builder, provider, options.Get(provider)));
-
-    public ValueTask DisposeAsync() => _registry.DisposeAsync();
-
-    public void Dispose() => _registry.Dispose();
-
-    private void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, string provider, ProviderHttpOptions o)
+    internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, string provider, ProviderHttpOptions o,
+        TimeProvider clock, ILogger logger)
     {
         builder.TimeProvider = clock;
         builder.AddTimeout(o.TotalTimeout);
@@ -51,7 +40,7 @@ public sealed class ProviderPipelines(IOptionsMonitor<ProviderHttpOptions> optio
                         : null),
                 OnRetry = args =>
                 {
-                    _logger.LogWarning("Retrying {Provider} call (attempt {Attempt}) after {Outcome} in {Delay}",
+                    logger.LogWarning("Retrying {Provider} call (attempt {Attempt}) after {Outcome} in {Delay}",
                         provider, args.AttemptNumber + 1, Describe(args.Outcome), args.RetryDelay);
                     return ValueTask.CompletedTask;
                 },
@@ -67,12 +56,12 @@ public sealed class ProviderPipelines(IOptionsMonitor<ProviderHttpOptions> optio
             ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
             OnOpened = args =>
             {
-                _logger.LogError("Circuit for {Provider} opened for {BreakDuration} after {Outcome}", provider, args.BreakDuration, Describe(args.Outcome));
+                logger.LogError("Circuit for {Provider} opened for {BreakDuration} after {Outcome}", provider, args.BreakDuration, Describe(args.Outcome));
                 return ValueTask.CompletedTask;
             },
             OnClosed = _ =>
             {
-                _logger.LogInformation("Circuit for {Provider} closed", provider);
+                logger.LogInformation("Circuit for {Provider} closed", provider);
                 return ValueTask.CompletedTask;
             },
         });
@@ -93,7 +82,7 @@ public sealed class ProviderPipelines(IOptionsMonitor<ProviderHttpOptions> optio
             return true;
         }
 
-        if (!context.Properties.TryGetValue(RequestKey, out var request) || !ProviderRequest.IsSafeToRetry(request))
+        if (context.GetRequestMessage() is not { } request || !ProviderRequest.IsSafeToRetry(request))
         {
             return false;
         }

@@ -24,7 +24,7 @@ public static class ProviderServiceRegistration
         string httpClientName,
         Action<HttpClient, TOptions> configureClient,
         Func<string, string?> readErrorCode,
-        Func<ProviderFailureInfo, ProviderException> createException)
+        Func<ProviderFailureInfo, ProviderFailureException> createException)
         where TProvider : class, IPaymentProvider
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>

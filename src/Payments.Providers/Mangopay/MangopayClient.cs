@@ -126,8 +126,17 @@ public sealed class MangopayClient(
 
         if (status is >= 200 and < 300 && first.Resource is { ValueKind: JsonValueKind.Object } body)
         {
-            return body.Deserialize<T>(MangopayJson.Options)
-                ?? throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is empty", raw);
+            T? answer;
+            try
+            {
+                answer = body.Deserialize<T>(MangopayJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is not the resource it should be", raw, ex);
+            }
+
+            return answer ?? throw _json.Invalid(HttpStatusCode.OK, "the stored first answer is empty", raw);
         }
 
         // The first request failed, and that failure is the outcome of this one.
@@ -145,7 +154,7 @@ public sealed class MangopayClient(
         var info = new ProviderFailureInfo(MangopayProvider.ProviderName, failure,
             $"{MangopayProvider.ProviderName}: the first request with this Idempotency-Key answered {status}.", status, code,
             raw is { Length: > ProviderErrors.MaxRawBodyChars } ? raw[..ProviderErrors.MaxRawBodyChars] : raw, conflict);
-        throw settings.CreateException?.Invoke(info) ?? info.ToException();
+        throw ProviderErrors.Create(settings, info);
     }
 
     /// <summary>

@@ -1,16 +1,10 @@
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Mangopay;
 
 /// <summary>
-/// A failed Mangopay call. Built only from a <see cref="ProviderFailureInfo"/>: by <see cref="ProviderErrors"/> for
-/// HTTP failures, and by <see cref="MangopayClient"/> for the few answers that are failures although they are 2xx.
+/// A failed Mangopay call: a marker type only (what this provider's catch filters tell its own failures by). Its fields come from
+/// <see cref="ProviderFailureException"/>; it is built by <see cref="ProviderErrors.Create"/> from this provider's
+/// options, or with <c>new</c> from a <see cref="ProviderFailureInfo"/>.
 /// </summary>
-public sealed class MangopayException : ProviderException
-{
-    public MangopayException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
-    {
-    }
-}
+public sealed class MangopayException(ProviderFailureInfo info) : ProviderFailureException(info);

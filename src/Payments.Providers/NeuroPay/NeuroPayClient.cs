@@ -86,7 +86,7 @@ public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonit
     {
         var info = new ProviderFailureInfo(NeuroPayProvider.ProviderName, ProviderFailure.Rejected,
             $"neuropay: order {orderId} has no Neuro-Pay checkout.", null, null, null, null);
-        return httpOptions.Get(NeuroPayProvider.ProviderName).CreateException?.Invoke(info) ?? info.ToException();
+        return ProviderErrors.Create(httpOptions.Get(NeuroPayProvider.ProviderName), info);
     }
 
     private async Task<NeuroPayCheckout> CheckoutAsync<T>(string endpoint, T body, bool safe, CancellationToken cancellationToken) =>

@@ -1,13 +1,10 @@
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.NeuroPay;
 
-/// <summary>A failed Neuro-Pay call. Built only by <see cref="ProviderErrors"/> from the response or the transport failure.</summary>
-public sealed class NeuroPayException : ProviderException
-{
-    public NeuroPayException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
-    {
-    }
-}
+/// <summary>
+/// A failed Neuro-Pay call: a marker type only (what this provider's catch filters tell its own failures by). Its fields come from
+/// <see cref="ProviderFailureException"/>; it is built by <see cref="ProviderErrors.Create"/> from this provider's
+/// options, or with <c>new</c> from a <see cref="ProviderFailureInfo"/>.
+/// </summary>
+public sealed class NeuroPayException(ProviderFailureInfo info) : ProviderFailureException(info);

@@ -1,13 +1,10 @@
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Next;
 
-/// <summary>A failed NEXT call. Built only by <see cref="ProviderErrors"/> from the response or the transport failure.</summary>
-public sealed class NextException : ProviderException
-{
-    public NextException(ProviderFailureInfo info)
-        : base(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException, info.NotSent)
-    {
-    }
-}
+/// <summary>
+/// A failed NEXT call: a marker type only (what this provider's catch filters tell its own failures by). Its fields come from
+/// <see cref="ProviderFailureException"/>; it is built by <see cref="ProviderErrors.Create"/> from this provider's
+/// options, or with <c>new</c> from a <see cref="ProviderFailureInfo"/>.
+/// </summary>
+public sealed class NextException(ProviderFailureInfo info) : ProviderFailureException(info);

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Payments.Core.Providers;
 using Payments.Providers.Http;
 using Payments.Providers.Mangopay;
@@ -44,5 +47,48 @@ public sealed class ProviderExceptionsTests
             services.Provider().CaptureAsync(NeuroPayTestKit.Order(providerReference: NeuroPayTestKit.CheckoutId), CancellationToken.None));
 
         Assert.True(ex.NotSent);
+    }
+
+    [Fact]
+    public void Every_provider_exception_is_a_marker_over_the_one_constructor()
+    {
+        var types = typeof(ProviderFailureException).Assembly.GetTypes()
+            .Where(t => typeof(ProviderException).IsAssignableFrom(t) && t != typeof(ProviderFailureException)).ToList();
+
+        Assert.Equal(["MangopayException", "NeuroPayException", "NextException", "TwistoException"], types.Select(t => t.Name).Order());
+        foreach (var type in types)
+        {
+            Assert.True(type.IsSealed, type.Name);
+            Assert.Equal(typeof(ProviderFailureException), type.BaseType);
+            Assert.Equal([typeof(ProviderFailureInfo)], Assert.Single(type.GetConstructors()).GetParameters().Select(p => p.ParameterType));
+            Assert.Empty(type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void The_one_factory_builds_each_provider_s_own_type_from_its_registration(string provider)
+    {
+        using var services = provider switch
+        {
+            "next" => Next.NextTestKit.Services(null),
+            "twisto" => Twisto.TwistoTestKit.Services(null),
+            "mangopay" => Mangopay.MangopayTestKit.Services(null),
+            _ => NeuroPayTestKit.Services(null),
+        };
+        var options = services.GetRequiredService<IOptionsMonitor<ProviderHttpOptions>>().Get(provider);
+        var info = new ProviderFailureInfo(provider, ProviderFailure.Unavailable, "down", null, null, null, null, NotSent: true);
+
+        var ex = ProviderErrors.Create(options, info);
+
+        Assert.Equal(provider switch
+        {
+            "next" => typeof(NextException),
+            "twisto" => typeof(TwistoException),
+            "mangopay" => typeof(MangopayException),
+            _ => typeof(NeuroPayException),
+        }, ex.GetType());
+        Assert.True(ex.NotSent);
+        Assert.True(ProviderErrors.Create(null, info).NotSent);
     }
 }

@@ -276,6 +276,20 @@ public sealed class MangopayClientTests
     }
 
     [Fact]
+    public async Task A_409_whose_stored_first_answer_is_not_a_pay_in_is_a_provider_error_not_a_crash()
+    {
+        var handler = new CapturingHandler()
+            .Respond(HttpStatusCode.OK, MangopayTestKit.TokenJson())
+            .Respond(HttpStatusCode.Conflict, MangopayTestKit.ErrorJson("idempotent_creation_conflict"))
+            .Respond(HttpStatusCode.OK, """{"StatusCode":"200","RequestURL":"https://api.sandbox.mangopay.com/v2.01/acme-platform/payins/payment-methods/twint","Resource":{"Id":{"not":"a string"},"Status":[1]}}""");
+        using var services = MangopayTestKit.Services(handler);
+
+        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+
+        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
+    }
+
+    [Fact]
     public async Task A_409_whose_first_answer_was_a_refusal_is_that_refusal()
     {
         var handler = new CapturingHandler()

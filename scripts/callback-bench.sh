@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The callback benchmark: shopper returns of NEXT orders already paid at the sandbox (the path every payment ends on),
+# measured for this checkout and for a baseline commit in one run on this machine. Builds both handlers (the baseline
+# in a git worktree under .bench/), then alternates runs (baseline, current, baseline, current, ...), each on a fresh
+# disk-backed Azurite, the handler in Release with logging at Warning. Prints each run's returns/s and the median of
+# the current/baseline ratios. Stops only the processes it started, by PID.
+# Usage: bash scripts/callback-bench.sh [baseline-rev=HEAD~1] [pairs=5] [orders=300] [concurrency=16]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+baseline_rev=${1:-HEAD~1}
+pairs=${2:-5}
+orders=${3:-300}
+concurrency=${4:-16}
+for port in 7071 10002; do
+  if port_open "$port"; then
+    echo "something already listens on $port; stop it first" >&2
+    exit 1
+  fi
+done
+
+ensure_azurite
+baseline_dir="$ROOT/.bench/baseline"
+baseline_sha=$(git rev-parse "$baseline_rev")
+if [ -d "$baseline_dir" ]; then
+  git -C "$baseline_dir" checkout -q --detach "$baseline_sha"
+else
+  git worktree add -q --detach "$baseline_dir" "$baseline_sha"
+fi
+log "Building the baseline handler ($(git rev-parse --short "$baseline_sha")) and this checkout's"
+dotnet build "$baseline_dir/src/Payments.Host" -c Release --nologo -v quiet >/dev/null
+dotnet build src/Payments.Host -c Release --nologo -v quiet >/dev/null
+dotnet build benchmarks/Payments.LoadRun -c Release --nologo -v quiet >/dev/null
+
+host_pid=""
+data_dir=""
+stop_run() {
+  if [ -n "$host_pid" ]; then
+    kill "$host_pid" 2>/dev/null || true
+    wait "$host_pid" 2>/dev/null || true
+    host_pid=""
+  fi
+  stop_local_azurite
+  if [ -n "$data_dir" ]; then
+    rm -rf "$data_dir"
+    data_dir=""
+  fi
+}
+trap stop_run EXIT
+mkdir -p "$ROOT/.azurite"
+export_local_settings
+export Logging__LogLevel__Default=Warning
+
+# One measured run of the handler in $1 (a checkout root); prints its returns/s.
+run_once() {
+  local root=$1
+  data_dir=$(mktemp -d)
+  "$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort 10002 --location "$data_dir" "${AZURITE_FLAGS[@]}" --silent > /tmp/payments-callback-bench-azurite.log 2>&1 &
+  azurite_pid=$!
+  wait_for_port 10002
+  dotnet "$root/src/Payments.Host/bin/Release/net10.0/Payments.Host.dll" --urls http://localhost:7071 > /tmp/payments-callback-bench.log 2>&1 &
+  host_pid=$!
+  for _ in $(seq 300); do
+    curl -fs http://localhost:7071/api/health >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  local line
+  line=$(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll --mode callbacks --orders "$orders" --concurrency "$concurrency" | tail -n 1)
+  stop_run
+  echo "$line" >&2
+  sed -n 's/.*: \([0-9.]*\) returns\/s.*/\1/p' <<<"$line"
+}
+
+ratios=()
+printf '%-5s %-14s %-14s %s\n' pair "baseline r/s" "current r/s" ratio
+for i in $(seq "$pairs"); do
+  base=$(run_once "$baseline_dir")
+  current=$(run_once "$ROOT")
+  ratio=$(awk -v a="$current" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  ratios+=("$ratio")
+  printf '%-5s %-14s %-14s %s\n' "$i" "$base" "$current" "$ratio"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+echo "callback benchmark: $orders returns at $concurrency concurrent, $pairs alternating pairs; current/baseline ($(git rev-parse --short "$baseline_sha")) median ratio $median"
