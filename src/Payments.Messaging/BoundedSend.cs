@@ -21,15 +21,21 @@ public static class BoundedSend
         using var timeout = new CancellationTokenSource(bound, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var task = send(linked.Token);
+        using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(task, Task.Delay(bound, clock, stopDelay.Token));
+        if (!task.IsCompleted)
+        {
+            // Given up on, not awaited: observe its outcome so that a late failure is not an unobserved exception.
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw TimedOut(entityPath, bound, null);
+        }
+
+        await stopDelay.CancelAsync();
         try
         {
-            await task.WaitAsync(bound, clock, cancellationToken);
-        }
-        catch (TimeoutException) when (!task.IsCompleted)
-        {
-            // Abandoned, not awaited: observe its outcome so that a late failure is not an unobserved exception.
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw TimedOut(entityPath, bound, null);
+            await task;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

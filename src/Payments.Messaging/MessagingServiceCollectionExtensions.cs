@@ -72,6 +72,11 @@ public static class MessagingServiceCollectionExtensions
                 ValidateConnectionString(connectionString);
             }
 
+            if (serviceBus.RetryProblem() is { } problem)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
             services.TryAddSingleton(new MessagingInfo(MessagingMode.ServiceBus));
 
             // The app's one credential (Storage registers the same with TryAdd): managed identity in Azure.

@@ -106,6 +106,23 @@ public class AddMessagingTests
     }
 
     [Theory]
+    [InlineData("MaxRetryAttempts", "-1")]
+    [InlineData("MaxRetryAttempts", "101")]
+    [InlineData("RetryBaseDelay", "00:00:00")]
+    [InlineData("RetryMaxDelay", "-00:00:01")]
+    [InlineData("AttemptTimeout", "-00:00:01")]
+    public void Retry_settings_out_of_range_fail_at_registration(string key, string value)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new()
+        {
+            ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net",
+            ["ServiceBus:" + key] = value,
+        }));
+
+        Assert.Contains("ServiceBus:" + key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("https://contoso.servicebus.windows.net/some/path")]
     [InlineData("ftp://contoso.servicebus.windows.net")]
     public void A_bad_namespace_fails_at_registration(string fullyQualifiedNamespace)

@@ -58,6 +58,14 @@ public sealed class ServiceBusOptions
         return uri.Host;
     }
 
+    /// <summary>What is wrong with the retry keys (the SDK's limits), or null.</summary>
+    public string? RetryProblem() =>
+        MaxRetryAttempts is < 0 or > 100 ? "ServiceBus:MaxRetryAttempts must be 0-100."
+        : RetryBaseDelay < TimeSpan.FromMilliseconds(1) || RetryBaseDelay > TimeSpan.FromMinutes(5) ? "ServiceBus:RetryBaseDelay must be 1 ms to 5 min."
+        : RetryMaxDelay < TimeSpan.Zero ? "ServiceBus:RetryMaxDelay must not be negative."
+        : AttemptTimeout <= TimeSpan.Zero || AttemptTimeout > TimeSpan.FromHours(1) ? "ServiceBus:AttemptTimeout must be more than 0 and at most 1 h."
+        : null;
+
     /// <summary>The SDK's retry policy from the retry keys.</summary>
     public ServiceBusRetryOptions RetryOptions() => new()
     {
