@@ -97,6 +97,7 @@ param neuroPayBaseUrl string = ''
 param serviceBusSku string = 'Standard'
 
 @description('Optional: object id of the user or group that sets the Key Vault secrets (gets Key Vault Secrets Officer). Find yours with: az ad signed-in-user show --query id -o tsv')
+#disable-next-line secure-secrets-in-params // not a secret: an object id (the rule matches 'secrets' in the name)
 param secretsOfficerPrincipalId string = ''
 
 @description('Principal type of secretsOfficerPrincipalId.')
@@ -105,6 +106,7 @@ param secretsOfficerPrincipalId string = ''
   'Group'
   'ServicePrincipal'
 ])
+#disable-next-line secure-secrets-in-params // not a secret: User, Group or ServicePrincipal (the rule matches 'secrets' in the name)
 param secretsOfficerPrincipalType string = 'User'
 
 @description('Key Vault purge protection (irreversible once on). Turn off only for throw-away environments.')
@@ -244,7 +246,7 @@ var coreSettings = {
   Storage__LookupsTable: tableNames.lookups
   Storage__WebhookDeliveriesTable: tableNames.webhookDeliveries
 
-  // The app's REST sender, and the host's Service Bus trigger connection ("connection": "ServiceBusConnection").
+  // The app's ServiceBusClient, and the host's Service Bus trigger connection ("connection": "ServiceBusConnection").
   ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   ServiceBusConnection__credential: 'managedidentity'

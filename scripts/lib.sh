@@ -20,6 +20,53 @@ ensure_azurite() {
   npm ci --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error >&2
 }
 
+# The Bicep CLI: the NuGet package Azure.Bicep.CommandLine.linux-x64, downloaded by the restore-only project
+# infra-bicep/tools/Bicep.proj (which pins the version) into the NuGet packages folder.
+BICEP_PROJECT="$ROOT/infra-bicep/tools/Bicep.proj"
+BICEP_VERSION=0.49.2
+
+# The CLI's path in the packages folder the last restore of Bicep.proj used (its project.assets.json names it:
+# NUGET_PACKAGES, NuGet.Config's globalPackagesFolder or ~/.nuget/packages); empty before the first restore.
+restored_bicep_path() {
+  local assets="$ROOT/infra-bicep/tools/obj/project.assets.json" packages
+  [ -f "$assets" ] || return 0
+  packages=$(grep -A1 '"packageFolders"' "$assets" | sed -n 's/^ *"\(.*\)": {}.*/\1/p' | head -n 1)
+  [ -n "$packages" ] && echo "${packages%/}/azure.bicep.commandline.linux-x64/$BICEP_VERSION/tools/bicep"
+  return 0
+}
+
+# Restores the Bicep CLI if it is missing and sets BICEP_BIN to a copy this user can run: the package ships it as
+# rwxr--r--, so when another user restored it, it is copied (with the run bit) into a folder of this user's.
+ensure_bicep() {
+  local bin
+  bin=$(restored_bicep_path)
+  if [ -z "$bin" ] || [ ! -f "$bin" ]; then
+    log "Restoring the Bicep CLI $BICEP_VERSION (dotnet restore infra-bicep/tools/Bicep.proj)"
+    dotnet restore "$BICEP_PROJECT" --force --nologo --verbosity quiet >&2
+    bin=$(restored_bicep_path)
+    [ -n "$bin" ] && [ -f "$bin" ] || { echo "the Bicep CLI is not at '$bin' after the restore" >&2; return 1; }
+  fi
+  if [ ! -x "$bin" ]; then
+    chmod +x "$bin" 2>/dev/null || true
+  fi
+  if [ ! -x "$bin" ]; then
+    local copy="${TMPDIR:-/tmp}/payments-bicep-$BICEP_VERSION-$(id -un)/bicep"
+    if [ ! -x "$copy" ] || [ "$(stat -c %s "$copy")" != "$(stat -c %s "$bin")" ]; then
+      mkdir -p "$(dirname "$copy")"
+      cp "$bin" "$copy.$$" && chmod 750 "$copy.$$" && mv -f "$copy.$$" "$copy"
+    fi
+    bin="$copy"
+  fi
+  BICEP_BIN="$bin"
+  export BICEP_BIN
+  # The CLI is a single-file bundle that unpacks native libraries under $HOME/.net on first run.
+  if [ -z "${DOTNET_BUNDLE_EXTRACT_BASE_DIR:-}" ] && { [ -z "${HOME:-}" ] || [ ! -w "${HOME:-/nonexistent}" ]; }; then
+    DOTNET_BUNDLE_EXTRACT_BASE_DIR="${TMPDIR:-/tmp}/payments-bicep-$BICEP_VERSION-$(id -un)/extract"
+    mkdir -p "$DOTNET_BUNDLE_EXTRACT_BASE_DIR"
+    export DOTNET_BUNDLE_EXTRACT_BASE_DIR
+  fi
+}
+
 # Installs Debian's Chromium for the browser tests (tests/browser drives it with playwright-core).
 ensure_chromium() {
   if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then

@@ -17,6 +17,7 @@ param keyVaultName string
 param applicationInsightsName string
 
 @description('Optional: object id of a user or group that may set the secrets (Key Vault Secrets Officer). Empty: none.')
+#disable-next-line secure-secrets-in-params // not a secret: an object id (the rule matches 'secrets' in the name)
 param secretsOfficerPrincipalId string = ''
 
 @description('Principal type of secretsOfficerPrincipalId.')
@@ -25,6 +26,7 @@ param secretsOfficerPrincipalId string = ''
   'Group'
   'ServicePrincipal'
 ])
+#disable-next-line secure-secrets-in-params // not a secret: User, Group or ServicePrincipal (the rule matches 'secrets' in the name)
 param secretsOfficerPrincipalType string = 'User'
 
 // Built-in roles (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).

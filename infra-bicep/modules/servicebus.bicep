@@ -51,7 +51,7 @@ resource topics 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = [f
     // Duplicate detection cannot be switched on or off after the topic exists.
     requiresDuplicateDetection: topic.requiresDuplicateDetection
     duplicateDetectionHistoryTimeWindow: topic.duplicateDetectionHistoryTimeWindow
-    defaultMessageTimeToLive: contains(topic, 'defaultMessageTimeToLive') ? topic.defaultMessageTimeToLive : null
+    defaultMessageTimeToLive: topic.?defaultMessageTimeToLive
     enableBatchedOperations: true
     supportOrdering: false
   }
@@ -64,7 +64,7 @@ resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscription
     lockDuration: sub.settings.lockDuration
     deadLetteringOnMessageExpiration: sub.settings.deadLetteringOnMessageExpiration
     deadLetteringOnFilterEvaluationExceptions: true
-    defaultMessageTimeToLive: contains(sub.settings, 'defaultMessageTimeToLive') ? sub.settings.defaultMessageTimeToLive : null
+    defaultMessageTimeToLive: sub.settings.?defaultMessageTimeToLive
     enableBatchedOperations: true
     requiresSession: false
   }
@@ -82,7 +82,7 @@ resource queues 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = [f
     deadLetteringOnMessageExpiration: queue.deadLetteringOnMessageExpiration
     requiresDuplicateDetection: queue.requiresDuplicateDetection
     duplicateDetectionHistoryTimeWindow: queue.duplicateDetectionHistoryTimeWindow
-    defaultMessageTimeToLive: contains(queue, 'defaultMessageTimeToLive') ? queue.defaultMessageTimeToLive : null
+    defaultMessageTimeToLive: queue.?defaultMessageTimeToLive
     enableBatchedOperations: true
     requiresSession: false
   }

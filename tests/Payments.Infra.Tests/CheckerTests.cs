@@ -93,7 +93,7 @@ public class CheckerTests
     {
         var manifest = AppSettingsManifest.Parse(Manifest);
         var template = new BicepTemplate(Template);
-        Assert.Empty(InfraChecks.ManifestProblems(manifest, template));
+        Assert.Empty(InfraChecks.ManifestProblems(manifest, ["origins"]));
         Assert.Empty(InfraChecks.SettingsProblems(manifest, template));
         Assert.Empty(InfraChecks.FunctionUrlProblems([Http("Health", "health")], template));
         Assert.Empty(InfraChecks.BindingProblems([Http("Health", "health"), ServiceBusOut("Send", "payment-events")], template, ServiceBusEntities.Parse(Entities)));
@@ -203,8 +203,66 @@ public class CheckerTests
               { "key": "e", "required": false, "source": "default" }
             ] }
             """);
-        var problems = InfraChecks.ManifestProblems(manifest, new BicepTemplate(Template));
+        var problems = InfraChecks.ManifestProblems(manifest, ["origins"]);
         Assert.Equal(6, problems.Count);
+    }
+
+    // What bicep build makes of a few parameters and a module given a loadJsonContent file.
+    private const string Arm = """
+        {
+          "parameters": {
+            "origins": { "type": "array", "minLength": 1 },
+            "memory": { "type": "int", "defaultValue": 2048, "allowedValues": [ 512, 2048 ] },
+            "instances": { "type": "int", "defaultValue": 100, "minValue": 40, "maxValue": 1000 },
+            "baseName": { "type": "string", "defaultValue": "payments", "maxLength": 12 }
+          },
+          "variables": {
+            "$fxv#0": { "topics": [ { "name": "payment-events", "subscriptions": [ { "name": "storefront-webhooks" } ] } ], "queues": [ { "name": "payment-charges" } ] },
+            "serviceBusEntities": "[variables('$fxv#0')]"
+          },
+          "resources": [
+            { "type": "Microsoft.Resources/deployments", "name": "servicebus",
+              "properties": { "parameters": { "entities": { "value": "[variables('serviceBusEntities')]" } } } }
+          ]
+        }
+        """;
+
+    [Fact]
+    public void A_parameters_file_that_the_compiled_template_would_refuse_is_reported()
+    {
+        var template = ArmTemplate.Parse(Arm);
+        using var good = JsonDocument.Parse("""{ "parameters": { "origins": { "value": [ "https://shop.example" ] }, "memory": { "value": 512 } } }""");
+        Assert.Empty(InfraChecks.ParametersFileProblems(template, good.RootElement));
+
+        using var bad = JsonDocument.Parse("""
+            { "parameters": {
+              "origins": { "value": [] },
+              "memory": { "value": 1024 },
+              "instances": { "value": 10 },
+              "baseName": { "value": 7 },
+              "surprise": { "value": "x" }
+            } }
+            """);
+        var problems = InfraChecks.ParametersFileProblems(template, bad.RootElement);
+        Assert.Equal(5, problems.Count);
+        Assert.Contains(problems, p => p.Contains("'origins' has length 0", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("'memory' is 1024, not one of the allowed 512, 2048", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("'instances' is 10, outside 40..1000", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("'baseName' is Number, but main.bicep declares a string", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("sets 'surprise', which main.bicep does not declare", StringComparison.Ordinal));
+
+        using var missing = JsonDocument.Parse("""{ "parameters": {} }""");
+        Assert.Contains(InfraChecks.ParametersFileProblems(template, missing.RootElement), p => p.Contains("'origins' has no default", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Entities_the_compiled_template_passes_that_differ_from_the_file_are_reported()
+    {
+        var template = ArmTemplate.Parse(Arm);
+        Assert.Empty(InfraChecks.ServiceBusEntitiesProblems(template, ServiceBusEntities.Parse(Entities)));
+        var other = ServiceBusEntities.Parse(Entities.Replace("payment-charges", "payment-charges-v2", StringComparison.Ordinal));
+        Assert.Contains(InfraChecks.ServiceBusEntitiesProblems(template, other), p => p.Contains("not infra-bicep/servicebus-entities.json", StringComparison.Ordinal));
+        Assert.Contains(InfraChecks.ServiceBusEntitiesProblems(template, other, module: "bus"), p => p.Contains("no module deployment 'bus'", StringComparison.Ordinal));
     }
 
     [Fact]

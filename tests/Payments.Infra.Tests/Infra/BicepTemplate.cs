@@ -3,9 +3,10 @@ using System.Text.RegularExpressions;
 namespace Payments.Infra.Tests.Infra;
 
 /// <summary>
-/// A plain textual reading of main.bicep (there is no Bicep compiler here): the app-settings block between
-/// "// app-settings:begin" and "// app-settings:end", the function URL output between "// functionUrls:begin"
-/// and "// functionUrls:end", and the parameter declarations. Settings are object properties
+/// A textual reading of main.bicep's two marked blocks, where the source says more than the compiled ARM JSON
+/// (whose values are format() expressions): the app-settings block between "// app-settings:begin" and
+/// "// app-settings:end", and the function URL output between "// functionUrls:begin" and "// functionUrls:end".
+/// Parameters and loaded files are read from the compiled template (ArmTemplate). Settings are object properties
 /// (<c>Name__Key: value</c>) or toObject key lambdas (<c>i =&gt; 'Name__${i}__Key'</c>).
 /// </summary>
 public sealed partial class BicepTemplate
@@ -81,18 +82,6 @@ public sealed partial class BicepTemplate
     public static string KeyPattern(string name) =>
         string.Join(@"\$\{[^}]+\}", name.Split(ConfigKey.Index).Select(Regex.Escape));
 
-    /// <summary>Declared parameters: name → has a default value.</summary>
-    public IReadOnlyDictionary<string, bool> Parameters()
-    {
-        var result = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (Match m in ParamDeclaration().Matches(Text))
-        {
-            result[m.Groups["name"].Value] = m.Groups["default"].Success;
-        }
-
-        return result;
-    }
-
     /// <summary>Function name → the route part of its URL in the functionUrls output ("${apiBaseUrl}/&lt;route&gt;").</summary>
     public IReadOnlyDictionary<string, string> FunctionUrlRoutes()
     {
@@ -118,9 +107,6 @@ public sealed partial class BicepTemplate
 
     [GeneratedRegex(@"\$\{[^}]+\}")]
     private static partial Regex Interpolation();
-
-    [GeneratedRegex(@"^param[ \t]+(?<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+[^=\n]+?(?<default>=.*)?$", RegexOptions.Multiline)]
-    private static partial Regex ParamDeclaration();
 
     [GeneratedRegex(@"^[ \t]*(?<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]*'\$\{apiBaseUrl\}/(?<route>[^']*)'", RegexOptions.Multiline)]
     private static partial Regex UrlEntry();

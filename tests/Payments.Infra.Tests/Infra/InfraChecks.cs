@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Payments.Infra.Tests.Infra;
@@ -12,10 +14,11 @@ public static partial class InfraChecks
     private const string ServiceBusTriggerType = "serviceBusTrigger";
 
     /// <summary>The manifest itself: unique keys, known sources, the fields each source needs.</summary>
-    public static List<string> ManifestProblems(AppSettingsManifest manifest, BicepTemplate template)
+    /// <param name="declaredParameters">main.bicep's parameters (from the compiled template: ArmTemplate.Parameters()).</param>
+    public static List<string> ManifestProblems(AppSettingsManifest manifest, IEnumerable<string> declaredParameters)
     {
         var problems = new List<string>();
-        var parameters = template.Parameters();
+        var parameters = declaredParameters.ToHashSet(StringComparer.Ordinal);
         foreach (var group in manifest.Settings.GroupBy(s => s.Key, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             problems.Add($"{group.Key}: listed {group.Count()} times");
@@ -45,13 +48,116 @@ public static partial class InfraChecks
                 problems.Add($"{s.Key}: a keyvault setting needs \"secret\": a Key Vault secret name (letters, digits, '-', 1-127)");
             }
 
-            if (s.Source == "parameter" && (s.Parameter is null || !parameters.ContainsKey(s.Parameter)))
+            if (s.Source == "parameter" && (s.Parameter is null || !parameters.Contains(s.Parameter)))
             {
                 problems.Add($"{s.Key}: \"parameter\" must name a parameter declared in main.bicep (got '{s.Parameter}')");
             }
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// main.parameters.json against the compiled template's parameters: only declared ones, every one without a
+    /// default, and each value of the declared type within its @allowed / @minValue / @maxValue / @minLength / @maxLength.
+    /// </summary>
+    public static List<string> ParametersFileProblems(ArmTemplate template, JsonElement parametersFile)
+    {
+        var problems = new List<string>();
+        var declared = template.Parameters();
+        var given = parametersFile.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
+            ? p.EnumerateObject().ToDictionary(e => e.Name, e => e.Value, StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+
+        foreach (var parameter in declared.Values.Where(d => !d.HasDefault && !given.ContainsKey(d.Name)))
+        {
+            problems.Add($"main.bicep parameter '{parameter.Name}' has no default and main.parameters.json does not set it");
+        }
+
+        foreach (var (name, entry) in given)
+        {
+            if (!declared.TryGetValue(name, out var parameter))
+            {
+                problems.Add($"main.parameters.json sets '{name}', which main.bicep does not declare");
+                continue;
+            }
+
+            if (!entry.TryGetProperty("value", out var value))
+            {
+                problems.Add($"main.parameters.json: '{name}' has no \"value\" (Key Vault references do not belong there)");
+                continue;
+            }
+
+            problems.AddRange(ValueProblems(parameter, value).Select(problem => $"main.parameters.json: '{name}' {problem}"));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// main.bicep passes the entities of servicebus-entities.json (the file the binding checks read) to the Service
+    /// Bus module: in the compiled template loadJsonContent is resolved, so the value must equal the file.
+    /// </summary>
+    public static List<string> ServiceBusEntitiesProblems(ArmTemplate template, ServiceBusEntities entities, string module = "servicebus")
+    {
+        var passed = template.ModuleParameter(module, "entities");
+        if (passed is null)
+        {
+            return [$"the compiled template has no module deployment '{module}' with an 'entities' parameter"];
+        }
+
+        return JsonElement.DeepEquals(passed.Value, entities.Json)
+            ? []
+            : [$"module '{module}' gets entities that are not infra-bicep/servicebus-entities.json: {passed.Value.GetRawText()[..Math.Min(300, passed.Value.GetRawText().Length)]}"];
+    }
+
+    private static IEnumerable<string> ValueProblems(ArmParameter parameter, JsonElement value)
+    {
+        var kind = parameter.Type.ToLowerInvariant() switch
+        {
+            "string" or "securestring" => "a string",
+            "int" => "an integer",
+            "bool" => "a boolean",
+            "array" => "an array",
+            "object" or "secureobject" => "an object",
+            _ => null,
+        };
+        var matches = kind switch
+        {
+            "a string" => value.ValueKind == JsonValueKind.String,
+            "an integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+            "a boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            "an array" => value.ValueKind == JsonValueKind.Array,
+            "an object" => value.ValueKind == JsonValueKind.Object,
+            _ => true,
+        };
+        if (!matches)
+        {
+            yield return $"is {value.ValueKind}, but main.bicep declares {kind} ({parameter.Type})";
+            yield break;
+        }
+
+        if (parameter.AllowedValues.Count > 0 && !parameter.AllowedValues.Any(a => JsonElement.DeepEquals(a, value)))
+        {
+            yield return $"is {value.GetRawText()}, not one of the allowed {string.Join(", ", parameter.AllowedValues.Select(a => a.GetRawText()))}";
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            && ((parameter.MinValue is { } min && number < min) || (parameter.MaxValue is { } max && number > max)))
+        {
+            yield return $"is {number}, outside {parameter.MinValue?.ToString(CultureInfo.InvariantCulture) ?? "…"}..{parameter.MaxValue?.ToString(CultureInfo.InvariantCulture) ?? "…"}";
+        }
+
+        var length = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!.Length,
+            JsonValueKind.Array => value.GetArrayLength(),
+            _ => (int?)null,
+        };
+        if (length is { } l && ((parameter.MinLength is { } minLength && l < minLength) || (parameter.MaxLength is { } maxLength && l > maxLength)))
+        {
+            yield return $"has length {l}, outside {parameter.MinLength?.ToString(CultureInfo.InvariantCulture) ?? "…"}..{parameter.MaxLength?.ToString(CultureInfo.InvariantCulture) ?? "…"}";
+        }
     }
 
     /// <summary>
@@ -212,7 +318,7 @@ public static partial class InfraChecks
 
         if (Sets("ServiceBus:FullyQualifiedNamespace"))
         {
-            roles.Add(new(BuiltInRoles.ServiceBusNamespace, BuiltInRoles.ServiceBusDataSender, "the app's REST sender (ServiceBus:FullyQualifiedNamespace)"));
+            roles.Add(new(BuiltInRoles.ServiceBusNamespace, BuiltInRoles.ServiceBusDataSender, "the app's ServiceBusClient (ServiceBus:FullyQualifiedNamespace)"));
         }
 
         if (set.Any(s => s.Key.Equals("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", StringComparison.OrdinalIgnoreCase)))

@@ -30,7 +30,10 @@ public static class Repo
 
     public static string DeployGuide => Path.Combine(InfraDir, "README.md");
 
-    public static string ToolsDir => Path.Combine(InfraDir, "tools");
+    public static string BicepConfig => Path.Combine(InfraDir, "bicepconfig.json");
+
+    /// <summary>The restore-only project that downloads the Bicep CLI (see BicepCli).</summary>
+    public static string BicepToolsProject => Path.Combine(InfraDir, "tools", "Bicep.proj");
 
     public static string SrcDir => Path.Combine(Root, "src");
 
