@@ -143,7 +143,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Equal("succeeded", order["status"]!.GetValue<string>());
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
+    /// <summary>The answer is a problem of <paramref name="type"/> with <paramref name="status"/>, as <c>application/problem+json</c>.</summary>
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(status == (int)response.StatusCode, $"{why}: expected {status}, got {(int)response.StatusCode}: {text}");

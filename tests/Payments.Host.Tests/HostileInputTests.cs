@@ -230,13 +230,6 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         Assert.Equal(status, problem["status"]!.GetValue<int>());
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == (int)response.StatusCode, $"{why}: expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
-        Assert.Equal(status, problem["status"]!.GetValue<int>());
-    }
+    private static Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why) =>
+        BadInputTests.AssertProblemAsync(response, status, type, why);
 }
