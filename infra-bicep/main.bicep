@@ -246,7 +246,7 @@ var coreSettings = {
   Storage__LookupsTable: tableNames.lookups
   Storage__WebhookDeliveriesTable: tableNames.webhookDeliveries
 
-  // The app's REST sender, and the host's Service Bus trigger connection ("connection": "ServiceBusConnection").
+  // The app's ServiceBusClient, and the host's Service Bus trigger connection ("connection": "ServiceBusConnection").
   ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   ServiceBusConnection__credential: 'managedidentity'

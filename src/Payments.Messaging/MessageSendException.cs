@@ -1,10 +1,10 @@
-using System.Net;
-
 namespace Payments.Messaging;
 
 /// <summary>
-/// A send that failed for good: the HTTP status when the broker answered, else a network failure or timeout
-/// (<see cref="Exception.InnerException"/>). The message never contains a key, a SAS token or a bearer token.
+/// A send that failed for good (after the sender's retries), or that did not finish within its caller's bound
+/// (<see cref="BoundedSend"/>). <see cref="Reason"/> names the broker's failure (the SDK's <c>ServiceBusFailureReason</c>
+/// such as <c>ServiceCommunicationProblem</c>, <c>MessagingEntityNotFound</c>, <c>QuotaExceeded</c>; or
+/// <c>Unauthorized</c>, <c>Timeout</c>). The message never contains a key, a SAS token or a bearer token.
 /// </summary>
 public sealed class MessageSendException : Exception
 {
@@ -22,24 +22,20 @@ public sealed class MessageSendException : Exception
     {
     }
 
-    public MessageSendException(string message, string entityPath, HttpStatusCode? statusCode, bool isTransient, int attempts, Exception? innerException = null)
+    public MessageSendException(string message, string entityPath, string? reason, bool isTransient, Exception? innerException = null)
         : base(message, innerException)
     {
         EntityPath = entityPath;
-        StatusCode = statusCode;
+        Reason = reason;
         IsTransient = isTransient;
-        Attempts = attempts;
     }
 
     /// <summary>The queue or topic the send was for.</summary>
     public string? EntityPath { get; }
 
-    /// <summary>The broker's HTTP status, when it answered (401 bad credentials, 403 quota or size, 404/410 no such entity).</summary>
-    public HttpStatusCode? StatusCode { get; }
+    /// <summary>Why it failed, when known: a <c>ServiceBusFailureReason</c> name, <c>Unauthorized</c> or <c>Timeout</c>.</summary>
+    public string? Reason { get; }
 
-    /// <summary>True when trying again later may succeed (5xx, 408, 429, timeouts, network errors): the outbox keeps the row.</summary>
+    /// <summary>True when trying again later may succeed (the broker busy or unreachable, a timeout): the outbox keeps the row.</summary>
     public bool IsTransient { get; }
-
-    /// <summary>How many requests were made.</summary>
-    public int Attempts { get; }
 }

@@ -1,4 +1,7 @@
 using Azure.Core;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,8 +17,8 @@ namespace Payments.Messaging;
 /// <summary>Which <see cref="IMessageSender"/> <see cref="MessagingServiceCollectionExtensions.AddMessaging"/> chose.</summary>
 public enum MessagingMode
 {
-    /// <summary>Service Bus over REST (<c>ServiceBus:ConnectionString</c> or <c>ServiceBus:FullyQualifiedNamespace</c>).</summary>
-    ServiceBusRest,
+    /// <summary>Service Bus over AMQP, <c>Azure.Messaging.ServiceBus</c> (<c>ServiceBus:ConnectionString</c> or <c>ServiceBus:FullyQualifiedNamespace</c>).</summary>
+    ServiceBus,
 
     /// <summary>No Service Bus configured: the in-process bus and its background pump.</summary>
     InProcess,
@@ -32,9 +35,10 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>
     /// Registers messaging:
     /// <list type="bullet">
-    /// <item><see cref="IMessageSender"/>: <see cref="ServiceBusRestSender"/> when <c>ServiceBus:ConnectionString</c> (SAS) or
-    /// <c>ServiceBus:FullyQualifiedNamespace</c> (Entra ID: a registered <see cref="TokenCredential"/>, else
-    /// DefaultAzureCredential) is set; otherwise <see cref="InProcessBus"/> (also registered as itself) with
+    /// <item><see cref="IMessageSender"/>: <see cref="ServiceBusMessageSender"/> when <c>ServiceBus:ConnectionString</c> (SAS) or
+    /// <c>ServiceBus:FullyQualifiedNamespace</c> (Entra ID: the app's one <see cref="TokenCredential"/>, registered here with
+    /// TryAdd as DefaultAzureCredential unless one is registered already) is set, over the one <see cref="ServiceBusClient"/>
+    /// registered through <c>Microsoft.Extensions.Azure</c> (<c>ServiceBus:TransportType</c>, the retry keys); otherwise <see cref="InProcessBus"/> (also registered as itself) with
     /// <see cref="InProcessBusPump"/> (unless <c>ServiceBus:InProcess:Pump</c> is false: tests that drive
     /// <see cref="InProcessBus.ProcessDueAsync"/> themselves); the bus subscribes every <see cref="ServiceBusFunction"/>
     /// handler to its entity.</item>
@@ -42,6 +46,9 @@ public static class MessagingServiceCollectionExtensions
     /// unless <c>Timers:Enabled</c> says otherwise.</item>
     /// <item><see cref="WebhookDeliverer"/>, <see cref="WebhookOptions"/> (validated on start) and <see cref="WebhookVerifier"/>.</item>
     /// </list>
+    /// With Service Bus, dispose the container asynchronously (as the host does): <see cref="ServiceBusClient"/> is
+    /// <see cref="IAsyncDisposable"/> only. A <see cref="ServiceBusClient"/> registered before this call is kept (tests
+    /// register a mock).
     /// Handlers are registered separately with <see cref="FunctionRegistrationExtensions.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>
     /// and <see cref="FunctionRegistrationExtensions.AddTimerFunction"/>, before or after this call.
     /// </summary>
@@ -55,30 +62,41 @@ public static class MessagingServiceCollectionExtensions
         configuration.GetSection(ServiceBusOptions.SectionName).Bind(serviceBus);
         services.AddOptions<ServiceBusOptions>().Bind(configuration.GetSection(ServiceBusOptions.SectionName));
 
-        if (serviceBus.UsesRest())
+        if (serviceBus.UsesServiceBus())
         {
             // Fail at start, not on the first send, and without echoing the connection string.
-            if (!string.IsNullOrWhiteSpace(serviceBus.ConnectionString) && !ServiceBusConnection.TryParse(serviceBus.ConnectionString, out _, out var error))
+            var connectionString = string.IsNullOrWhiteSpace(serviceBus.ConnectionString) ? null : serviceBus.ConnectionString.Trim();
+            var namespaceHost = connectionString is null ? serviceBus.NamespaceHost() : null;
+            if (connectionString is not null)
             {
-                throw new InvalidOperationException("ServiceBus:ConnectionString: " + error);
+                ValidateConnectionString(connectionString);
             }
 
-            if (string.IsNullOrWhiteSpace(serviceBus.ConnectionString))
+            if (serviceBus.RetryProblem() is { } problem)
             {
-                _ = serviceBus.NamespaceEndpoint();
+                throw new InvalidOperationException(problem);
             }
 
-            services.TryAddSingleton(new MessagingInfo(MessagingMode.ServiceBusRest));
+            services.TryAddSingleton(new MessagingInfo(MessagingMode.ServiceBus));
 
-            // Each attempt has its own timeout (ServiceBus:AttemptTimeout) inside the retry pipeline.
-            services.AddHttpClient(ServiceBusRestSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-            services.TryAddSingleton(sp => ServiceBusRestSender.Create(
-                sp.GetRequiredService<IOptions<ServiceBusOptions>>().Value,
-                sp.GetRequiredService<IHttpClientFactory>(),
-                sp.GetService<TokenCredential>(),
-                sp.GetService<ILogger<ServiceBusRestSender>>(),
-                sp.GetRequiredService<TimeProvider>()));
-            services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<ServiceBusRestSender>());
+            // The app's one credential (Storage registers the same with TryAdd): managed identity in Azure.
+            services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+            services.AddAzureClients(clients =>
+            {
+                var client = connectionString is not null
+                    ? clients.AddServiceBusClient(connectionString)
+                    : clients.AddServiceBusClientWithNamespace(namespaceHost!);
+                client.ConfigureOptions(o =>
+                {
+                    o.TransportType = serviceBus.TransportType;
+                    o.RetryOptions = serviceBus.RetryOptions();
+                });
+                clients.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+            });
+            services.TryAddSingleton(sp => new ServiceBusMessageSender(
+                sp.GetRequiredService<ServiceBusClient>(),
+                sp.GetService<ILogger<ServiceBusMessageSender>>()));
+            services.TryAddSingleton<IMessageSender>(sp => sp.GetRequiredService<ServiceBusMessageSender>());
         }
         else
         {
@@ -133,6 +151,29 @@ public static class MessagingServiceCollectionExtensions
             sp.GetService<ILogger<WebhookDeliverer>>()));
         services.TryAddSingleton(sp => new WebhookVerifier(sp.GetRequiredService<TimeProvider>()));
         return services;
+    }
+
+    /// <summary>Throws when the SDK could not use the connection string; the message never contains the string.</summary>
+    private static void ValidateConnectionString(string connectionString)
+    {
+        ServiceBusConnectionStringProperties? properties;
+        try
+        {
+            properties = ServiceBusConnectionStringProperties.Parse(connectionString);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            properties = null;
+        }
+
+        var authorized = properties is not null
+            && (!string.IsNullOrEmpty(properties.SharedAccessSignature)
+                || (!string.IsNullOrEmpty(properties.SharedAccessKeyName) && !string.IsNullOrEmpty(properties.SharedAccessKey)));
+        if (properties?.Endpoint is null || !authorized)
+        {
+            throw new InvalidOperationException(
+                "ServiceBus:ConnectionString is not a Service Bus connection string (Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=…;SharedAccessKey=…).");
+        }
     }
 
     /// <summary>Resolves the function's keyed handler in a fresh scope for every delivery (as a request would).</summary>

@@ -5,8 +5,7 @@ namespace Payments.Messaging;
 
 /// <summary>
 /// A message to send to a queue or topic. The body is bytes; <see cref="FromText"/> and <see cref="FromJson{T}"/>
-/// make text bodies (UTF-8). Application properties are strings: single sends carry them as HTTP headers, so names
-/// must be HTTP tokens and values printable ASCII without double quotes (checked when sent). A record, so
+/// make text bodies (UTF-8). Application properties are strings (AMQP application properties: any name and value). A record, so
 /// <c>OutgoingMessage.FromJson(x) with { MessageId = … }</c> works; <c>with</c> shares the properties dictionary.
 /// </summary>
 public sealed record OutgoingMessage
@@ -53,10 +52,10 @@ public sealed record OutgoingMessage
 
     public string? CorrelationId { get; init; }
 
-    /// <summary>The message subject (the REST API and older SDKs call it Label).</summary>
+    /// <summary>The message subject (<c>ServiceBusMessage.Subject</c>; older SDKs and the REST API call it Label).</summary>
     public string? Subject { get; init; }
 
-    /// <summary>When set, the broker holds the message until then (a scheduled message).</summary>
+    /// <summary>When set, the broker holds the message until then (a scheduled message; <c>ServiceBusMessage.ScheduledEnqueueTime</c>).</summary>
     public DateTimeOffset? ScheduledEnqueueTimeUtc { get; init; }
 
     public TimeSpan? TimeToLive { get; init; }

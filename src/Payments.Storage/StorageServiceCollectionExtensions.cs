@@ -1,4 +1,7 @@
 using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,10 +17,11 @@ namespace Payments.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="TableServiceClient"/> (singleton) from the <c>Storage</c> section:
-    /// <c>Storage:ConnectionString</c>, else <c>AzureWebJobsStorage</c> (a connection string), else
-    /// <c>Storage:TableServiceUri</c> or <c>AzureWebJobsStorage:tableServiceUri</c> with Entra ID (a
-    /// registered <see cref="TokenCredential"/>, or DefaultAzureCredential). Options are validated on start.
+    /// Registers the SDK's <see cref="TableServiceClient"/> (one, through <c>Microsoft.Extensions.Azure</c>) from the
+    /// <c>Storage</c> section: <c>Storage:ConnectionString</c>, else <c>AzureWebJobsStorage</c> (a connection string),
+    /// else <c>Storage:TableServiceUri</c> or <c>AzureWebJobsStorage:tableServiceUri</c> with the app's one
+    /// <see cref="TokenCredential"/> (registered here as DefaultAzureCredential unless one is registered already), plus
+    /// its <see cref="StorageHealth"/>. Options are validated on start.
     /// </summary>
     public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,13 +48,18 @@ public static class StorageServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableStorageOptions>, TableStorageOptionsValidator>());
 
-        // Each attempt has its own timeout (TableStorageOptions.AttemptTimeout) inside the retry pipeline.
-        services.AddHttpClient(TableServiceClient.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
-        services.TryAddSingleton(sp => new TableServiceClient(
-            sp.GetRequiredService<IOptions<TableStorageOptions>>().Value,
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetService<TokenCredential>(),
-            sp.GetService<ILogger<TableServiceClient>>()));
+        // The app's one credential (managed identity in Azure); Messaging registers the same way, so there is one.
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddSingleton(sp => new StorageHealth(sp.GetService<TimeProvider>(), sp.GetService<ILogger<StorageHealth>>()));
+        services.AddAzureClients(builder =>
+        {
+            builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, sp) =>
+            {
+                var options = sp.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+                return TableStorageClients.Create(options, credential, sp.GetRequiredService<StorageHealth>(), clientOptions);
+            });
+            builder.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
+        });
         return services;
     }
 

@@ -25,7 +25,7 @@ public sealed class RefundServiceTests
     }
 
     /// <summary>Another instance of the app: same store, its own locks.</summary>
-    private RefundService NewInstance() => new(_catalog, _payments, _store.Inner, _clock, NullLogger<RefundService>.Instance);
+    private RefundService NewInstance() => new(_catalog, _payments, _store, _store.Inner, _clock, NullLogger<RefundService>.Instance);
 
     private async Task<string> PaidOrderAsync(string amount = "100.00")
     {

@@ -116,12 +116,12 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var created = await NextPaymentFlowTests.CreateAsync(app);
         var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         var big = form with { Inputs = [.. form.Inputs, new("pad", new string('x', 300 * 1024))] };
         var response = await Shopper.ReturnAsync(app.Client, big);
         await AssertProblemAsync(response, 413, "body-too-large", "300 KiB return");
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag));
+        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
     }
 
     [Fact]
@@ -143,7 +143,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Equal("succeeded", order["status"]!.GetValue<string>());
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
+    /// <summary>The answer is a problem of <paramref name="type"/> with <paramref name="status"/>, as <c>application/problem+json</c>.</summary>
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(status == (int)response.StatusCode, $"{why}: expected {status}, got {(int)response.StatusCode}: {text}");

@@ -57,12 +57,12 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     }
 
     private static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
-        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
     private static async Task<List<string>> OutboxTypesAsync(TestApp app, string orderId)
     {
         var types = new List<string>();
-        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync())
+        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             if (row.PartitionKey == orderId && row.RowKey.StartsWith(TableOrderStore.EventRowKeyPrefix, StringComparison.Ordinal))
             {

@@ -240,7 +240,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (orderId, _, payInId) = await CreateAsync(app);
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         using var created = await app.Client.GetAsync($"/api/webhooks/mangopay?EventType=PAYIN_NORMAL_CREATED&RessourceId={payInId}&Date=1718010000");
         using var unknown = await app.Client.GetAsync("/api/webhooks/mangopay?EventType=PAYIN_NORMAL_SUCCEEDED&RessourceId=wt_unknown&Date=1718010000");
@@ -252,7 +252,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag));
+        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
         Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
     }
 

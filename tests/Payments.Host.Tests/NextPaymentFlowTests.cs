@@ -135,7 +135,7 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
         var created = await CreateAsync(app);
         var orderId = created["orderId"]!.GetValue<string>();
         var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         var genuine = new Uri(form.Action);
         var token = genuine.Segments[^1];
@@ -154,7 +154,7 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         }
 
-        var after = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var after = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
         Assert.Equal(before, after);
         Assert.Equal("pending", (await GetAsync(app, orderId))["status"]!.GetValue<string>());
     }

@@ -69,12 +69,12 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());
         var (orderId, nextOrder) = await PaidWithoutReturnAsync(app);
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(Webhook(Envelope(nextOrder), secret: null))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(Webhook(Envelope(nextOrder), secret: "another-secret"))).StatusCode);
 
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag));
+        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
         Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
     }
 
@@ -110,7 +110,7 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, Settings());
         var created = await NextPaymentFlowTests.CreateAsync(app);
         var orderId = created["orderId"]!.GetValue<string>();
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag);
+        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         var response = await app.Client.PostAsync($"/api/orders/{orderId}/{operation}", null);
 
@@ -118,7 +118,7 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
         Assert.Equal("next", problem["provider"]!.GetValue<string>());
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => r.ETag));
+        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
     }
 
     [Fact]

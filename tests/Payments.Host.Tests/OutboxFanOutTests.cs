@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Host.Events;
 using Payments.Host.Hosting;
 using Payments.Messaging;
-using Payments.Messaging.InProcess;
 using Payments.Messaging.Webhooks;
 using Payments.Storage.Orders;
 using Payments.Testing;
@@ -11,60 +11,15 @@ namespace Payments.Host.Tests;
 
 /// <summary>
 /// The outbox and the status fan-out end to end: real payments through the NEXT sandbox, the outbox in Azurite, the
-/// in-process bus behind a sender that fails like an unwell Service Bus, and a storefront receiver on Kestrel that
-/// verifies every signature.
+/// app's Service Bus sender over a Moq'd <c>ServiceBusClient</c> that fails like an unwell namespace
+/// (<see cref="MockServiceBus"/>), and a storefront receiver on Kestrel that verifies every signature.
 /// </summary>
 [Collection(AzuriteFixture.Collection)]
 public sealed class OutboxFanOutTests(AzuriteFixture azurite)
 {
-    /// <summary>Stands between the app and the bus: down (503, nothing sent), losing answers (sent, then 503), or up.</summary>
-    public sealed class FlakySender(InProcessBus bus) : IMessageSender
-    {
-        public enum Mode
-        {
-            Up,
-            Down,
-            LosesAnswers,
-        }
-
-        private int _refused;
-
-        public Mode State { get; set; } = Mode.Up;
-
-        public int Refused => Volatile.Read(ref _refused);
-
-        public Task SendAsync(string entityPath, OutgoingMessage message, CancellationToken cancellationToken = default) =>
-            SendBatchAsync(entityPath, [message], cancellationToken);
-
-        public async Task SendBatchAsync(string entityPath, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default)
-        {
-            if (State == Mode.LosesAnswers)
-            {
-                await bus.SendBatchAsync(entityPath, messages, cancellationToken);
-            }
-
-            if (State != Mode.Up)
-            {
-                Interlocked.Increment(ref _refused);
-                throw new MessageSendException($"Sending to '{entityPath}' failed: HTTP 503.", entityPath, HttpStatusCode.ServiceUnavailable, isTransient: true, attempts: 1);
-            }
-
-            await bus.SendBatchAsync(entityPath, messages, cancellationToken);
-        }
-    }
-
-    private static async Task<TestApp> StartAsync(AzuriteFixture azurite, WebhookReceiver receiver, FlakySender.Mode mode)
-    {
-        var settings = receiver.Settings();
-
-        // The broker's duplicate detection is off here, so the app's own dedupe (by event id, durable) is what is tested.
-        settings["ServiceBus:InProcess:DuplicateDetectionWindow"] = "00:00:00";
-        return await TestApp.StartAsync(azurite, settings, services =>
-        {
-            services.AddSingleton(sp => new FlakySender(sp.GetRequiredService<InProcessBus>()) { State = mode });
-            services.AddSingleton<IMessageSender>(sp => sp.GetRequiredService<FlakySender>());
-        });
-    }
+    /// <summary>The app on a Moq'd Service Bus (no broker duplicate detection: the app's own dedupe by event id is what is tested).</summary>
+    private static async Task<TestApp> StartAsync(AzuriteFixture azurite, WebhookReceiver receiver, MockServiceBus bus) =>
+        await TestApp.StartAsync(azurite, MockServiceBus.Settings(receiver.Settings()), bus.Register);
 
     internal static async Task<List<string>> PayOrdersAsync(TestApp app, int count)
     {
@@ -87,7 +42,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
     private static async Task<List<string>> OutboxEventIdsAsync(TestApp app)
     {
         var ids = new List<string>();
-        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync())
+        await foreach (var row in app.Tables.GetTableClient(app.OrdersTable).QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             if (row.RowKey.StartsWith(TableOrderStore.EventRowKeyPrefix, StringComparison.Ordinal))
             {
@@ -102,31 +57,35 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
     public async Task With_Service_Bus_failing_while_100_orders_complete_no_event_is_lost_and_each_reaches_the_storefront_once()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await StartAsync(azurite, receiver, FlakySender.Mode.Down);
-        var sender = app.Service<FlakySender>();
+        var bus = new MockServiceBus(MockServiceBus.Mode.Down, duplicateDetection: false);
+        await using var app = await StartAsync(azurite, receiver, bus);
         var outbox = app.Service<IOutboxReader>();
 
-        // Service Bus answers 503 while 100 shoppers pay: every order completes and every event waits in the outbox.
+        // The SDK's sends fail (ServiceCommunicationProblem) while 100 shoppers pay: every order completes and every event waits in the outbox.
         var orderIds = await PayOrdersAsync(app, 100);
-        Assert.True(sender.Refused >= 1);
+        Assert.True(bus.Refused >= 1);
         Assert.Equal(100, (await outbox.GetUnsentAsync(1000, default)).Count);
-        Assert.Equal(0, await app.DrainBusAsync());
+        Assert.Empty(bus.Accepted);
         Assert.Empty(receiver.Deliveries);
 
-        // It half recovers: a sweep's first batch reaches the topic but its answer is lost, so nothing is marked sent.
-        sender.State = FlakySender.Mode.LosesAnswers;
-        await Assert.ThrowsAsync<MessageSendException>(() => app.RunTimerAsync(TimerFunctions.OutboxSweep));
+        // It half recovers: a sweep's first batch reaches the topic but its answer is lost (ServiceTimeout), so nothing is marked sent.
+        bus.State = MockServiceBus.Mode.LosesAnswers;
+        var lost = await Assert.ThrowsAsync<MessageSendException>(() => app.RunTimerAsync(TimerFunctions.OutboxSweep));
+        Assert.True(lost.IsTransient);
+        Assert.Equal(OutboxDispatcher.BatchSize, bus.On(MessagingEntities.PaymentEvents).Count);
         Assert.Equal(100, (await outbox.GetUnsentAsync(1000, default)).Count);
 
         // It recovers: the next sweep publishes all 100 (50 of them a second time) and marks them sent.
-        sender.State = FlakySender.Mode.Up;
+        bus.State = MockServiceBus.Mode.Up;
         await app.RunTimerAsync(TimerFunctions.OutboxSweep);
         Assert.Empty(await outbox.GetUnsentAsync(1000, default));
-        await app.DrainBusAsync();
+        Assert.Equal(150, bus.On(MessagingEntities.PaymentEvents).Count);
+        await bus.DeliverAllAsync(app);
 
-        // A sweep after everything was sent publishes nothing; a drain delivers nothing new.
+        // A sweep after everything was sent publishes nothing; delivering again delivers nothing new.
         await app.RunTimerAsync(TimerFunctions.OutboxSweep);
-        await app.DrainBusAsync();
+        Assert.Equal(0, await bus.DeliverAllAsync(app));
+        bus.VerifyOneSenderPerEntity();
 
         var eventIds = await OutboxEventIdsAsync(app);
         Assert.Equal(100, eventIds.Count);
@@ -144,28 +103,68 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
             Assert.StartsWith("SO-", data["merchantReference"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.NotNull(data["occurredAt"]);
         });
-        Assert.Empty(app.Bus.DeadLetters(MessagingEntities.PaymentEvents, MessagingEntities.StorefrontWebhooksSubscription));
-        Assert.Empty(app.Bus.DeadLetters(WebhookOptions.DefaultDeliveryQueue));
     }
 
     [Fact]
     public async Task An_event_is_published_right_after_the_commit_and_reaches_the_storefront_signed()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await StartAsync(azurite, receiver, FlakySender.Mode.Up);
+        var bus = new MockServiceBus();
+        await using var app = await StartAsync(azurite, receiver, bus);
 
         var orderId = Assert.Single(await PayOrdersAsync(app, 1));
 
         // No sweep: the publish after the commit put it on the topic and marked it sent.
         Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
-        var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentEvents, MessagingEntities.StorefrontWebhooksSubscription));
+        var message = Assert.Single(bus.On(MessagingEntities.PaymentEvents));
         Assert.Equal((orderId, "order.status_changed"), (message.CorrelationId, message.Subject));
-        await app.DrainBusAsync();
+        await bus.DeliverAllAsync(app);
 
         var delivery = Assert.Single(receiver.Deliveries);
         Assert.Equal(WebhookVerification.Valid, delivery.Verification);
         Assert.Equal(message.MessageId, delivery.WebhookId);
         Assert.Equal(orderId, delivery.Body["data"]!["orderId"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The SDK ignores the token while it connects, and against an endpoint that never answers each attempt waits its
+    /// TryTimeout + 5 s: a send that never completes must not hold the shopper's 303 beyond our own bound.
+    /// </summary>
+    [Fact]
+    public async Task A_Service_Bus_that_never_answers_does_not_hold_the_shopper_s_303_and_the_sweeps_send_later()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var bus = new MockServiceBus(MockServiceBus.Mode.Hangs);
+        await using var app = await StartAsync(azurite, receiver, bus);
+
+        // A subscription: the return publishes the event and enqueues the renewal, both on the 303's path.
+        var body = NextPaymentFlowTests.OrderBody("SO-HANG");
+        body["subscription"] = new System.Text.Json.Nodes.JsonObject { ["interval"] = "month" };
+        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var back = await Shopper.ReturnAsync(app.Client, form);
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
+        Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
+        Assert.True(bus.Hanging >= 2, $"both sends should have hung, {bus.Hanging} did");
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, OutboxDispatcher.ImmediateTimeout + TimeSpan.FromSeconds(3));
+        Assert.Empty(bus.Accepted);
+        Assert.Single(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
+
+        // Service Bus answers again: the outbox sweep sends the event. The renewal stays queued in the order, due a
+        // month ahead: the charge sweep sends its message when it is due (ChargeService.SweepAsync).
+        bus.State = MockServiceBus.Mode.Up;
+        await app.RunTimerAsync(TimerFunctions.OutboxSweep);
+        Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
+        var published = Assert.Single(bus.On(MessagingEntities.PaymentEvents));
+        Assert.Equal(("order.status_changed", created["orderId"]!.GetValue<string>()), (published.Subject, published.CorrelationId));
+        var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>()))["charges"]!.AsArray())!;
+        Assert.Equal("queued", renewal["status"]!.GetValue<string>());
+
+        await bus.DeliverAllAsync(app);
+        Assert.Equal(published.MessageId, Assert.Single(receiver.Deliveries).WebhookId);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +51,7 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The app on a <see cref="RestartableAzurite"/> (a storage outage can be played by stopping it).</summary>
     public static Task<TestApp> StartAsync(RestartableAzurite azurite, IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null) =>
-        StartAsync(azurite.ConnectionString, new TableServiceClient(azurite.CreateOptions(), new HttpClient()), settings, services);
+        StartAsync(azurite.ConnectionString, TableStorageClients.Create(azurite.CreateOptions()), settings, services);
 
     private static async Task<TestApp> StartAsync(string connectionString, TableServiceClient tables, IDictionary<string, string?>? settings,
         Action<IServiceCollection>? services)
@@ -153,12 +155,12 @@ public sealed class TestApp : IAsyncDisposable
         {
             try
             {
-                await foreach (var e in Tables.GetTableClient(table).QueryAsync())
+                await foreach (var e in Tables.GetTableClient(table).QueryAsync<TableEntity>())
                 {
                     rows.Add(e);
                 }
             }
-            catch (TableStorageException ex) when (ex.IsNotFound)
+            catch (RequestFailedException ex) when (ex.IsNotFound())
             {
             }
         }

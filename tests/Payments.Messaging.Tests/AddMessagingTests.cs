@@ -1,6 +1,8 @@
 using Azure.Core;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,36 +38,96 @@ public class AddMessagingTests
     }
 
     [Fact]
-    public void A_connection_string_selects_the_REST_sender_with_SAS()
+    public async Task A_connection_string_selects_Service_Bus_over_the_one_registered_client()
     {
-        using var provider = Build(new()
+        await using var provider = Build(new()
         {
             ["ServiceBus:ConnectionString"] = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc=",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "51234",
         });
 
-        var sender = Assert.IsType<ServiceBusRestSender>(provider.GetRequiredService<IMessageSender>());
-        Assert.Equal(new Uri("https://contoso.servicebus.windows.net/"), sender.Endpoint);
-        Assert.Equal(MessagingMode.ServiceBusRest, provider.GetRequiredService<MessagingInfo>().Mode);
+        var sender = Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>());
+        Assert.Equal("contoso.servicebus.windows.net", sender.FullyQualifiedNamespace);
+        Assert.Same(provider.GetRequiredService<ServiceBusClient>(), provider.GetRequiredService<ServiceBusClient>());
+        Assert.Equal(ServiceBusTransportType.AmqpTcp, provider.GetRequiredService<ServiceBusClient>().TransportType);
+        Assert.Equal(MessagingMode.ServiceBus, provider.GetRequiredService<MessagingInfo>().Mode);
         Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is InProcessBusPump or TimerFunctionService);
+        Assert.Same(sender.SenderFor(MessagingEntities.PaymentEvents), sender.SenderFor(MessagingEntities.PaymentEvents));
     }
 
     [Fact]
-    public void A_namespace_selects_the_REST_sender_with_the_registered_credential()
+    public async Task A_namespace_selects_Service_Bus_with_the_app_s_one_credential_and_the_transport_type()
     {
-        using var provider = Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net" },
-            s => s.AddSingleton<TokenCredential>(new Azure.Identity.ClientSecretCredential("tenant", "client", "secret")));
+        var credential = new Azure.Identity.ClientSecretCredential("tenant", "client", "secret");
+        await using var provider = Build(new()
+        {
+            ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net",
+            ["ServiceBus:TransportType"] = "AmqpWebSockets",
+        }, s => s.AddSingleton<TokenCredential>(credential));
 
-        var sender = Assert.IsType<ServiceBusRestSender>(provider.GetRequiredService<IMessageSender>());
-        Assert.Equal(new Uri("https://contoso.servicebus.windows.net/"), sender.Endpoint);
+        var sender = Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>());
+        Assert.Equal("contoso.servicebus.windows.net", sender.FullyQualifiedNamespace);
+        Assert.Equal(ServiceBusTransportType.AmqpWebSockets, provider.GetRequiredService<ServiceBusClient>().TransportType);
+        Assert.Same(credential, Assert.Single(provider.GetServices<TokenCredential>()));
     }
 
     [Fact]
-    public void A_bad_connection_string_fails_at_registration_without_echoing_the_key()
+    public async Task Without_a_registered_credential_the_namespace_gets_DefaultAzureCredential_registered_once()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => Build(new() { ["ServiceBus:ConnectionString"] = "SharedAccessKey=hunter2hunter2" }));
+        await using var provider = Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = "sb://contoso.servicebus.windows.net/" },
+            s => s.TryAddSingleton<TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential()));
+
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(Assert.Single(provider.GetServices<TokenCredential>()));
+        Assert.Equal("contoso.servicebus.windows.net", Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>()).FullyQualifiedNamespace);
+    }
+
+    [Fact]
+    public async Task A_ServiceBusClient_registered_first_is_the_one_the_sender_uses()
+    {
+        var client = new Moq.Mock<ServiceBusClient>();
+        client.SetupGet(c => c.FullyQualifiedNamespace).Returns("mocked.servicebus.windows.net");
+        await using var provider = Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net" },
+            s => s.AddSingleton(client.Object));
+
+        Assert.Same(client.Object, provider.GetRequiredService<ServiceBusClient>());
+        Assert.Equal("mocked.servicebus.windows.net", Assert.IsType<ServiceBusMessageSender>(provider.GetRequiredService<IMessageSender>()).FullyQualifiedNamespace);
+    }
+
+    [Theory]
+    [InlineData("SharedAccessKey=hunter2hunter2")]
+    [InlineData("Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKey=hunter2hunter2")]
+    [InlineData("hunter2hunter2")]
+    public void A_bad_connection_string_fails_at_registration_without_echoing_the_key(string connectionString)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new() { ["ServiceBus:ConnectionString"] = connectionString }));
 
         Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+        Assert.Null(ex.InnerException);
+    }
+
+    [Theory]
+    [InlineData("MaxRetryAttempts", "-1")]
+    [InlineData("MaxRetryAttempts", "101")]
+    [InlineData("RetryBaseDelay", "00:00:00")]
+    [InlineData("RetryMaxDelay", "-00:00:01")]
+    [InlineData("AttemptTimeout", "-00:00:01")]
+    public void Retry_settings_out_of_range_fail_at_registration(string key, string value)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Build(new()
+        {
+            ["ServiceBus:FullyQualifiedNamespace"] = "contoso.servicebus.windows.net",
+            ["ServiceBus:" + key] = value,
+        }));
+
+        Assert.Contains("ServiceBus:" + key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://contoso.servicebus.windows.net/some/path")]
+    [InlineData("ftp://contoso.servicebus.windows.net")]
+    public void A_bad_namespace_fails_at_registration(string fullyQualifiedNamespace)
+    {
+        Assert.Throws<InvalidOperationException>(() => Build(new() { ["ServiceBus:FullyQualifiedNamespace"] = fullyQualifiedNamespace }));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Net;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Payments.Storage.Tables;
 
 namespace Payments.Storage.Tests;
@@ -40,14 +42,22 @@ internal sealed class ScriptedHandler(params Func<HttpRequestMessage, HttpRespon
         return response;
     }
 
-    public static TableServiceClient Client(ScriptedHandler handler, int retries = 3) => new(
-        new TableStorageOptions
-        {
-            ConnectionString = "UseDevelopmentStorage=true",
-            MaxRetryAttempts = retries,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
-            RetryMaxDelay = TimeSpan.FromMilliseconds(5),
-            AttemptTimeout = TimeSpan.FromSeconds(5),
-        },
-        new HttpClient(handler));
+    /// <summary>The SDK's client, built as the app builds it, sending through <paramref name="handler"/>.</summary>
+    public static TableServiceClient Client(ScriptedHandler handler, int retries = 3, StorageHealth? health = null) =>
+        Client((HttpMessageHandler)handler, retries, health);
+
+    public static TableServiceClient Client(HttpMessageHandler handler, int retries = 3, StorageHealth? health = null,
+        TableStorageOptions? options = null, Azure.Core.TokenCredential? credential = null) =>
+        TableStorageClients.Create(
+            options ?? new TableStorageOptions
+            {
+                ConnectionString = "UseDevelopmentStorage=true",
+                MaxRetryAttempts = retries,
+                RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+                RetryMaxDelay = TimeSpan.FromMilliseconds(5),
+                AttemptTimeout = TimeSpan.FromSeconds(5),
+            },
+            credential,
+            health,
+            new TableClientOptions { Transport = new HttpClientTransport(new HttpClient(handler)) });
 }

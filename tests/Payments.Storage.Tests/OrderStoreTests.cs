@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Payments.Core.Events;
 using Payments.Core.Money;
 using Payments.Core.Orders;
@@ -35,7 +36,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         var order = NewOrder() with { Status = PaymentStatus.PartiallyRefunded, ProviderReference = "NEXT-42" };
         await storage.Store.TryInsertAsync(order, default);
 
-        var row = await storage.Store.Table.GetEntityAsync(order.Id, TableOrderStore.OrderRowKey);
+        var row = await storage.Store.Table.GetRowAsync(order.Id, TableOrderStore.OrderRowKey);
 
         Assert.Equal("partially_refunded", row!.GetString("Status"));
         Assert.Equal("next", row.GetString("Provider"));
@@ -47,6 +48,60 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         Assert.Equal(order.CreatedAt, row.GetDateTimeOffset("CreatedAt"));
         Assert.Equal(order.UpdatedAt, row.GetDateTimeOffset("UpdatedAt"));
         Assert.Contains("\"merchantReference\":", row.GetString("Doc0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_row_in_the_shape_the_hand_written_client_wrote_reads_back_through_the_store_unchanged()
+    {
+        var storage = azurite.CreateOrderStorage();
+        var order = NewOrder() with { Status = PaymentStatus.Pending, ProviderReference = "NEXT-7", RedirectUrl = "https://pay.example/7" };
+        var paymentEvent = PaymentEvent.ForTransition(order, order with { Status = PaymentStatus.Authorized }, Now.AddMinutes(1));
+
+        // Exactly the columns and EDM types the previous version's EdmValues wrote (Int64 as Edm.Int64, times as UTC
+        // Edm.DateTime, DocParts as Int32), written by hand rather than by TableOrderStore.ToEntity.
+        var legacyOrderRow = new TableEntity(order.Id, TableOrderStore.OrderRowKey)
+        {
+            ["Status"] = "pending",
+            ["Provider"] = "next",
+            ["MerchantReference"] = order.MerchantReference,
+            ["AmountMinor"] = 4990L,
+            ["Currency"] = "CHF",
+            ["ProviderReference"] = "NEXT-7",
+            ["CreatedAt"] = Now.UtcDateTime,
+            ["UpdatedAt"] = order.UpdatedAt.UtcDateTime,
+            ["AwaitingSession"] = false,
+            ["DocParts"] = 1,
+            ["Doc0"] = OrderJson.Serialize(order),
+        };
+        var legacyEventRow = new TableEntity(order.Id, TableOrderStore.EventRowKeyPrefix + paymentEvent.EventId)
+        {
+            ["EventId"] = paymentEvent.EventId,
+            ["Type"] = paymentEvent.Type,
+            ["OccurredAt"] = paymentEvent.OccurredAt.UtcDateTime,
+            ["Event"] = OrderJson.Serialize(paymentEvent),
+            ["Pending"] = true,
+        };
+        Assert.Null(await storage.Store.GetAsync(order.Id, default)); // creates the table
+        await storage.Store.Table.AddEntityAsync(legacyOrderRow);
+        await storage.Store.Table.AddEntityAsync(legacyEventRow);
+
+        var read = (await storage.Store.GetAsync(order.Id, default))!;
+        AssertSameOrder(order, read.Order);
+        var unsent = Assert.Single(await storage.Store.GetUnsentAsync(10, default));
+        Assert.Equal(paymentEvent.EventId, unsent.EventId);
+        Assert.Equal(OrderJson.Serialize(paymentEvent), OrderJson.Serialize(unsent.Event));
+        Assert.Equal(paymentEvent.OccurredAt, unsent.OccurredAt);
+        Assert.Empty(await storage.Store.FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
+        Assert.Equal([order.Id], await storage.Store.FindByStatusAsync(PaymentStatus.Pending, Now.AddSeconds(1), 10, default));
+
+        // The new store writes every one of those columns with the same type over it.
+        var legacyRead = (await storage.Store.Table.GetRowAsync(order.Id, TableOrderStore.OrderRowKey))!;
+        var (authorized, events) = Transition(read.Order, PaymentStatus.Authorized);
+        Assert.NotNull(await storage.Store.TryReplaceAsync(read, authorized, events, default));
+        var rewritten = (await storage.Store.Table.GetRowAsync(order.Id, TableOrderStore.OrderRowKey))!;
+        Assert.All(legacyOrderRow.Keys, column => Assert.Equal(legacyRead[column]?.GetType(), rewritten[column]?.GetType()));
+        Assert.Equal("authorized", rewritten.GetString("Status"));
+        Assert.Equal(Now, rewritten.GetDateTimeOffset("CreatedAt"));
     }
 
     [Fact]
@@ -78,7 +133,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         Assert.Equal(PaymentStatus.Succeeded, read.Order.Status);
         Assert.Single(read.Order.History);
 
-        var outbox = await storage.Store.Table.GetEntityAsync(updated.Id, "event_" + events[0].EventId);
+        var outbox = await storage.Store.Table.GetRowAsync(updated.Id, "event_" + events[0].EventId);
         Assert.NotNull(outbox);
         Assert.Equal(PaymentEvent.StatusChanged, outbox.GetString("Type"));
         Assert.Equal(events[0].OccurredAt, outbox.GetDateTimeOffset("OccurredAt"));
@@ -104,8 +159,8 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         var read = (await storage.Store.GetAsync(stored.Order.Id, default))!;
         Assert.Equal(PaymentStatus.Authorized, read.Order.Status);
         Assert.Equal(winner.ETag, read.ETag);
-        Assert.Null(await storage.Store.Table.GetEntityAsync(stored.Order.Id, "event_" + lateEvents[0].EventId));
-        var rows = await storage.Store.Table.QueryAsync(TableFilter.Of($"PartitionKey eq {stored.Order.Id}")).ToListAsync();
+        Assert.Null(await storage.Store.Table.GetRowAsync(stored.Order.Id, "event_" + lateEvents[0].EventId));
+        var rows = await storage.Store.Table.RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {stored.Order.Id}"));
         Assert.Equal(["event_" + firstEvents[0].EventId, "order"], rows.Select(r => r.RowKey).Order(StringComparer.Ordinal));
     }
 
@@ -140,8 +195,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         var read = (await storage.Store.GetAsync(stored.Order.Id, default))!;
         Assert.Equal(winner!.ETag, read.ETag);
         Assert.Equal($"attempt {index}", read.Order.History.Single().Reason);
-        var outbox = await storage.Store.Table.QueryAsync(
-            TableFilter.Of($"PartitionKey eq {stored.Order.Id} and RowKey ne {"order"}")).ToListAsync();
+        var outbox = await storage.Store.Table.RowsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {stored.Order.Id} and RowKey ne {"order"}"));
         Assert.Equal("event_" + attempts[index].events[0].EventId, Assert.Single(outbox).RowKey);
     }
 
@@ -157,19 +211,19 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         Assert.True(json.Length > 32_768 * 2, $"order JSON is only {json.Length} characters");
 
         var inserted = await storage.Store.TryInsertAsync(order, default);
-        var row = await storage.Store.Table.GetEntityAsync(order.Id, TableOrderStore.OrderRowKey);
+        var row = await storage.Store.Table.GetRowAsync(order.Id, TableOrderStore.OrderRowKey);
         var read = await storage.Store.GetAsync(order.Id, default);
 
         Assert.NotNull(inserted);
         Assert.True(row!.GetInt32("DocParts") >= 3);
-        Assert.All(row.Properties.Where(p => p.Key.StartsWith("Doc", StringComparison.Ordinal) && p.Value is string),
+        Assert.All(row.Where(p => p.Key.StartsWith("Doc", StringComparison.Ordinal) && p.Value is string),
             p => Assert.True(((string)p.Value).Length <= TableOrderStore.DocChunkChars));
         AssertSameOrder(order, read!.Order);
 
         // Shrinking again drops the extra chunks (replace, not merge).
         var smaller = read.Order with { Items = items.Take(1).ToList(), Metadata = new Dictionary<string, string>() };
         Assert.NotNull(await storage.Store.TryReplaceAsync(read, smaller, [], default));
-        var shrunk = await storage.Store.Table.GetEntityAsync(order.Id, TableOrderStore.OrderRowKey);
+        var shrunk = await storage.Store.Table.GetRowAsync(order.Id, TableOrderStore.OrderRowKey);
         Assert.Equal(1, shrunk!.GetInt32("DocParts"));
         Assert.False(shrunk.ContainsKey("Doc1"));
         AssertSameOrder(smaller, (await storage.Store.GetAsync(order.Id, default))!.Order);
@@ -206,7 +260,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
 
         var remaining = await storage.Store.GetUnsentAsync(10, default);
         Assert.Equal([aEvents[0].EventId], remaining.Select(e => e.EventId));
-        var sent = await storage.Store.Table.GetEntityAsync(b.Order.Id, "event_" + bEvents[0].EventId);
+        var sent = await storage.Store.Table.GetRowAsync(b.Order.Id, "event_" + bEvents[0].EventId);
         Assert.Equal(Now.AddMinutes(3), sent!.GetDateTimeOffset("SentAt"));
         Assert.NotNull(sent.GetString("Event"));
         Assert.Single(await storage.Store.GetUnsentAsync(1, default));
@@ -228,7 +282,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         // Our own row (a retried insert whose first attempt landed) counts as our claim.
         Assert.Null(await storage.Lookups.TryClaimIdempotencyKeyAsync(first, default));
 
-        var row = await storage.Lookups.Table.GetEntityAsync(TableOrderLookups.IdempotencyPartitionKey(key), "idem");
+        var row = await storage.Lookups.Table.GetRowAsync(TableOrderLookups.IdempotencyPartitionKey(key), "idem");
         Assert.StartsWith("idem_", row!.PartitionKey, StringComparison.Ordinal);
         Assert.Equal(5 + 64, row.PartitionKey.Length);
         Assert.Equal(key, row.GetString("Key"));
@@ -266,13 +320,13 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         // What a NEXT sandbox restarted against the same tables caused: the number of a new order linked to an old one.
         var storage = azurite.CreateOrderStorage();
         Assert.Null(await storage.Lookups.LinkProviderReferenceAsync("next", "100001", "ord_old", default));
-        var rowBefore = await storage.Lookups.Table.GetEntityAsync(TableOrderLookups.ReferencePartitionKey("next", "100001"), TableOrderLookups.ReferenceRowKey);
+        var rowBefore = await storage.Lookups.Table.GetRowAsync(TableOrderLookups.ReferencePartitionKey("next", "100001"), TableOrderLookups.ReferenceRowKey);
 
         Assert.Equal("ord_old", await storage.Lookups.LinkProviderReferenceAsync("next", "100001", "ord_new", default));
         Assert.Equal("ord_old", await storage.Lookups.LinkProviderReferenceAsync("next", "100001", "ord_new", default));
 
         Assert.Equal("ord_old", await storage.Lookups.FindOrderIdAsync("next", "100001", default));
-        var rowAfter = await storage.Lookups.Table.GetEntityAsync(TableOrderLookups.ReferencePartitionKey("next", "100001"), TableOrderLookups.ReferenceRowKey);
+        var rowAfter = await storage.Lookups.Table.GetRowAsync(TableOrderLookups.ReferencePartitionKey("next", "100001"), TableOrderLookups.ReferenceRowKey);
         Assert.Equal(rowBefore!.ETag, rowAfter!.ETag);
     }
 
@@ -300,8 +354,9 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         Assert.Null(await storage.Store.GetAsync("ord_x", default));
         Assert.Null(await storage.Lookups.FindOrderIdAsync("next", "r", default));
 
-        Assert.False(await storage.Client.CreateTableIfNotExistsAsync(storage.Options.OrdersTable));
-        Assert.False(await storage.Client.CreateTableIfNotExistsAsync(storage.Options.LookupsTable));
+        // 409 TableAlreadyExists: the stores created them.
+        Assert.Equal(409, (await storage.Client.CreateTableIfNotExistsAsync(storage.Options.OrdersTable)).GetRawResponse().Status);
+        Assert.Equal(409, (await storage.Client.CreateTableIfNotExistsAsync(storage.Options.LookupsTable)).GetRawResponse().Status);
     }
 
     private static Order NewOrder() => new()

@@ -1,12 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Storage.Tables;
+using Payments.Testing;
 
 namespace Payments.Storage.Tests;
 
 /// <summary>
-/// <see cref="TableStorageException.IsStorageUnavailable"/>: the one classification the host maps to
-/// <c>503 storage-unavailable</c>. Outages are; answers about the request itself are not.
+/// <see cref="StorageFailures.IsUnavailable"/>: the one classification the host maps to
+/// <c>503 storage-unavailable</c>, over what the Azure Tables SDK throws. Outages are; answers about the request
+/// itself, malformed answers and the caller's own cancellation are not. <see cref="StorageHealth"/> sees the attempts.
 /// </summary>
 public sealed class UnavailableTests
 {
@@ -15,25 +19,26 @@ public sealed class UnavailableTests
     {
         // A loopback port nobody listens on: the real "Azurite is stopped" failure.
         var port = ClosedPort();
-        var client = new TableServiceClient(
+        var health = new StorageHealth();
+        var client = TableStorageClients.Create(
             new TableStorageOptions
             {
-                ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};"
-                    + $"AccountKey={StorageConnectionString.DevelopmentAccountKey};TableEndpoint=http://127.0.0.1:{port}/{StorageConnectionString.DevelopmentAccountName};",
+                ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={AzuriteFixture.DevelopmentAccountName};"
+                    + $"AccountKey={AzuriteFixture.DevelopmentAccountKey};TableEndpoint=http://127.0.0.1:{port}/{AzuriteFixture.DevelopmentAccountName};",
                 MaxRetryAttempts = 1,
                 RetryBaseDelay = TimeSpan.FromMilliseconds(1),
                 RetryMaxDelay = TimeSpan.FromMilliseconds(5),
             },
-            new HttpClient());
+            health: health);
 
-        Assert.False(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
-        var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetTableClient("orders").GetEntityAsync("p", "r"));
+        Assert.False(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.GetTableClient("orders").GetEntityIfExistsAsync<TableEntity>("p", "r"));
 
-        Assert.True(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
-        Assert.True(ex.IsUnavailable);
-        Assert.True(TableStorageException.IsStorageUnavailable(ex));
-        Assert.True(TableStorageException.IsStorageUnavailable(new InvalidOperationException("wrapped", ex)));
-        Assert.True(TableStorageException.IsStorageUnavailable(new AggregateException(ex)));
+        Assert.True(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
+        Assert.True(StorageFailures.IsUnavailable(ex), ex.ToString());
+        Assert.True(StorageFailures.IsUnavailable(new InvalidOperationException("wrapped", ex)));
+        Assert.True(StorageFailures.IsUnavailable(new AggregateException(ex)));
+        Assert.True(StorageFailures.IsUnavailable(new RequestFailedException("no answer", new HttpRequestException("refused"))));
     }
 
     [Theory]
@@ -44,28 +49,67 @@ public sealed class UnavailableTests
     public async Task A_transient_status_that_outlasts_the_retries_is_storage_unavailable(HttpStatusCode status)
     {
         var handler = new ScriptedHandler(_ => ScriptedHandler.Status(status));
-        var table = ScriptedHandler.Client(handler, retries: 1).GetTableClient("orders");
+        var health = new StorageHealth();
+        var table = ScriptedHandler.Client(handler, retries: 1, health).GetTableClient("orders");
 
-        var ex = await Assert.ThrowsAsync<TableStorageException>(() => table.GetEntityAsync("p", "r"));
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "r"));
 
-        Assert.True(TableStorageException.IsStorageUnavailable(ex));
+        Assert.Equal((int)status, ex.Status);
+        Assert.True(StorageFailures.IsUnavailable(ex));
+        Assert.True(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, handler.Requests.Count);
     }
 
     [Fact]
     public async Task An_attempt_that_never_answers_is_storage_unavailable()
     {
-        var client = new TableServiceClient(
-            new TableStorageOptions
-            {
-                ConnectionString = "UseDevelopmentStorage=true",
-                MaxRetryAttempts = 0,
-                AttemptTimeout = TimeSpan.FromMilliseconds(100),
-            },
-            new HttpClient(new NeverAnswers()));
+        var health = new StorageHealth();
+        var client = ScriptedHandler.Client(new NeverAnswers(), health: health, options: new TableStorageOptions
+        {
+            ConnectionString = "UseDevelopmentStorage=true",
+            MaxRetryAttempts = 0,
+            AttemptTimeout = TimeSpan.FromMilliseconds(100),
+        });
 
-        var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetTableClient("orders").GetEntityAsync("p", "r"));
+        // Not an OperationCanceledException (nobody cancelled): callers that let cancellations through must see an outage.
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(() => client.GetTableClient("orders").GetEntityIfExistsAsync<TableEntity>("p", "r"));
 
-        Assert.True(TableStorageException.IsStorageUnavailable(ex));
+        Assert.Equal(0, ex.Status);
+        Assert.IsType<TimeoutException>(ex.InnerException);
+        Assert.True(StorageFailures.IsUnavailable(ex));
+        Assert.True(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Attempts_that_never_answer_after_the_retries_are_storage_unavailable_not_a_cancellation()
+    {
+        var client = ScriptedHandler.Client(new NeverAnswers(), options: new TableStorageOptions
+        {
+            ConnectionString = "UseDevelopmentStorage=true",
+            MaxRetryAttempts = 1,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(5),
+            AttemptTimeout = TimeSpan.FromMilliseconds(100),
+        });
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.GetTableClient("orders").GetEntityIfExistsAsync<TableEntity>("p", "r"));
+
+        Assert.IsNotAssignableFrom<OperationCanceledException>(ex);
+        Assert.True(StorageFailures.IsUnavailable(ex), ex.ToString());
+    }
+
+    [Fact]
+    public async Task The_callers_own_cancellation_is_not_storage_unavailable()
+    {
+        var health = new StorageHealth();
+        var client = ScriptedHandler.Client(new NeverAnswers(), health: health);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => client.GetTableClient("orders").GetEntityIfExistsAsync<TableEntity>("p", "r", cancellationToken: cts.Token));
+
+        Assert.False(StorageFailures.IsUnavailable(ex));
+        Assert.False(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
     }
 
     [Theory]
@@ -77,20 +121,30 @@ public sealed class UnavailableTests
     {
         var handler = new ScriptedHandler(_ => ScriptedHandler.Status(status, """{"odata.error":{"code":"X","message":{"value":"no"}}}"""));
 
-        var client = ScriptedHandler.Client(handler);
-        var ex = await Assert.ThrowsAsync<TableStorageException>(() => client.GetTableClient("orders").UpdateEntityAsync(new TableEntity("p", "r"), "W/\"1\"", TableUpdateMode.Replace));
+        var health = new StorageHealth();
+        var client = ScriptedHandler.Client(handler, health: health);
+        var ex = await Assert.ThrowsAsync<RequestFailedException>(
+            () => client.GetTableClient("orders").UpdateEntityAsync(new TableEntity("p", "r"), new ETag("W/\"1\""), TableUpdateMode.Replace));
 
-        Assert.False(TableStorageException.IsStorageUnavailable(ex));
-        Assert.False(client.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
+        Assert.Equal((int)status, ex.Status);
+        Assert.False(StorageFailures.IsUnavailable(ex));
+        Assert.False(health.WasUnavailableWithin(TimeSpan.FromMinutes(1)));
         Assert.Single(handler.Requests);
     }
 
     [Fact]
-    public void A_malformed_answer_or_another_failure_is_not_storage_unavailable()
+    public async Task A_malformed_answer_or_another_failure_is_not_storage_unavailable()
     {
-        Assert.False(TableStorageException.IsStorageUnavailable(new TableStorageException("The $batch response has no multipart boundary.")));
-        Assert.False(TableStorageException.IsStorageUnavailable(new InvalidOperationException("bug")));
-        Assert.False(TableStorageException.IsStorageUnavailable(null));
+        var handler = new ScriptedHandler(_ => ScriptedHandler.Status(HttpStatusCode.OK, "{not json"));
+        var client = ScriptedHandler.Client(handler);
+        var malformed = await Assert.ThrowsAnyAsync<Exception>(() => client.GetTableClient("orders").GetEntityIfExistsAsync<TableEntity>("p", "r"));
+
+        Assert.False(StorageFailures.IsUnavailable(malformed), malformed.ToString());
+        Assert.False(StorageFailures.IsUnavailable(new RequestFailedException("The answer could not be read.")));
+        Assert.False(StorageFailures.IsUnavailable(new RequestFailedException(400, "bad")));
+        Assert.False(StorageFailures.IsUnavailable(new AggregateException(new RequestFailedException(503, "busy"), new InvalidOperationException("bug"))));
+        Assert.False(StorageFailures.IsUnavailable(new InvalidOperationException("bug")));
+        Assert.False(StorageFailures.IsUnavailable(null));
     }
 
     private sealed class NeverAnswers : HttpMessageHandler

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Azure.Data.Tables;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;
 using Xunit;
@@ -30,22 +31,28 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
 {
     public const string Collection = "Azurite";
 
+    /// <summary>Azurite's (and the storage emulator's) well-known account: public, not a secret.</summary>
+    public const string DevelopmentAccountName = "devstoreaccount1";
+
+    /// <summary>The well-known key of <see cref="DevelopmentAccountName"/>, published with Azurite.</summary>
+    public const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
 
     private AzuriteProcess? _process;
     private string? _workspace;
-    private HttpClient? _http;
+    private bool _started;
 
     /// <summary>The port Azurite listens on (127.0.0.1).</summary>
     public int Port { get; private set; }
 
     /// <summary>The table endpoint, path-style: <c>http://127.0.0.1:{Port}/devstoreaccount1</c>.</summary>
-    public Uri TableEndpoint => new($"http://127.0.0.1:{Port}/{StorageConnectionString.DevelopmentAccountName}");
+    public Uri TableEndpoint => new($"http://127.0.0.1:{Port}/{DevelopmentAccountName}");
 
     /// <summary>A connection string for the well-known devstoreaccount1 account on this instance.</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};"
-        + $"AccountKey={StorageConnectionString.DevelopmentAccountKey};TableEndpoint={TableEndpoint};";
+        $"DefaultEndpointsProtocol=http;AccountName={DevelopmentAccountName};"
+        + $"AccountKey={DevelopmentAccountKey};TableEndpoint={TableEndpoint};";
 
     public async Task InitializeAsync()
     {
@@ -56,7 +63,7 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
             try
             {
                 await StartAsync(executable);
-                _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                _started = true;
                 return;
             }
             catch (Exception ex) when (attempt < 3)
@@ -78,8 +85,7 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
-        _http?.Dispose();
-        _http = null;
+        _started = false;
         StopProcess();
         if (_workspace is not null)
         {
@@ -108,9 +114,11 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
         AttemptTimeout = TimeSpan.FromSeconds(20),
     };
 
-    /// <summary>A client for this instance (shares one HttpClient).</summary>
-    public TableServiceClient CreateServiceClient(TableStorageOptions? options = null) =>
-        new(options ?? CreateOptions(), _http ?? throw new InvalidOperationException("The fixture has not been initialised."));
+    /// <summary>A client for this instance (the SDK's, built as the app builds it), with its own <see cref="StorageHealth"/> unless given one.</summary>
+    public TableServiceClient CreateServiceClient(TableStorageOptions? options = null, StorageHealth? health = null) =>
+        _started
+            ? TableStorageClients.Create(options ?? CreateOptions(), health: health)
+            : throw new InvalidOperationException("The fixture has not been initialised.");
 
     /// <summary>A client for a brand-new table (created).</summary>
     public async Task<TableClient> CreateTableAsync(string prefix = "t")

@@ -36,9 +36,9 @@ public sealed class RestartableAzurite : IAsyncDisposable
 
     /// <summary>A connection string for devstoreaccount1 on this instance (valid across restarts).</summary>
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={StorageConnectionString.DevelopmentAccountName};"
-        + $"AccountKey={StorageConnectionString.DevelopmentAccountKey};"
-        + $"TableEndpoint=http://127.0.0.1:{Port}/{StorageConnectionString.DevelopmentAccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={AzuriteFixture.DevelopmentAccountName};"
+        + $"AccountKey={AzuriteFixture.DevelopmentAccountKey};"
+        + $"TableEndpoint=http://127.0.0.1:{Port}/{AzuriteFixture.DevelopmentAccountName};";
 
     /// <summary>Installs Azurite if needed and starts it on a free port.</summary>
     public static async Task<RestartableAzurite> StartAsync()

@@ -361,8 +361,5 @@ public sealed class ChargeService(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 
-    private IChargeOperations? Operations(Order order, ProviderCapabilities capability) =>
-        providers.TryGet(order.Provider, out var provider) && provider.Capabilities.HasFlag(capability) && provider is IChargeOperations ops
-            ? ops
-            : null;
+    private IChargeOperations? Operations(Order order, ProviderCapabilities capability) => providers.Capable<IChargeOperations>(order.Provider, capability);
 }

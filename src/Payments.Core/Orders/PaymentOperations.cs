@@ -53,8 +53,5 @@ public sealed class PaymentOperations(
         }
     }
 
-    private IPaymentOperations? Operations(Order order, ProviderCapabilities capability) =>
-        providers.TryGet(order.Provider, out var provider) && provider.Capabilities.HasFlag(capability) && provider is IPaymentOperations ops
-            ? ops
-            : null;
+    private IPaymentOperations? Operations(Order order, ProviderCapabilities capability) => providers.Capable<IPaymentOperations>(order.Provider, capability);
 }

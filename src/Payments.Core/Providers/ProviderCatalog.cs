@@ -28,4 +28,12 @@ public sealed class ProviderCatalog
         provider = null!;
         return false;
     }
+
+    /// <summary>
+    /// The provider named <paramref name="name"/> as <typeparamref name="TOperations"/>, when it is registered, claims
+    /// <paramref name="capability"/> and implements that port; null otherwise (the caller refuses before calling anything).
+    /// </summary>
+    public TOperations? Capable<TOperations>(string? name, ProviderCapabilities capability)
+        where TOperations : class =>
+        TryGet(name, out var provider) && provider.Capabilities.HasFlag(capability) ? provider as TOperations : null;
 }

@@ -63,4 +63,24 @@ public static class RefundRules
             : refundedAtProvider == before ? RefundOutcome.Failed
             : null;
     }
+
+    /// <summary>
+    /// <see cref="FromRefundedTotal"/> as a provider's answer to <see cref="IPaymentOperations.FindRefundAsync"/>:
+    /// <paramref name="providerStatus"/> is the provider's status word, <paramref name="shownBy"/> names what was read
+    /// ("NEXT order 108231") for the reason of a refund that was not carried out.
+    /// </summary>
+    public static ProviderRefundResult? FindInRefundedTotal(Order order, RefundRecord refund, long refundedAtProvider, string? providerStatus, string shownBy) =>
+        FromRefundedTotal(order, refund, refundedAtProvider) switch
+        {
+            RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, providerStatus, null),
+            RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, providerStatus, $"{shownBy} shows no such refund: it was not carried out"),
+            _ => null,
+        };
+
+    /// <summary>
+    /// Minor units the order's refunds other than <paramref name="refundId"/> may have refunded at the provider (every one
+    /// not failed). A provider showing more than this refunded is out of step with our records: nothing more is sent.
+    /// </summary>
+    public static long HeldByOthers(Order order, string refundId) =>
+        order.Refunds.Where(r => r.RefundId != refundId && r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
 }

@@ -30,6 +30,7 @@ public sealed record RefundSweepReport(int Checked, int Settled, int Unknown, in
 public sealed class RefundService(
     ProviderCatalog providers,
     PaymentService payments,
+    IOrderStore orders,
     IOrderQueries queries,
     TimeProvider clock,
     ILogger<RefundService> logger)
@@ -39,6 +40,9 @@ public sealed class RefundService(
 
     /// <summary>Orders the sweep looks at per run.</summary>
     public const int MaxOrdersPerSweep = 100;
+
+    /// <summary>When to ask again while another refund of the order is on its way (it takes a provider call or two).</summary>
+    private static readonly TimeSpan BusyRetryAfter = TimeSpan.FromSeconds(2);
 
     private readonly KeyedLock _orders = new();
 
@@ -53,7 +57,7 @@ public sealed class RefundService(
         using var held = await _orders.TryAcquireAsync(orderId, MaxWait, cancellationToken);
         if (held is null)
         {
-            return new OperationResult.RefundBusy(orderId, null, TimeSpan.FromSeconds(2));
+            return new OperationResult.RefundBusy(orderId, null, BusyRetryAfter);
         }
 
         // Two rounds at most: the second follows settling another refund whose lease was over.
@@ -80,7 +84,7 @@ public sealed class RefundService(
             }
         }
 
-        return new OperationResult.RefundBusy(orderId, null, TimeSpan.FromSeconds(2));
+        return new OperationResult.RefundBusy(orderId, null, BusyRetryAfter);
     }
 
     /// <summary>
@@ -100,8 +104,8 @@ public sealed class RefundService(
                 continue;
             }
 
-            var order = await payments.UpdateAsync(id, _ => null, cancellationToken);
-            if (order is null || RefundRules.InFlight(order) is not { } refund || !RefundRules.IsStale(refund, clock.GetUtcNow()))
+            if ((await orders.GetAsync(id, cancellationToken))?.Order is not { } order
+                || RefundRules.InFlight(order) is not { } refund || !RefundRules.IsStale(refund, clock.GetUtcNow()))
             {
                 continue;
             }
@@ -373,13 +377,10 @@ public sealed class RefundService(
     {
         // A refund in flight for a few seconds is on its way; one in flight for longer waits for its lease to end.
         var age = clock.GetUtcNow() - inFlight.RequestedAt;
-        return age < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(2) : RefundRules.SendLease - age + TimeSpan.FromSeconds(1);
+        return age < TimeSpan.FromSeconds(10) ? BusyRetryAfter : RefundRules.SendLease - age + TimeSpan.FromSeconds(1);
     }
 
     private static RefundRecordOutcome? Outcome(Order order, string refundId) => order.Refunds.FirstOrDefault(r => r.RefundId == refundId)?.Outcome;
 
-    private IPaymentOperations? Operations(Order order) =>
-        providers.TryGet(order.Provider, out var provider) && provider.Capabilities.HasFlag(ProviderCapabilities.Refund) && provider is IPaymentOperations ops
-            ? ops
-            : null;
+    private IPaymentOperations? Operations(Order order) => providers.Capable<IPaymentOperations>(order.Provider, ProviderCapabilities.Refund);
 }

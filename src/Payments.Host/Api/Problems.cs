@@ -69,7 +69,7 @@ public static class Problems
     public const int OrderBusyRetryAfterSeconds = 1;
 
     /// <summary>
-    /// 503: Table Storage could not be reached (see <see cref="TableStorageException.IsStorageUnavailable"/>). Sent
+    /// 503: Table Storage could not be reached (see <see cref="StorageFailures.IsUnavailable"/>). Sent
     /// with <c>Retry-After</c> (<see cref="Transient"/>): the same request, repeated, is safe and will be answered.
     /// </summary>
     public static ProblemHttpResult StorageUnavailable() =>
@@ -93,7 +93,7 @@ public static class Problems
     public static RetryAfterResult? Transient(Exception? error) => error switch
     {
         OrderContentionException busy => new RetryAfterResult(OrderBusy(busy.OrderId), OrderBusyRetryAfterSeconds),
-        _ when TableStorageException.IsStorageUnavailable(error) => StorageUnavailableRetry(),
+        _ when StorageFailures.IsUnavailable(error) => StorageUnavailableRetry(),
         _ => null,
     };
 

@@ -6,27 +6,33 @@ namespace Payments.Host.Events;
 
 /// <summary>
 /// Runs after every committed order change (<see cref="IOrderChangeObserver"/>): publishes its events and sends the
-/// messages of the charges it queued. Best effort; the outbox and charge sweeps catch up on anything it could not send.
+/// messages of the charges it queued. Best effort and bounded in time (a slow Service Bus never holds the request beyond
+/// <see cref="OutboxDispatcher.ImmediateTimeout"/>); the outbox and charge sweeps catch up on anything it could not send.
 /// </summary>
 public sealed class OrderCommitPublisher(OutboxDispatcher dispatcher, IChargeQueue charges, ILogger<OrderCommitPublisher> logger) : IOrderChangeObserver
 {
     public async Task OnCommittedAsync(Order before, Order after, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
     {
-        await dispatcher.DispatchAsync(events, cancellationToken);
+        // Side by side, each bounded by OutboxDispatcher.ImmediateTimeout: the request that made the change waits for
+        // the slowest of them, never for their sum, and never longer than that bound.
+        var sends = new List<Task> { dispatcher.DispatchAsync(events, cancellationToken) };
+        sends.AddRange(after.Charges
+            .Where(c => c.Status == ChargeStatus.Queued && !before.Charges.Any(b => b.ChargeId == c.ChargeId))
+            .Select(charge => EnqueueAsync(after, charge, cancellationToken)));
+        await Task.WhenAll(sends);
+    }
 
-        foreach (var charge in after.Charges.Where(c => c.Status == ChargeStatus.Queued && !before.Charges.Any(b => b.ChargeId == c.ChargeId)))
+    private async Task EnqueueAsync(Order order, ChargeRecord charge, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(OutboxDispatcher.ImmediateTimeout);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                await charges.EnqueueAsync(after.Id, charge, linked.Token);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Charge {ChargeId} of order {OrderId} is queued but its message could not be sent ({Error}); the charge sweep sends it",
-                    charge.ChargeId, after.Id, ex.Message);
-            }
+            // ChargeQueue bounds the send itself (ChargeQueue.SendTimeout).
+            await charges.EnqueueAsync(order.Id, charge, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Charge {ChargeId} of order {OrderId} is queued but its message could not be sent ({Error}); the charge sweep sends it",
+                charge.ChargeId, order.Id, ex.Message);
         }
     }
 }

@@ -12,13 +12,16 @@ namespace Payments.Host.Events;
 /// </summary>
 public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender, TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
-    /// <summary>Events per send (one REST request; all or nothing). Well under the 256 KB batch limit of the Standard tier.</summary>
+    /// <summary>Events per send (one AMQP batch; all or nothing). Well under the 256 KB batch limit of the Standard tier.</summary>
     public const int BatchSize = 50;
 
     /// <summary>Events one sweep publishes at most; the next sweep goes on.</summary>
     public const int MaxPerSweep = 1000;
 
-    /// <summary>How long the publish after a commit may hold up the request that made the change.</summary>
+    /// <summary>
+    /// How long the publish after a commit may hold up the request that made the change (<see cref="BoundedSend"/>:
+    /// returns by then even when the send is still connecting; the sweep sends what it did not).
+    /// </summary>
     public static readonly TimeSpan ImmediateTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>After a failed send, publishes after commits are left to the sweep for this long (requests stay fast during an outage).</summary>
@@ -58,9 +61,9 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
 
         try
         {
-            using var timeout = new CancellationTokenSource(ImmediateTimeout, clock);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            await PublishAsync(events, linked.Token);
+            // Our own bound, not only a token: the SDK ignores the token while it connects (each attempt against a
+            // silent endpoint waits its TryTimeout + 5 s), and this runs before the shopper gets the 303.
+            await BoundedSend.RunAsync(ct => PublishAsync(events, ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

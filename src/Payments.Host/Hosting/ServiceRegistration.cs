@@ -71,7 +71,7 @@ public static class ServiceRegistration
     /// <summary>
     /// DESIGN §6: the outbox dispatcher (after each commit and the <c>OutboxSweep</c> timer), the storefront webhook
     /// fan-out with its durable delivery log, the <c>payment-charges</c> queue and its <c>RunCharge</c> handler, the
-    /// <c>ChargeSweep</c> and the <c>Reconcile</c> timer. Service Bus over REST in Azure, the in-process bus standalone.
+    /// <c>ChargeSweep</c> and the <c>Reconcile</c> timer. Service Bus (Azure.Messaging.ServiceBus) in Azure, the in-process bus standalone.
     /// </summary>
     public static IServiceCollection AddEventsAndCharges(this IServiceCollection services, IConfiguration configuration)
     {

@@ -58,7 +58,7 @@ public static class OrderOperationsApi
     /// provider's records, never sent again); <c>409 refund-in-progress</c> with <c>Retry-After</c> while another refund of
     /// the order is being sent (nothing written).
     /// </summary>
-    public static async Task<Results<Ok<OrderView>, Accepted<OrderView>, ProblemHttpResult>> RefundAsync(
+    public static async Task<Results<Ok<OrderView>, Accepted<OrderView>, ProblemHttpResult, RetryAfterResult>> RefundAsync(
         string orderId, HttpRequest request, RefundService refunds, IOrderStore orders, CancellationToken cancellationToken)
     {
         if (!PaymentService.IsOrderId(orderId))
@@ -132,28 +132,25 @@ public static class OrderOperationsApi
 
         var result = await refunds.RefundAsync(orderId, amount, refund.Reason, refund.Comment,
             request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) ? key : null, cancellationToken);
-        switch (result)
+        return result switch
         {
-            case OperationResult.RefundInFlight inFlight:
-                return TypedResults.Accepted($"/api/orders/{inFlight.Order.Id}", OrderView.From(inFlight.Order));
-            case OperationResult.RefundBusy busy:
-                request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Problems.Problem(StatusCodes.Status409Conflict, "refund-in-progress", "Another refund of this order is being sent.",
+            OperationResult.RefundInFlight inFlight => TypedResults.Accepted($"/api/orders/{inFlight.Order.Id}", OrderView.From(inFlight.Order)),
+            OperationResult.RefundBusy busy => new RetryAfterResult(
+                Problems.Problem(StatusCodes.Status409Conflict, "refund-in-progress", "Another refund of this order is being sent.",
                     "Refunds of one order are sent one at a time; nothing was written. Send the request again after Retry-After.",
-                    new Dictionary<string, object?> { ["orderId"] = busy.OrderId, ["refundId"] = busy.InFlightRefundId });
-            default:
-                return ToHttp(result).Result switch
-                {
-                    Ok<OrderView> ok => ok,
-                    ProblemHttpResult problem => problem,
-                    var other => throw new InvalidOperationException($"Unhandled result {other.GetType().Name}"),
-                };
-        }
+                    new Dictionary<string, object?> { ["orderId"] = busy.OrderId, ["refundId"] = busy.InFlightRefundId }),
+                Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds))),
+            OperationResult.Done d => TypedResults.Ok(OrderView.From(d.Order)),
+            _ => Problem(result),
+        };
     }
 
-    private static Results<Ok<OrderView>, ProblemHttpResult> ToHttp(OperationResult result) => result switch
+    private static Results<Ok<OrderView>, ProblemHttpResult> ToHttp(OperationResult result) =>
+        result is OperationResult.Done d ? TypedResults.Ok(OrderView.From(d.Order)) : Problem(result);
+
+    /// <summary>The problem answer of an operation that was not done.</summary>
+    private static ProblemHttpResult Problem(OperationResult result) => result switch
     {
-        OperationResult.Done d => TypedResults.Ok(OrderView.From(d.Order)),
         OperationResult.NotFound => Problems.NotFound("order"),
         OperationResult.NotSupported n => Problems.CapabilityNotSupported(n.Provider, n.Capability),
         OperationResult.InvalidState s => Problems.Problem(StatusCodes.Status409Conflict, "invalid-state", "The order is not in a status that allows this.",

@@ -41,7 +41,7 @@ public static class WebhooksApi
         PaymentService payments,
         IOrderStore orders,
         IOrderLookups lookups,
-        TableServiceClient tables,
+        StorageHealth storage,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -107,7 +107,7 @@ public static class WebhooksApi
             // Still running while storage has just been failing: most likely its retries are waiting out an outage, and
             // an "accepted" now would stop a provider that sends again from sending again. A 503 is safe either way: the
             // settlement goes on, and a repeat of a transition is a no-op.
-            if (receiver.RedeliversOnFailure && tables.WasUnavailableWithin(StorageTroubleWindow))
+            if (receiver.RedeliversOnFailure && storage.WasUnavailableWithin(StorageTroubleWindow))
             {
                 log.LogWarning("{Provider} webhook for {OrderId}: storage is failing; answering 503 so that it is sent again", p.Name, stored.Order.Id);
                 return Problems.StorageUnavailableRetry();

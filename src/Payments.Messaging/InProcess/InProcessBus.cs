@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -125,8 +124,8 @@ public sealed class InProcessBus : IMessageSender, IDisposable
             if (!_entities.TryGetValue(entityPath, out var entity))
             {
                 throw new MessageSendException(
-                    $"Sending to '{entityPath}' failed: HTTP 404 (no such queue or topic in the in-process bus).",
-                    entityPath, HttpStatusCode.NotFound, isTransient: false, attempts: 1);
+                    $"Sending to '{entityPath}' failed: MessagingEntityNotFound (no such queue or topic in the in-process bus).",
+                    entityPath, "MessagingEntityNotFound", isTransient: false);
             }
 
             var now = _clock.GetUtcNow();

@@ -206,7 +206,7 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
             throw new NeuroPayException(Http.ProviderFailureInfo.BeforeSending(ex));
         }
 
-        var ours = order.Refunds.Where(r => r.RefundId != request.RefundId && r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+        var ours = Core.Refunds.RefundRules.HeldByOthers(order, request.RefundId);
         if (RefundedTotal(before, order) is { } refunded && refunded > ours)
         {
             logger.LogWarning("Neuro-Pay checkout {CheckoutId} shows {Refunded} refunded, more than the {Ours} we recorded; refund {RefundId} of order {OrderId} is not sent",
@@ -411,12 +411,7 @@ public sealed class NeuroPayProvider(NeuroPayClient client, ILogger<NeuroPayProv
         var checkout = await client.RetrieveCheckoutAsync(RequireCheckout(order), cancellationToken);
         return RefundedTotal(checkout, order) is not { } refunded
             ? null
-            : Core.Refunds.RefundRules.FromRefundedTotal(order, refund, refunded) switch
-            {
-                RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, checkout.Status, null),
-                RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, checkout.Status, "The Neuro-Pay checkout shows no such refund: it was not carried out"),
-                _ => null,
-            };
+            : Core.Refunds.RefundRules.FindInRefundedTotal(order, refund, refunded, checkout.Status, "The Neuro-Pay checkout");
     }
 
     /// <summary>

@@ -385,7 +385,7 @@ public sealed class NextProvider(
         var transactions = next.Transactions ?? [];
         var refunds = transactions.Where(t => t.Type == "refund" && t.Status == "succeeded").ToList();
         var refundedAtNext = RefundedTotal(next, currency);
-        var ours = order.Refunds.Where(r => r.RefundId != request.RefundId && r.Outcome != RefundRecordOutcome.Failed).Sum(r => r.AmountMinor);
+        var ours = Core.Refunds.RefundRules.HeldByOthers(order, request.RefundId);
         if (refundedAtNext > ours)
         {
             logger.LogWarning("NEXT order {Number} shows {RefundedAtNext} refunded, more than the {Ours} we recorded; refund {RefundId} is not sent",
@@ -441,13 +441,7 @@ public sealed class NextProvider(
         }
 
         var next = await client.GetOrderAsync(number, cancellationToken);
-        return Core.Refunds.RefundRules.FromRefundedTotal(order, refund, RefundedTotal(next, order.Amount.Currency)) switch
-        {
-            RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, next.PaymentStatus, null),
-            RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, next.PaymentStatus,
-                $"NEXT order {number} shows no such refund: it was not carried out"),
-            _ => null,
-        };
+        return Core.Refunds.RefundRules.FindInRefundedTotal(order, refund, RefundedTotal(next, order.Amount.Currency), next.PaymentStatus, $"NEXT order {number}");
     }
 
     /// <summary>NEXT's refunded total: the sum of the order's succeeded refund transactions.</summary>

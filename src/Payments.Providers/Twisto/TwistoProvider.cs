@@ -188,12 +188,7 @@ public sealed class TwistoProvider(
             return null;
         }
 
-        return Core.Refunds.RefundRules.FromRefundedTotal(order, refund, refunded) switch
-        {
-            RefundOutcome.Succeeded => new ProviderRefundResult(null, RefundOutcome.Succeeded, current.Status, null),
-            RefundOutcome.Failed => new ProviderRefundResult(null, RefundOutcome.Failed, current.Status, $"Twisto order {reference} shows no such refund: it was not carried out"),
-            _ => null,
-        };
+        return Core.Refunds.RefundRules.FindInRefundedTotal(order, refund, refunded, current.Status, $"Twisto order {reference}");
     }
 
     public async Task<ProviderPaymentState> CancelAsync(Order order, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using Payments.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace Payments.Storage.Orders;
 

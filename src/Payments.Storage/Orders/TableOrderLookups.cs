@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Orders;
 using Payments.Storage.Tables;
 
@@ -40,13 +42,13 @@ public sealed class TableOrderLookups : IOrderLookups
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(record.Key);
         var partitionKey = IdempotencyPartitionKey(record.Key);
-        var entity = new TableEntity(partitionKey, IdempotencyRowKey)
+        var entity = TableRows.Create(partitionKey, IdempotencyRowKey, new Dictionary<string, object?>
         {
             ["Key"] = record.Key,
             ["Fingerprint"] = record.Fingerprint,
             ["OrderId"] = record.OrderId,
             ["CreatedAt"] = record.CreatedAt,
-        };
+        });
 
         await _table.EnsureAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
@@ -56,9 +58,10 @@ public sealed class TableOrderLookups : IOrderLookups
                 await _table.Table.AddEntityAsync(entity, cancellationToken);
                 return null;
             }
-            catch (TableStorageException ex) when (ex.IsConflict)
+            catch (RequestFailedException ex) when (ex.IsConflict())
             {
-                var existing = await _table.Table.GetEntityAsync(partitionKey, IdempotencyRowKey, cancellationToken: cancellationToken);
+                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, IdempotencyRowKey, cancellationToken: cancellationToken);
+                var existing = row.HasValue ? row.Value : null;
                 if (existing is null)
                 {
                     // Claimed and removed in between (clean-up): try to claim it again.
@@ -90,13 +93,13 @@ public sealed class TableOrderLookups : IOrderLookups
         ArgumentException.ThrowIfNullOrEmpty(providerReference);
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
         var partitionKey = ReferencePartitionKey(provider, providerReference);
-        var entity = new TableEntity(partitionKey, ReferenceRowKey)
+        var entity = TableRows.Create(partitionKey, ReferenceRowKey, new Dictionary<string, object?>
         {
             ["Provider"] = provider,
             ["Reference"] = providerReference,
             ["OrderId"] = orderId,
             ["CreatedAt"] = _clock.GetUtcNow(),
-        };
+        });
 
         await _table.EnsureAsync(cancellationToken);
         for (var attempt = 1; ; attempt++)
@@ -106,9 +109,10 @@ public sealed class TableOrderLookups : IOrderLookups
                 await _table.Table.AddEntityAsync(entity, cancellationToken);
                 return null;
             }
-            catch (TableStorageException ex) when (ex.IsConflict)
+            catch (RequestFailedException ex) when (ex.IsConflict())
             {
-                var existing = await _table.Table.GetEntityAsync(partitionKey, ReferenceRowKey, cancellationToken: cancellationToken);
+                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ReferenceRowKey, cancellationToken: cancellationToken);
+                var existing = row.HasValue ? row.Value : null;
                 if (existing is null)
                 {
                     // Links are never removed; a row that conflicts and then is not there is storage misbehaving.
@@ -132,8 +136,8 @@ public sealed class TableOrderLookups : IOrderLookups
         ArgumentException.ThrowIfNullOrEmpty(providerReference);
         var partitionKey = ReferencePartitionKey(provider, providerReference);
         await _table.EnsureAsync(cancellationToken);
-        var entity = await _table.Table.GetEntityAsync(partitionKey, ReferenceRowKey, cancellationToken: cancellationToken);
-        return entity?.GetString("OrderId");
+        var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ReferenceRowKey, select: ["OrderId"], cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.GetString("OrderId") : null;
     }
 
     public static string IdempotencyPartitionKey(string key) => "idem_" + Sha256Hex(key);

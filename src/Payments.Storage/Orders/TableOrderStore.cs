@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Charges;
 using Payments.Core.Events;
 using Payments.Core.Orders;
@@ -19,8 +21,10 @@ namespace Payments.Storage.Orders;
 /// <item>RowKey <c>event_{eventId}</c>: the outbox. Type, EventId, OccurredAt, the event JSON in
 /// <c>Event</c>, <c>Pending</c> = true until published, then <c>SentAt</c>.</item>
 /// </list>
-/// A status change replaces the order row (If-Match = the ETag it was read at) and inserts its events in
-/// one entity-group transaction, so an event exists exactly when its change was committed.
+/// A status change replaces the order row (<see cref="TableTransactionActionType.UpdateReplace"/>, If-Match = the ETag it
+/// was read at) and inserts its events in one entity-group transaction (<see cref="TableClient.SubmitTransactionAsync"/>),
+/// so an event exists exactly when its change was committed. Every filter is built by
+/// <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
 /// </summary>
 /// <remarks>
 /// Unsent events are found by a query over the whole table (<c>Pending eq true</c> within the
@@ -41,7 +45,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     /// <summary>Chunks per order: keeps the row well under the 1 MiB entity limit.</summary>
     public const int MaxDocChunks = 15;
 
-    private const int MaxEventsPerChange = TableBatch.MaxActions - 1;
+    private const int MaxEventsPerChange = TableRows.MaxTransactionActions - 1;
 
     private readonly EnsureTableOnce _table;
 
@@ -59,8 +63,8 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     {
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
         await _table.EnsureAsync(cancellationToken);
-        var entity = await _table.Table.GetEntityAsync(orderId, OrderRowKey, cancellationToken: cancellationToken);
-        return entity is null ? null : new StoredOrder(ReadOrder(entity), entity.ETag!);
+        var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey, cancellationToken: cancellationToken);
+        return row.HasValue ? new StoredOrder(ReadOrder(row.Value!), row.Value!.ETag.ToString()) : null;
     }
 
     public async Task<StoredOrder?> TryInsertAsync(Order order, CancellationToken cancellationToken)
@@ -70,10 +74,10 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
         await _table.EnsureAsync(cancellationToken);
         try
         {
-            var etag = await _table.Table.AddEntityAsync(entity, cancellationToken);
-            return new StoredOrder(order, etag);
+            var response = await _table.Table.AddEntityAsync(entity, cancellationToken);
+            return new StoredOrder(order, RequireETag(response.Headers.ETag, "order insert"));
         }
-        catch (TableStorageException ex) when (ex.IsConflict)
+        catch (RequestFailedException ex) when (ex.IsConflict())
         {
             // Someone else's order, or (after a retried insert) our own first attempt: either way the caller
             // re-reads and decides.
@@ -99,7 +103,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
 
         var actions = new List<TableTransactionAction>(events.Count + 1)
         {
-            TableTransactionAction.UpdateReplace(ToEntity(updated), current.ETag),
+            new(TableTransactionActionType.UpdateReplace, ToEntity(updated), new ETag(current.ETag)),
         };
         foreach (var e in events)
         {
@@ -108,17 +112,17 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
                 throw new ArgumentException($"Event '{e.EventId}' belongs to order '{e.OrderId}', not '{updated.Id}'.", nameof(events));
             }
 
-            actions.Add(TableTransactionAction.Add(ToEntity(e)));
+            actions.Add(new(TableTransactionActionType.Add, ToEntity(e)));
         }
 
+        TableRows.AssertOnePartition(actions);
         await _table.EnsureAsync(cancellationToken);
         try
         {
             var results = await _table.Table.SubmitTransactionAsync(actions, cancellationToken);
-            return new StoredOrder(updated, results[0].ETag
-                ?? throw new TableStorageException("The order update succeeded without an ETag."));
+            return new StoredOrder(updated, RequireETag(results.Value[0].Headers.ETag, "order update"));
         }
-        catch (TableTransactionFailedException ex) when (ex.FailedActionIndex == 0 && ex.IsPreconditionFailed)
+        catch (TableTransactionFailedException ex) when (ex.FailedTransactionActionIndex == 0 && ex.IsPreconditionFailed())
         {
             // The order moved since it was read (or, after a retried transaction, our own first attempt
             // committed): nothing of this call is written by this attempt. Re-read and decide again.
@@ -130,9 +134,9 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         await _table.EnsureAsync(cancellationToken);
-        var filter = TableFilter.Of($"RowKey ge {EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd} and Pending eq {true}");
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd} and Pending eq {true}");
         var entries = new List<OutboxEntry>();
-        await foreach (var entity in _table.Table.QueryAsync(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
+        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
         {
             entries.Add(ReadEvent(entity));
             if (entries.Count >= maxCount)
@@ -147,19 +151,19 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     public async Task<bool> MarkSentAsync(string orderId, string eventId, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
-        var marker = new TableEntity(orderId, EventRowKey(eventId))
+        var marker = TableRows.Create(orderId, EventRowKey(eventId), new Dictionary<string, object?>
         {
             ["Pending"] = false,
             ["SentAt"] = sentAt,
-        };
+        });
         await _table.EnsureAsync(cancellationToken);
         try
         {
             // Merge with If-Match "*": only these two columns change, and marking twice is harmless.
-            await _table.Table.UpdateEntityAsync(marker, "*", TableUpdateMode.Merge, cancellationToken);
+            await _table.Table.UpdateEntityAsync(marker, ETag.All, TableUpdateMode.Merge, cancellationToken);
             return true;
         }
-        catch (TableStorageException ex) when (ex.IsNotFound)
+        catch (RequestFailedException ex) when (ex.IsNotFound())
         {
             return false;
         }
@@ -170,28 +174,29 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     /// in PartitionKey order, and order ids are time-ordered, so the oldest orders come first.
     /// </remarks>
     public Task<IReadOnlyList<string>> FindByStatusAsync(PaymentStatus status, DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
-        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and Status eq {status.ToWire()} and CreatedAt lt {createdBefore}"), maxCount, cancellationToken);
+        FindOrderIdsAsync(TableClient.CreateQueryFilter($"RowKey eq {OrderRowKey} and Status eq {status.ToWire()} and CreatedAt lt {createdBefore}"), maxCount, cancellationToken);
 
     /// <remarks>A filtered scan over the <c>AwaitingSession</c> column, written with every order change.</remarks>
     public Task<IReadOnlyList<string>> FindAwaitingProviderSessionAsync(DateTimeOffset createdBefore, int maxCount, CancellationToken cancellationToken) =>
         FindOrderIdsAsync(
-            TableFilter.Of($"RowKey eq {OrderRowKey} and Status eq {PaymentStatus.Pending.ToWire()} and AwaitingSession eq {true} and CreatedAt lt {createdBefore}"),
+            TableClient.CreateQueryFilter($"RowKey eq {OrderRowKey} and Status eq {PaymentStatus.Pending.ToWire()} and AwaitingSession eq {true} and CreatedAt lt {createdBefore}"),
             maxCount, cancellationToken);
 
     /// <remarks>A filtered scan over the <c>ChargesDueAt</c> column, written with every order change.</remarks>
     public Task<IReadOnlyList<string>> FindChargesDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
-        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and ChargesDueAt le {dueBy}"), maxCount, cancellationToken);
+        FindOrderIdsAsync(TableClient.CreateQueryFilter($"RowKey eq {OrderRowKey} and ChargesDueAt le {dueBy}"), maxCount, cancellationToken);
 
     /// <remarks>A filtered scan over the <c>RefundsDueAt</c> column, written with every order change.</remarks>
     public Task<IReadOnlyList<string>> FindRefundsDueAsync(DateTimeOffset dueBy, int maxCount, CancellationToken cancellationToken) =>
-        FindOrderIdsAsync(TableFilter.Of($"RowKey eq {OrderRowKey} and RefundsDueAt le {dueBy}"), maxCount, cancellationToken);
+        FindOrderIdsAsync(TableClient.CreateQueryFilter($"RowKey eq {OrderRowKey} and RefundsDueAt le {dueBy}"), maxCount, cancellationToken);
 
     private async Task<IReadOnlyList<string>> FindOrderIdsAsync(string filter, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         await _table.EnsureAsync(cancellationToken);
         var ids = new List<string>();
-        await foreach (var entity in _table.Table.QueryAsync(filter, select: ["PartitionKey"], maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
+        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(
+            filter, maxPerPage: Math.Min(maxCount, 1000), select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             ids.Add(entity.PartitionKey);
             if (ids.Count >= maxCount)
@@ -215,7 +220,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
                 $"Order '{order.Id}' is too large to store: {json.Length} characters of JSON, at most {MaxDocChunks * DocChunkChars}.");
         }
 
-        var entity = new TableEntity(order.Id, OrderRowKey)
+        var columns = new Dictionary<string, object?>
         {
             ["Status"] = order.Status.ToWire(),
             ["Provider"] = order.Provider,
@@ -233,10 +238,10 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
         for (var i = 0; i < parts; i++)
         {
             var start = i * DocChunkChars;
-            entity[DocName(i)] = json.Substring(start, Math.Min(DocChunkChars, json.Length - start));
+            columns[DocName(i)] = json.Substring(start, Math.Min(DocChunkChars, json.Length - start));
         }
 
-        return entity;
+        return TableRows.Create(order.Id, OrderRowKey, columns);
     }
 
     /// <summary>The order stored in an order row.</summary>
@@ -254,7 +259,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
                     break;
                 }
 
-                throw new TableStorageException($"Order row '{entity.PartitionKey}' is missing {DocName(i)}.");
+                throw new InvalidDataException($"Order row '{entity.PartitionKey}' is missing {DocName(i)}.");
             }
 
             json.Append(chunk);
@@ -264,14 +269,15 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     }
 
     /// <summary>The outbox row of <paramref name="paymentEvent"/>.</summary>
-    public static TableEntity ToEntity(PaymentEvent paymentEvent) => new(paymentEvent.OrderId, EventRowKey(paymentEvent.EventId))
-    {
-        ["EventId"] = paymentEvent.EventId,
-        ["Type"] = paymentEvent.Type,
-        ["OccurredAt"] = paymentEvent.OccurredAt,
-        ["Event"] = OrderJson.Serialize(paymentEvent),
-        ["Pending"] = true,
-    };
+    public static TableEntity ToEntity(PaymentEvent paymentEvent) => TableRows.Create(paymentEvent.OrderId, EventRowKey(paymentEvent.EventId),
+        new Dictionary<string, object?>
+        {
+            ["EventId"] = paymentEvent.EventId,
+            ["Type"] = paymentEvent.Type,
+            ["OccurredAt"] = paymentEvent.OccurredAt,
+            ["Event"] = OrderJson.Serialize(paymentEvent),
+            ["Pending"] = true,
+        });
 
     public static string EventRowKey(string eventId)
     {
@@ -283,7 +289,7 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
     private static OutboxEntry ReadEvent(TableEntity entity)
     {
         var paymentEvent = OrderJson.DeserializeEvent(entity.GetString("Event")
-            ?? throw new TableStorageException($"Outbox row '{entity.PartitionKey}/{entity.RowKey}' has no Event."));
+            ?? throw new InvalidDataException($"Outbox row '{entity.PartitionKey}/{entity.RowKey}' has no Event."));
         return new OutboxEntry(
             entity.PartitionKey,
             entity.GetString("EventId") ?? entity.RowKey[EventRowKeyPrefix.Length..],
@@ -291,6 +297,9 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
             entity.GetDateTimeOffset("OccurredAt") ?? paymentEvent.OccurredAt,
             entity.GetDateTimeOffset("SentAt"));
     }
+
+    private static string RequireETag(ETag? etag, string operation) =>
+        etag?.ToString() ?? throw new InvalidOperationException($"Table Storage answered the {operation} without an ETag.");
 
     // The first string after every "event_…" row key: '`' follows '_'.
     private const string EventRowKeyEnd = "event`";

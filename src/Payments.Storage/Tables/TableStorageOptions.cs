@@ -1,32 +1,39 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
 namespace Payments.Storage.Tables;
 
 /// <summary>
 /// Where the tables live and how hard to retry. Bound from the <c>Storage</c> section:
-/// <c>Storage:ConnectionString</c> (falls back to <c>AzureWebJobsStorage</c>) for SharedKeyLite, or
-/// <c>Storage:TableServiceUri</c> (e.g. <c>https://acct.table.core.windows.net</c>) for Entra ID.
+/// <c>Storage:ConnectionString</c> (falls back to <c>AzureWebJobsStorage</c>; an account key, a SAS or
+/// <c>UseDevelopmentStorage=true</c>), or <c>Storage:TableServiceUri</c> (e.g. <c>https://acct.table.core.windows.net</c>)
+/// with the app's one <see cref="Azure.Core.TokenCredential"/> (managed identity in Azure). The retry keys feed
+/// <see cref="TableClientOptions.Retry"/> (<see cref="TableStorageClients.CreateClientOptions"/>).
 /// </summary>
 public sealed class TableStorageOptions
 {
     public const string SectionName = "Storage";
 
-    /// <summary>A storage connection string with an account key, or <c>UseDevelopmentStorage=true</c>.</summary>
+    /// <summary>A storage connection string (account key or SAS), or <c>UseDevelopmentStorage=true</c>.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>The table service endpoint, used with a token credential (DefaultAzureCredential unless one is registered).</summary>
+    /// <summary>The table service endpoint, used with the registered token credential (DefaultAzureCredential unless another is registered).</summary>
     public Uri? TableServiceUri { get; set; }
 
-    /// <summary>Retries after the first attempt for transient failures (408, 429, 500, 502, 503, 504, network errors, timeouts).</summary>
+    /// <summary>
+    /// Retries after the first attempt for transient failures (408, 429, 500, 502, 503, 504, network errors, timeouts):
+    /// <see cref="Azure.Core.RetryOptions.MaxRetries"/>. The SDK retries inserts and <c>$batch</c> too, so a 409 or 412
+    /// after a retry may be this call's own first attempt; the stores handle that.
+    /// </summary>
     public int MaxRetryAttempts { get; set; } = 4;
 
-    /// <summary>The first retry's delay; later ones grow exponentially, with jitter.</summary>
+    /// <summary>The first retry's delay; later ones grow exponentially, with jitter (<see cref="Azure.Core.RetryOptions.Delay"/>).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The longest delay between two attempts.</summary>
+    /// <summary>The longest delay between two attempts (<see cref="Azure.Core.RetryOptions.MaxDelay"/>).</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(8);
 
-    /// <summary>How long one attempt (request and response body) may take.</summary>
+    /// <summary>How long one attempt (request and response body) may take (<see cref="Azure.Core.RetryOptions.NetworkTimeout"/>).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
 
@@ -45,9 +52,9 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
                 + "to use Entra ID.");
         }
 
-        if (hasConnectionString && !StorageConnectionString.TryParse(options.ConnectionString, out _, out var error))
+        if (hasConnectionString && ConnectionStringProblem(options.ConnectionString!) is { } problem)
         {
-            failures.Add($"Storage:ConnectionString is invalid: {error}");
+            failures.Add($"Storage:ConnectionString is invalid: {problem}");
         }
 
         if (!hasConnectionString && options.TableServiceUri is { } uri && (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https")))
@@ -66,5 +73,30 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Why the SDK refuses the connection string (it parses it without a request), or null. Only the exception's type and
+    /// the names of the connection string's keys are quoted: never a value, so never the key or a SAS signature.
+    /// </summary>
+    internal static string? ConnectionStringProblem(string connectionString)
+    {
+        try
+        {
+            var endpoint = new TableServiceClient(connectionString).Uri;
+            return endpoint.Scheme is "http" or "https"
+                ? null
+                : "its table endpoint (TableEndpoint, or DefaultEndpointsProtocol with AccountName and EndpointSuffix) must be an http(s) URI.";
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+        {
+            var keys = connectionString
+                .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(part => part.Split('=', 2)[0])
+                .Where(name => name.Length is > 0 and <= 40 && name.All(char.IsAsciiLetter));
+            return $"the Azure Tables SDK cannot use it ({ex.GetType().Name}); it names {string.Join(", ", keys)}. Expected "
+                + "AccountName and AccountKey (with DefaultEndpointsProtocol/EndpointSuffix or an http(s) TableEndpoint), a "
+                + "TableEndpoint with a SharedAccessSignature, or UseDevelopmentStorage=true.";
+        }
     }
 }

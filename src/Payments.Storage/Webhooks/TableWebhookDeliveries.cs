@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Validation;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;
@@ -77,7 +79,7 @@ public sealed class TableWebhookDeliveries
     {
         var now = _clock.GetUtcNow();
         var token = Guid.NewGuid().ToString("N");
-        var claim = new TableEntity(eventId, RowKey(endpoint))
+        var claim = TableRows.Create(eventId, RowKey(endpoint), new Dictionary<string, object?>
         {
             ["EventId"] = eventId,
             ["Endpoint"] = endpoint,
@@ -86,8 +88,7 @@ public sealed class TableWebhookDeliveries
             ["ClaimedAt"] = now,
             ["ClaimToken"] = token,
             ["UpdatedAt"] = now,
-        };
-        TableNames.ValidateKeys(claim.PartitionKey, claim.RowKey);
+        });
         await _table.EnsureAsync(cancellationToken);
         for (var i = 1; ; i++)
         {
@@ -96,9 +97,11 @@ public sealed class TableWebhookDeliveries
                 await _table.Table.AddEntityAsync(claim, cancellationToken);
                 return DeliveryClaimResult.Claimed;
             }
-            catch (TableStorageException ex) when (ex.IsConflict)
+            catch (RequestFailedException ex) when (ex.IsConflict())
             {
-                var existing = await _table.Table.GetEntityAsync(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken);
+                // Someone else's claim, or (after a retried insert) our own first attempt: the claim token tells.
+                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken);
+                var existing = row.HasValue ? row.Value : null;
                 if (existing is null)
                 {
                     if (i < MaxAttempts)
@@ -127,14 +130,14 @@ public sealed class TableWebhookDeliveries
 
                 try
                 {
-                    await _table.Table.UpdateEntityAsync(claim, existing.ETag!, TableUpdateMode.Replace, cancellationToken);
+                    await _table.Table.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
                     return DeliveryClaimResult.Claimed;
                 }
-                catch (TableStorageException taken) when (taken.IsPreconditionFailed)
+                catch (RequestFailedException taken) when (taken.IsPreconditionFailed())
                 {
                     // Someone else took it over in between (or our own retried update landed: the token tells on the next read).
-                    var again = await _table.Table.GetEntityAsync(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken);
-                    return again?.GetString("ClaimToken") == token ? DeliveryClaimResult.Claimed : DeliveryClaimResult.InProgress;
+                    var again = await _table.Table.GetEntityIfExistsAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: cancellationToken);
+                    return again.HasValue && again.Value!.GetString("ClaimToken") == token ? DeliveryClaimResult.Claimed : DeliveryClaimResult.InProgress;
                 }
             }
         }
@@ -153,8 +156,8 @@ public sealed class TableWebhookDeliveries
     public async Task<WebhookDeliveryRow?> GetAsync(string eventId, string endpoint, CancellationToken cancellationToken)
     {
         await _table.EnsureAsync(cancellationToken);
-        var entity = await _table.Table.GetEntityAsync(eventId, RowKey(endpoint), cancellationToken: cancellationToken);
-        return entity is null ? null : Read(entity);
+        var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(eventId, RowKey(endpoint), cancellationToken: cancellationToken);
+        return row.HasValue ? Read(row.Value!) : null;
     }
 
     /// <summary>Deliveries that failed for good, up to <paramref name="maxCount"/> (for support and manual replay).</summary>
@@ -163,8 +166,8 @@ public sealed class TableWebhookDeliveries
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         await _table.EnsureAsync(cancellationToken);
         var rows = new List<WebhookDeliveryRow>();
-        var filter = TableFilter.Of($"State eq {nameof(WebhookDeliveryState.Failed)}");
-        await foreach (var entity in _table.Table.QueryAsync(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"State eq {nameof(WebhookDeliveryState.Failed)}");
+        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
         {
             rows.Add(Read(entity));
             if (rows.Count >= maxCount)
@@ -184,7 +187,7 @@ public sealed class TableWebhookDeliveries
         string? error, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
-        var entity = new TableEntity(eventId, RowKey(endpoint))
+        var entity = TableRows.Create(eventId, RowKey(endpoint), new Dictionary<string, object?>
         {
             ["EventId"] = eventId,
             ["Endpoint"] = endpoint,
@@ -194,7 +197,7 @@ public sealed class TableWebhookDeliveries
             ["Outcome"] = outcome,
             ["Error"] = error is { Length: > 1000 } ? error[..1000] : error,
             ["UpdatedAt"] = now,
-        };
+        });
         await _table.EnsureAsync(cancellationToken);
         // Replace, not merge: an earlier attempt's error or status must not linger on a delivered row.
         await _table.Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);

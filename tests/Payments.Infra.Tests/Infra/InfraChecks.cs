@@ -318,7 +318,7 @@ public static partial class InfraChecks
 
         if (Sets("ServiceBus:FullyQualifiedNamespace"))
         {
-            roles.Add(new(BuiltInRoles.ServiceBusNamespace, BuiltInRoles.ServiceBusDataSender, "the app's REST sender (ServiceBus:FullyQualifiedNamespace)"));
+            roles.Add(new(BuiltInRoles.ServiceBusNamespace, BuiltInRoles.ServiceBusDataSender, "the app's ServiceBusClient (ServiceBus:FullyQualifiedNamespace)"));
         }
 
         if (set.Any(s => s.Key.Equals("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", StringComparison.OrdinalIgnoreCase)))

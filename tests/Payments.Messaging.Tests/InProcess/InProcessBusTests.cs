@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Payments.Messaging.InProcess;
 using Payments.Messaging.Tests.Support;
 
@@ -157,7 +156,7 @@ public sealed class InProcessBusTests : IDisposable
     {
         var ex = await Assert.ThrowsAsync<MessageSendException>(() => _bus.SendAsync("payment-evnets", OutgoingMessage.FromText("x")));
 
-        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Equal("MessagingEntityNotFound", ex.Reason);
         Assert.False(ex.IsTransient);
     }
 
