@@ -510,7 +510,7 @@ public sealed class BadInputPropertyTests(AzuriteFixture azurite, ITestOutputHel
         var before = await HostileInputTests.SnapshotAsync(app);
         var statuses = new ConcurrentDictionary<int, int>();
         var inputs = 0;
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        using var client = new HttpClient(new Payments.Host.Tests.Contract.ContractRecorder(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(app.BaseUrl) };
 
         await gen.SampleAsync(async probe =>
         {

@@ -47,7 +47,11 @@ internal static class BrowserShopper
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    public static async Task<string> RunAsync(string redirectUrl, string button, string shopOrigin)
+    public static async Task<string> RunAsync(string redirectUrl, string button, string shopOrigin) =>
+        (await RunScriptAsync("shopper.mjs", redirectUrl, button, shopOrigin))["finalUrl"]!.GetValue<string>();
+
+    /// <summary>Runs one of the Playwright scripts in tests/browser (installing playwright-core once) and returns the JSON line it prints last.</summary>
+    public static async Task<JsonNode> RunScriptAsync(string script, params string[] args)
     {
         var dir = Path.Combine(FunctionManifestTests.RepoRoot(), "tests", "browser");
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -67,10 +71,10 @@ internal static class BrowserShopper
             InstallLock.Release();
         }
 
-        var (exit, stdout) = await RunProcessAsync("node", ["shopper.mjs", redirectUrl, button, shopOrigin], dir);
-        Assert.True(exit == 0, "the browser shopper failed: " + stdout);
+        var (exit, stdout) = await RunProcessAsync("node", [script, .. args], dir);
+        Assert.True(exit == 0, $"the browser script {script} failed: " + stdout);
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
-        return JsonNode.Parse(line)!["finalUrl"]!.GetValue<string>();
+        return JsonNode.Parse(line)!;
     }
 
     private static async Task<(int Code, string Output)> RunProcessAsync(string file, string[] args, string workingDirectory)

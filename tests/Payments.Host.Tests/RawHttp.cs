@@ -9,7 +9,8 @@ public sealed record RawResponse(int Status, string? ContentType, string Body, s
 /// <summary>
 /// HTTP/1.1 over a bare socket, for framing <see cref="HttpClient"/> will not send: chunk sizes that overflow, a
 /// chunk line that is not hex. The request is written as given (with <c>Connection: close</c>) and the answer read until the
-/// server closes. Not half-closed: Kestrel takes a half-close for the client going away and answers nothing.
+/// server closes. Not half-closed: Kestrel takes a half-close for the client going away and answers nothing. Answers to
+/// operations of openapi/payments-v1.json are checked against it, as <see cref="Contract.ContractRecorder"/> does for HttpClient.
 /// </summary>
 public static class RawHttp
 {
@@ -54,7 +55,9 @@ public static class RawHttp
             // A reset after the answer: what arrived is the answer.
         }
 
-        return Parse(answer.ToArray());
+        var response = Parse(answer.ToArray());
+        Contract.ContractRecorder.Verify(method, target.Split('?')[0], response.Status, response.ContentType?.Split(';')[0].Trim(), response.Body);
+        return response;
     }
 
     private static RawResponse Parse(byte[] raw)

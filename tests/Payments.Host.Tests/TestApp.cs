@@ -31,7 +31,7 @@ public sealed class TestApp : IAsyncDisposable
         OrdersTable = ordersTable;
         LookupsTable = lookupsTable;
         Tables = tables;
-        Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(baseUrl) };
+        Client = new HttpClient(new Contract.ContractRecorder(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(baseUrl) };
     }
 
     public WebApplication App { get; }
@@ -41,7 +41,10 @@ public sealed class TestApp : IAsyncDisposable
     public string DeliveriesTable { get; private init; } = string.Empty;
     public TableServiceClient Tables { get; }
 
-    /// <summary>A client that does not follow redirects, like a test of what the browser is told.</summary>
+    /// <summary>
+    /// A client that does not follow redirects, like a test of what the browser is told. Every response it receives to an operation
+    /// of openapi/payments-v1.json is checked against that document (<see cref="Contract.ContractRecorder"/>).
+    /// </summary>
     public HttpClient Client { get; }
 
     public static Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,

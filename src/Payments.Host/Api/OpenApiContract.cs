@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Payments.Core.Orders;
@@ -117,6 +118,11 @@ public static class OpenApiContract
             o.AddOperationTransformer(TransformOperationAsync);
             o.AddSchemaTransformer((schema, context, _) =>
             {
+                if (context.JsonTypeInfo.Type == typeof(ProblemDetails))
+                {
+                    DocumentProblemExtensions(schema);
+                }
+
                 // Responses leave out null members (WhenWritingNull): a member that may be null is not required.
                 if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
                 {
@@ -140,6 +146,36 @@ public static class OpenApiContract
         return services;
     }
 
+    /// <summary>
+    /// The extension members our problems carry (RFC 9457 §3.2), so that a client can rely on them and the contract tests
+    /// can hold every problem body to the document: <c>traceId</c> on every problem, the others where the problem type says.
+    /// </summary>
+    private static void DocumentProblemExtensions(OpenApiSchema schema)
+    {
+        static OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
+
+        schema.Properties ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        schema.Properties["traceId"] = Text("The request's W3C trace id (traceparent form): quote it to support.");
+        schema.Properties["errors"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "validation-failed and invalid-header: what is wrong, by field or header name.",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        };
+        schema.Properties["provider"] = Text("Provider problems and unsupported-capability: the provider concerned.");
+        schema.Properties["capability"] = Text("unsupported-capability: the operation the provider does not offer.");
+        schema.Properties["orderId"] = Text("The order concerned (idempotency, order-busy, refund-in-progress, provider problems).");
+        schema.Properties["orderStatus"] = Text("invalid-state, order-abandoned and provider problems: the order's status now.");
+        schema.Properties["refundId"] = Text("refund-in-progress: the refund in flight.");
+        schema.Properties["chargeId"] = Text("idempotency-key-reused on a charge: the charge the key belongs to.");
+        schema.Properties["checks"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "Health: each dependency's state.",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String },
+        };
+    }
+
     /// <summary>The document at <c>/api/openapi/v1.json</c>; the Scalar reference only in standalone runs (never in Azure, like the sandbox).</summary>
     public static WebApplication MapPaymentsOpenApi(this WebApplication app)
     {
@@ -148,6 +184,9 @@ public static class OpenApiContract
         {
             app.MapScalarApiReference(ReferenceRoute, o => o
                 .WithTitle("Payments API")
+
+                // Everything the page needs comes from this app: no fonts (or anything else) from a third party.
+                .DisableDefaultFonts()
                 .WithOpenApiRoutePattern(DocumentRoute.Replace("{documentName}", DocumentName, StringComparison.Ordinal)));
         }
 
@@ -245,6 +284,13 @@ public static class OpenApiContract
         if (operation.Responses is null)
         {
             return;
+        }
+
+        // The return reads a body only from a POSTed form: a GET is never a 400 or a 413.
+        if (name == "ShopperReturn" && HttpMethods.IsGet(method))
+        {
+            operation.Responses.Remove("400");
+            operation.Responses.Remove("413");
         }
 
         foreach (var problem in metadata.OfType<ProblemTypesMetadata>())
