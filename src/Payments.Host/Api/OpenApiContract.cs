@@ -286,11 +286,17 @@ public static class OpenApiContract
             return;
         }
 
-        // The return reads a body only from a POSTed form: a GET is never a 400 or a 413.
+        // The return reads a body only from a POSTed form: a GET is never a 400 or a 413. Only Mangopay notifies with a GET,
+        // and it does not sign (the providers that sign notify with POSTs): a GET notification is never a 401.
         if (name == "ShopperReturn" && HttpMethods.IsGet(method))
         {
             operation.Responses.Remove("400");
             operation.Responses.Remove("413");
+        }
+
+        if (name == "ProviderWebhook" && HttpMethods.IsGet(method))
+        {
+            operation.Responses.Remove("401");
         }
 
         foreach (var problem in metadata.OfType<ProblemTypesMetadata>())

@@ -138,7 +138,9 @@ public static class OrderOperationsApi
             OperationResult.RefundBusy busy => new RetryAfterResult(
                 Problems.Problem(StatusCodes.Status409Conflict, "refund-in-progress", "Another refund of this order is being sent.",
                     "Refunds of one order are sent one at a time; nothing was written. Send the request again after Retry-After.",
-                    new Dictionary<string, object?> { ["orderId"] = busy.OrderId, ["refundId"] = busy.InFlightRefundId }),
+                    busy.InFlightRefundId is { } refundId
+                        ? new Dictionary<string, object?> { ["orderId"] = busy.OrderId, ["refundId"] = refundId }
+                        : new Dictionary<string, object?> { ["orderId"] = busy.OrderId }),
                 Math.Max(1, (int)Math.Ceiling(busy.RetryAfter.TotalSeconds))),
             OperationResult.Done d => TypedResults.Ok(OrderView.From(d.Order)),
             _ => Problem(result),

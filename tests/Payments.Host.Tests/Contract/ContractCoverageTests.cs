@@ -1,4 +1,5 @@
 using System.Text;
+using Xunit.Abstractions;
 
 namespace Payments.Host.Tests.Contract;
 
@@ -15,7 +16,7 @@ public sealed class ContractCoverageCollection
 /// reach is a promise nobody tested; the fix is a test that reaches it, or a document that stops promising it.
 /// </summary>
 [Collection(ContractCoverageCollection.Name)]
-public sealed class ContractCoverageTests
+public sealed class ContractCoverageTests(ITestOutputHelper output)
 {
     [Fact]
     public void Every_documented_status_of_every_operation_was_received_and_validated_in_this_run()
@@ -33,7 +34,7 @@ public sealed class ContractCoverageTests
             report.Append("  ").AppendLine(m.ToString());
         }
 
-        Console.WriteLine(report);
+        output.WriteLine(report.ToString());
         Assert.True(missing.Count == 0, report.Append("(this test needs the whole host suite in the same run)").ToString());
     }
 }
