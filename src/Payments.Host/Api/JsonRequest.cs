@@ -22,4 +22,31 @@ public static class JsonRequest
         var (body, error) = RequestBody.Deserialize<T>(bytes);
         return body is null ? (null, Problems.MalformedJson(error!)) : (body, null);
     }
+
+    /// <summary>
+    /// A JSON body that may be left out: an empty body is <paramref name="empty"/>; one that is there must be JSON (415
+    /// otherwise) and read as <typeparamref name="T"/> (400 otherwise), as <see cref="ReadAsync{T}"/> reads a required one.
+    /// </summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadOptionalAsync<T>(HttpRequest request, T empty, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (bytes, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, unread);
+        }
+
+        if (bytes.Length == 0)
+        {
+            return (empty, null);
+        }
+
+        if (!RequestBody.IsJson(request))
+        {
+            return (null, Problems.UnsupportedMediaType("application/json"));
+        }
+
+        var (body, error) = RequestBody.Deserialize<T>(bytes);
+        return body is null ? (null, Problems.MalformedJson(error!)) : (body, null);
+    }
 }

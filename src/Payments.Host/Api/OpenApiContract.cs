@@ -251,13 +251,13 @@ public static class OpenApiContract
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
             {
-                Name = OrdersApi.IdempotencyKeyHeader,
+                Name = IdempotencyKey.Header,
                 In = ParameterLocation.Header,
                 Required = false,
                 Description = name == "CreateOrder"
                     ? "Makes the request safe to repeat; default: the body's merchantReference. At most 255 characters, without / \\ # ? or control characters."
                     : "Makes the request safe to repeat. At most 255 characters, without / \\ # ? or control characters.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = OrdersApi.MaxIdempotencyKeyLength, MinLength = 1 },
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyKey.MaxLength, MinLength = 1 },
             });
         }
 

@@ -34,7 +34,7 @@ public static partial class ChargesApi
 {
     public static RouteGroupBuilder MapChargesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey();
+        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey().RequireOrderId();
         group.MapPost("/upsells", UpsellAsync).WithName("CreateUpsell").ReadsJson<UpsellBody>(idempotencyKey: true).ChargeProblems();
         group.MapPost("/recurring-charges", RecurringAsync).WithName("CreateRecurringCharge").ReadsJson<RecurringChargeBody>(idempotencyKey: true).ChargeProblems();
         return group;
@@ -50,7 +50,7 @@ public static partial class ChargesApi
     public static async Task<Results<Accepted<ChargeAccepted>, ProblemHttpResult>> UpsellAsync(
         string orderId, HttpRequest request, ChargeService charges, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync<UpsellBody>(orderId, request, cancellationToken);
+        var (body, problem) = await JsonRequest.ReadAsync<UpsellBody>(request, cancellationToken);
         if (body is null)
         {
             return problem!;
@@ -62,7 +62,7 @@ public static partial class ChargesApi
     public static async Task<Results<Accepted<ChargeAccepted>, ProblemHttpResult>> RecurringAsync(
         string orderId, HttpRequest request, ChargeService charges, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadAsync<RecurringChargeBody>(orderId, request, cancellationToken);
+        var (body, problem) = await JsonRequest.ReadAsync<RecurringChargeBody>(request, cancellationToken);
         if (body is null)
         {
             return problem!;
@@ -83,28 +83,13 @@ public static partial class ChargesApi
         return await RequestAsync(orderId, request, charges, new ChargeRequest(ChargeKind.Recurring, body.Amount, body.Items, runAt), cancellationToken);
     }
 
-    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(string orderId, HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        if (!PaymentService.IsOrderId(orderId))
-        {
-            return (null, Problems.NotFound("order"));
-        }
-
-        return await JsonRequest.ReadAsync<T>(request, cancellationToken);
-    }
-
     private static async Task<Results<Accepted<ChargeAccepted>, ProblemHttpResult>> RequestAsync(
         string orderId, HttpRequest request, ChargeService charges, ChargeRequest charge, CancellationToken cancellationToken)
     {
-        string? key = null;
-        if (request.Headers.TryGetValue(OrdersApi.IdempotencyKeyHeader, out var header))
+        var (key, badKey) = IdempotencyKey.Read(request);
+        if (badKey is not null)
         {
-            key = header.ToString();
-            if (KeyRules.Check(key, OrdersApi.MaxIdempotencyKeyLength) is { } keyError)
-            {
-                return Problems.InvalidHeader(OrdersApi.IdempotencyKeyHeader, keyError);
-            }
+            return badKey;
         }
 
         var result = await charges.RequestAsync(orderId, charge, key, cancellationToken);

@@ -18,11 +18,9 @@ public sealed record RefundBody
 /// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (DESIGN §3).</summary>
 public static class OrderOperationsApi
 {
-    public const int MaxCommentLength = 255;
-
     public static RouteGroupBuilder MapOrderOperationsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey();
+        var group = app.MapGroup("/api/orders/{orderId}").RequireApiKey().RequireOrderId();
         group.MapPost("/capture", CaptureAsync).WithName("CaptureOrder").OperationProblems();
         group.MapPost("/refunds", RefundAsync).WithName("RefundOrder")
             .ReadsJson<RefundBody>(required: false, idempotencyKey: true)
@@ -47,10 +45,10 @@ public static class OrderOperationsApi
         .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CaptureAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
-        !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CaptureAsync(orderId, cancellationToken));
+        ToHttp(await operations.CaptureAsync(orderId, cancellationToken));
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> CancelAsync(string orderId, PaymentOperations operations, CancellationToken cancellationToken) =>
-        !PaymentService.IsOrderId(orderId) ? Problems.NotFound("order") : ToHttp(await operations.CancelAsync(orderId, cancellationToken));
+        ToHttp(await operations.CancelAsync(orderId, cancellationToken));
 
     /// <summary>
     /// <c>200</c> with the order once the refund is settled (now, or earlier: the same <c>Idempotency-Key</c> again);
@@ -61,77 +59,32 @@ public static class OrderOperationsApi
     public static async Task<Results<Ok<OrderView>, Accepted<OrderView>, ProblemHttpResult, RetryAfterResult>> RefundAsync(
         string orderId, HttpRequest request, RefundService refunds, IOrderStore orders, CancellationToken cancellationToken)
     {
-        if (!PaymentService.IsOrderId(orderId))
-        {
-            return Problems.NotFound("order");
-        }
-
-        var (body, unread) = await RequestBody.ReadAsync(request, RequestBody.MaxApiBodyBytes, cancellationToken);
-        if (body is null)
+        var (refund, unread) = await JsonRequest.ReadOptionalAsync(request, new RefundBody(), cancellationToken);
+        if (refund is null)
         {
             return unread!;
         }
 
-        var refund = new RefundBody();
-        if (body.Length > 0)
+        var (key, badKey) = IdempotencyKey.Read(request);
+        if (badKey is not null)
         {
-            if (!RequestBody.IsJson(request))
-            {
-                return Problems.UnsupportedMediaType("application/json");
-            }
-
-            var (parsed, error) = RequestBody.Deserialize<RefundBody>(body);
-            if (parsed is null)
-            {
-                return Problems.MalformedJson(error!);
-            }
-
-            refund = parsed;
+            return badKey;
         }
 
-        var key = request.Headers[OrdersApi.IdempotencyKeyHeader].ToString();
-        if (request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) && KeyRules.Check(key, OrdersApi.MaxIdempotencyKeyLength) is { } keyError)
-        {
-            return Problems.InvalidHeader(OrdersApi.IdempotencyKeyHeader, keyError);
-        }
-
+        // The amount's rules depend on the order's currency.
         var stored = await orders.GetAsync(orderId, cancellationToken);
         if (stored is null)
         {
             return Problems.NotFound("order");
         }
 
-        var issues = new List<ValidationIssue>();
-        long? amount = null;
-        if (refund.Amount is not null)
-        {
-            if (!Core.Money.Money.TryParseMinor(refund.Amount, stored.Order.Amount.Currency.Exponent, allowNegative: false, out var minor, out var amountError))
-            {
-                issues.Add(new("amount", amountError));
-            }
-            else
-            {
-                amount = minor;
-            }
-        }
-
-        if (refund.Reason is not null && !RefundReasons.All.Contains(refund.Reason))
-        {
-            issues.Add(new("reason", $"must be one of: {string.Join(", ", RefundReasons.All.Order(StringComparer.Ordinal))}"));
-        }
-
-        if (refund.Comment is not null && (refund.Comment.Length > MaxCommentLength || refund.Comment.Any(char.IsControl)))
-        {
-            issues.Add(new("comment", $"must be at most {MaxCommentLength} characters without control characters"));
-        }
-
-        if (issues.Count > 0)
+        var (draft, issues) = RefundRequestRules.Validate(refund.Amount, refund.Reason, refund.Comment, stored.Order.Amount.Currency);
+        if (draft is null)
         {
             return Problems.Validation(issues);
         }
 
-        var result = await refunds.RefundAsync(orderId, amount, refund.Reason, refund.Comment,
-            request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader) ? key : null, cancellationToken);
+        var result = await refunds.RefundAsync(orderId, draft.AmountMinor, draft.Reason, draft.Comment, key, cancellationToken);
         return result switch
         {
             OperationResult.RefundInFlight inFlight => TypedResults.Accepted($"/api/orders/{inFlight.Order.Id}", OrderView.From(inFlight.Order)),

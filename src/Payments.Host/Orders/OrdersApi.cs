@@ -11,9 +11,6 @@ namespace Payments.Host.Orders;
 /// <summary><c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c> (DESIGN §3).</summary>
 public static class OrdersApi
 {
-    public const string IdempotencyKeyHeader = "Idempotency-Key";
-    public const int MaxIdempotencyKeyLength = 255;
-
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/orders").RequireApiKey();
@@ -25,7 +22,7 @@ public static class OrdersApi
             .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable")
             .ProducesProblems(StatusCodes.Status504GatewayTimeout, "provider-timeout");
-        group.MapGet("/{orderId}", GetAsync).WithName("GetOrder")
+        group.MapGet("/{orderId}", GetAsync).WithName("GetOrder").RequireOrderId()
             .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
             .ProducesProblems(StatusCodes.Status404NotFound, "not-found")
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable");
@@ -65,20 +62,13 @@ public static class OrdersApi
             return Problems.Validation(providerIssues);
         }
 
-        var key = request.Headers[IdempotencyKeyHeader].ToString();
-        if (request.Headers.ContainsKey(IdempotencyKeyHeader))
+        var (key, badKey) = IdempotencyKey.Read(request);
+        if (badKey is not null)
         {
-            if (KeyRules.Check(key, MaxIdempotencyKeyLength) is { } keyError)
-            {
-                return Problems.InvalidHeader(IdempotencyKeyHeader, keyError);
-            }
-        }
-        else
-        {
-            key = draft.MerchantReference;
+            return badKey;
         }
 
-        var result = await payments.CreateAsync(draft, key, cancellationToken);
+        var result = await payments.CreateAsync(draft, key ?? draft.MerchantReference, cancellationToken);
         return result switch
         {
             CreateOrderResult.Created c => TypedResults.Created($"/api/orders/{c.Order.Id}", OrderView.From(c.Order)),
@@ -102,11 +92,6 @@ public static class OrdersApi
 
     public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetAsync(string orderId, IOrderStore orders, CancellationToken cancellationToken)
     {
-        if (!PaymentService.IsOrderId(orderId))
-        {
-            return Problems.NotFound("order");
-        }
-
         var stored = await orders.GetAsync(orderId, cancellationToken);
         return stored is null ? Problems.NotFound("order") : TypedResults.Ok(OrderView.From(stored.Order));
     }
