@@ -121,6 +121,8 @@ internal sealed class FakeProvider : IPaymentProvider
     public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
     public bool IdempotentCreate { get; set; }
     public bool SessionCreationIsIdempotent => IdempotentCreate;
+    public bool LinksReferences { get; set; } = true;
+    public bool NeedsReferenceLookup => LinksReferences;
     public int Creates => _creates;
     public int Confirms => _confirms;
     public Func<ProviderSessionRequest, ProviderSession> OnCreate { get; set; } =
