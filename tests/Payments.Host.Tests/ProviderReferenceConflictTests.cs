@@ -174,6 +174,46 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         await AssertUnchangedAsync(app, oldId, oldNumber);
     }
 
+    [Theory]
+    [InlineData("twisto")]
+    [InlineData("mangopay")]
+    [InlineData("neuropay")]
+    public async Task After_a_restart_on_the_same_tables_every_simulator_opens_a_new_order_with_a_reference_of_its_own(string provider)
+    {
+        JsonObject Body(string reference) => provider switch
+        {
+            "twisto" => TwistoFlowTests.OrderBody(reference),
+            "mangopay" => MangopayFlowTests.OrderBody(reference),
+            _ => NeuroPayFlowTests.OrderBody(reference),
+        };
+
+        async Task<(string OrderId, string Reference)> CreateAsync(TestApp app, string merchantReference)
+        {
+            var response = await app.Client.PostAsJsonAsync("/api/orders", Body(merchantReference));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var order = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
+        }
+
+        Dictionary<string, string?> tables;
+        (string OrderId, string Reference) old;
+        await using (var before = await TestApp.StartAsync(azurite))
+        {
+            old = await CreateAsync(before, "SO-OLD");
+            tables = before.SameTables();
+        }
+
+        var logs = new LogCapture();
+        await using var app = await TestApp.StartAsync(azurite, tables, s => s.AddSingleton<ILoggerProvider>(logs));
+        var created = await CreateAsync(app, "SO-NEW");
+
+        Assert.NotEqual(old.Reference, created.Reference);
+        var lookups = app.Service<IOrderLookups>();
+        Assert.Equal(old.OrderId, await lookups.FindOrderIdAsync(provider, old.Reference, default));
+        Assert.Equal(created.OrderId, await lookups.FindOrderIdAsync(provider, created.Reference, default));
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Lookups in which every reference the app links is held already by an older order (a provider that reused it).</summary>
     private sealed class ReusedReferences(IOrderLookups inner, string olderOrderId) : IOrderLookups
     {
