@@ -18,6 +18,7 @@ public static class PaymentsApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        LoggingDefaults.Apply(builder.Configuration);
         configure?.Invoke(builder);
         FunctionsHost.ConfigureUrls(builder);
         ServiceRegistration.ApplyDerivedDefaults(builder.Configuration);

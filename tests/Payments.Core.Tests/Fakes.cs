@@ -13,10 +13,16 @@ internal sealed class InMemoryOrderStore : IOrderStore, IOrderQueries
     private readonly Dictionary<string, StoredOrder> _orders = new(StringComparer.Ordinal);
     private int _version;
 
+    private int _reads;
+
     public ConcurrentQueue<PaymentEvent> Events { get; } = new();
+
+    /// <summary>Reads so far (<see cref="GetAsync"/> calls).</summary>
+    public int Reads => Volatile.Read(ref _reads);
 
     public Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         lock (_gate)
         {
             return Task.FromResult(_orders.GetValueOrDefault(orderId));
@@ -121,6 +127,8 @@ internal sealed class FakeProvider : IPaymentProvider
     public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
     public bool IdempotentCreate { get; set; }
     public bool SessionCreationIsIdempotent => IdempotentCreate;
+    public bool LinksReferences { get; set; } = true;
+    public bool NeedsReferenceLookup => LinksReferences;
     public int Creates => _creates;
     public int Confirms => _confirms;
     public Func<ProviderSessionRequest, ProviderSession> OnCreate { get; set; } =

@@ -36,6 +36,41 @@ public class PaymentServiceTests
     }
 
     [Fact]
+    public async Task Settling_an_order_as_it_was_read_writes_with_that_ETag_without_reading_again()
+    {
+        var created = Assert.IsType<CreateOrderResult.Created>(await _service.CreateAsync(Draft(), "k1", default)).Order;
+        var read = (await _store.GetAsync(created.Id, default))!;
+        var reads = _store.Reads;
+
+        var settled = await _service.SettleAsync(read, evidence: null, TransitionSource.Return, default);
+
+        Assert.Equal(PaymentStatus.Succeeded, settled.Status);
+        Assert.Equal(reads, _store.Reads);
+        Assert.Single(_store.Events);
+    }
+
+    [Fact]
+    public async Task Settling_an_order_read_before_someone_else_changed_it_reads_again_and_decides_on_the_current_order()
+    {
+        var created = Assert.IsType<CreateOrderResult.Created>(await _service.CreateAsync(Draft(), "k1", default)).Order;
+        var stale = (await _store.GetAsync(created.Id, default))!;
+
+        // Another instance settles it first (cancelled); the stale copy's write loses the race (412).
+        var other = new PaymentService(new ProviderCatalog([_provider]), _store, _lookups, new FakeLinks(), TimeProvider.System,
+            NullLogger<PaymentService>.Instance);
+        _provider.OnConfirm = _ => Task.FromResult(new ProviderPaymentState(PaymentStatus.Cancelled, "cancelled", null, null));
+        Assert.Equal(PaymentStatus.Cancelled, (await other.SettleAsync(created.Id, null, TransitionSource.Webhook, default))!.Status);
+        _provider.OnConfirm = _ => Task.FromResult(new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null));
+
+        var settled = await _service.SettleAsync(stale, evidence: null, TransitionSource.Return, default);
+
+        // Decided again on the order as it is now: cancelled is terminal, so the later "paid" is not written over it.
+        Assert.Equal(PaymentStatus.Cancelled, settled.Status);
+        Assert.Equal(settled, (await _store.GetAsync(created.Id, default))!.Order);
+        Assert.Single(_store.Events);
+    }
+
+    [Fact]
     public async Task The_same_key_and_body_replays_the_order_without_a_second_provider_call()
     {
         var first = Assert.IsType<CreateOrderResult.Created>(await _service.CreateAsync(Draft(), "k1", default));

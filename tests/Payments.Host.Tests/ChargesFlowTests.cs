@@ -85,6 +85,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal(("queued", "9.90", "CHF", "upsell"), (accepted["status"]!.GetValue<string>(), accepted["amount"]!.GetValue<string>(),
             accepted["currency"]!.GetValue<string>(), accepted["kind"]!.GetValue<string>()));
 
+        await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
         Assert.Equal((chargeId, orderId, "charge.upsell"), (message.MessageId, message.CorrelationId, message.Subject));
 
@@ -117,6 +118,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         // The same request again answers with the same charge, now settled, and queues nothing.
         var replay = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(), key: "upsell-1"));
         Assert.Equal((chargeId, "succeeded"), (replay["chargeId"]!.GetValue<string>(), replay["status"]!.GetValue<string>()));
+        await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
         var reused = await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(price: "1.00"), key: "upsell-1");
         Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
@@ -136,6 +138,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal(("recurring", "queued", 2, "49.90"), (renewal["kind"]!.GetValue<string>(), renewal["status"]!.GetValue<string>(),
             renewal["cycle"]!.GetValue<int>(), renewal["amount"]!.GetValue<string>()));
         Assert.Equal(paidAt.AddMonths(1), renewal["runAt"]!.GetValue<DateTimeOffset>());
+        await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
         Assert.Equal(renewal["chargeId"]!.GetValue<string>(), message.MessageId);
         Assert.Equal(paidAt.AddMonths(1), message.EnqueuedTimeUtc);
@@ -175,6 +178,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
             new JsonObject { ["amount"] = "49.90", ["runAt"] = runAtText }));
 
         var chargeId = accepted["chargeId"]!.GetValue<string>();
+        await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.MessageId == chargeId);
         Assert.Equal(DateTimeOffset.Parse(runAtText, System.Globalization.CultureInfo.InvariantCulture), message.EnqueuedTimeUtc);
         Assert.Equal("charge.recurring", message.Subject);
@@ -207,6 +211,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(before, await SnapshotAsync(app));
+        await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }
 
@@ -251,6 +256,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90" }));
 
         Assert.Equal(before, await SnapshotAsync(app));
+        await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }
 
@@ -284,6 +290,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
 
         var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray())!;
+        await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
         Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId })).Succeeded);
 
@@ -357,6 +364,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
         var charge = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
         var chargeId = charge["chargeId"]!.GetValue<string>();
+        await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.BodyAsString.Contains(chargeId, StringComparison.Ordinal));
         var creates = outage.Creates;
 

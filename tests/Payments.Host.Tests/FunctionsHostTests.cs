@@ -54,6 +54,9 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.True(body.ContainsKey("Outputs"));
+
+        // What the invocation committed is published in the background: the tests look at what it sent.
+        await app.WhenPublishedAsync();
         return (response.StatusCode, body);
     }
 
@@ -133,6 +136,8 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var chargeId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["chargeId"]!.GetValue<string>();
 
+        // The charge's message is sent right after the commit, off the 202's path.
+        await app.WhenPublishedAsync();
         var message = Assert.Single(bus.On(MessagingEntities.PaymentCharges));
         Assert.Equal((chargeId, orderId, "charge.upsell", (DateTimeOffset?)null), (message.MessageId, message.CorrelationId, message.Subject, message.ScheduledEnqueueTime));
         for (var delivery = 1; delivery <= 3; delivery++)
@@ -159,6 +164,7 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         body["subscription"] = new JsonObject { ["interval"] = "month" };
         var created = await NextPaymentFlowTests.CreateAsync(app, body);
         await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        await app.WhenPublishedAsync();
 
         // The automatic renewal, queued with the payment, is scheduled a month ahead (ScheduledEnqueueTime).
         var renewal = Assert.Single(bus.On(MessagingEntities.PaymentCharges));

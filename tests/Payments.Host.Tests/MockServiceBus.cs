@@ -101,6 +101,7 @@ public sealed class MockServiceBus
         var made = 0;
         while (true)
         {
+            await app.WhenPublishedAsync();
             var all = Accepted.ToArray();
             var start = Volatile.Read(ref _delivered);
             if (start >= all.Length)

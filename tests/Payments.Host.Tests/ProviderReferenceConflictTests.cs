@@ -13,9 +13,11 @@ using Payments.Testing;
 namespace Payments.Host.Tests;
 
 /// <summary>
-/// A provider reference already linked to another order: what a restart of the app (not of Azurite) caused while the NEXT
-/// sandbox numbered its orders from 100001 again. Never a 5xx: the order the provider confirmed settles, and the conflict
-/// is logged naming both orders.
+/// A provider reference handed out twice: what a restart of the app (not of Azurite) caused while the NEXT sandbox numbered
+/// its orders from 100001 again. NEXT keeps no reference lookup any more (its webhooks lead to our order through the NEXT
+/// order's metadata), so a reused NEXT number cannot conflict: the order NEXT confirms settles and the older one is
+/// untouched. A provider that keeps a lookup and hands out a reference another order holds fails that create (409
+/// provider-reference-conflict, nothing handed out), logged naming both orders. Never a 5xx.
 /// </summary>
 [Collection(AzuriteFixture.Collection)]
 public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
@@ -104,15 +106,17 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.NotEqual(oldNumber, number);
         Assert.Matches("^[0-9]+$", number);
 
+        // NEXT numbers are never linked (no lookup row on the return's path): only the idempotency claims are there.
         var lookups = app.Service<IOrderLookups>();
-        Assert.Equal(order["orderId"]!.GetValue<string>(), await lookups.FindOrderIdAsync("next", number, default));
-        Assert.Equal(oldId, await lookups.FindOrderIdAsync("next", oldNumber, default));
+        Assert.Null(await lookups.FindOrderIdAsync("next", number, default));
+        Assert.Null(await lookups.FindOrderIdAsync("next", oldNumber, default));
+        Assert.All((await app.AllRowsAsync()).Where(r => r.PartitionKey.StartsWith("ref_", StringComparison.Ordinal)), r => Assert.Fail($"lookup row {r.PartitionKey}"));
         await AssertUnchangedAsync(app, oldId, oldNumber);
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
-    public async Task A_return_whose_NEXT_number_an_order_from_before_a_restart_holds_settles_the_order_and_logs_the_conflict()
+    public async Task A_return_whose_NEXT_number_an_order_from_before_a_restart_holds_settles_the_order_NEXT_s_metadata_names_and_leaves_the_old_one()
     {
         var (oldId, oldNumber, tables) = await PaidBeforeRestartAsync(NumberedFrom100001());
         var logs = new LogCapture();
@@ -129,15 +133,15 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         var order = await NextPaymentFlowTests.GetAsync(app, orderId);
         Assert.Equal("succeeded", order["status"]!.GetValue<string>());
         Assert.Equal(number, order["providerReference"]!.GetValue<string>());
-        AssertConflictLogged(logs, orderId, oldId, number);
 
-        // The link is insert-only: it stays with the older order, which nothing changed.
-        Assert.Equal(oldId, await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
+        // No lookup: nothing to conflict with. The older order (same number, from before the restart) is untouched.
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
+        Assert.Null(await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
         await AssertUnchangedAsync(app, oldId, oldNumber);
     }
 
     [Fact]
-    public async Task A_signed_webhook_whose_NEXT_number_an_order_from_before_a_restart_holds_settles_the_order_its_metadata_names()
+    public async Task A_signed_webhook_whose_NEXT_number_an_order_from_before_a_restart_holds_settles_the_order_NEXT_s_metadata_names()
     {
         var (oldId, oldNumber, tables) = await PaidBeforeRestartAsync(NumberedFrom100001());
         var logs = new LogCapture();
@@ -146,28 +150,127 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         var number = nextOrder["number"]!.ToString();
         Assert.Equal(oldNumber, number);
 
-        // A transaction event names only the NEXT number: the stale link finds the older order, whose confirmation
-        // refuses NEXT's order (its metadata names the new one). Acknowledged, no 5xx, no order changed.
+        // A transaction event names only the NEXT number: NEXT's order of that number (this run's) names the new order in
+        // its metadata, so that one settles; the older order with the same number is untouched.
         var transaction = Envelope("transaction.created", "evt-tx", new JsonObject { ["id"] = 1, ["order"] = number, ["status"] = "succeeded" });
-        var stale = await app.Client.SendAsync(Webhook(transaction));
-        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
-        Assert.Equal(oldId, (await stale.Content.ReadFromJsonAsync<JsonObject>())!["orderId"]!.GetValue<string>());
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
-        await AssertUnchangedAsync(app, oldId, oldNumber);
-
-        // The order event carries NEXT's metadata, which names the new order: that one settles, and the conflict is logged.
-        var response = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
+        var response = await app.Client.SendAsync(Webhook(transaction));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var ack = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal(orderId, ack["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", ack["status"]!.GetValue<string>());
+        Assert.Equal((orderId, "succeeded"), (ack["orderId"]!.GetValue<string>(), ack["status"]!.GetValue<string>()));
         var order = await NextPaymentFlowTests.GetAsync(app, orderId);
         Assert.Equal("succeeded", order["status"]!.GetValue<string>());
         Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
         Assert.Equal(number, order["providerReference"]!.GetValue<string>());
-        AssertConflictLogged(logs, orderId, oldId, number);
-        Assert.Equal(oldId, await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
         await AssertUnchangedAsync(app, oldId, oldNumber);
+
+        // The order event (its metadata names the new order) is acknowledged with its status and changes nothing more.
+        var again = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("succeeded", (await again.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
+        Assert.Null(await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
+        await AssertUnchangedAsync(app, oldId, oldNumber);
+    }
+
+    [Theory]
+    [InlineData("twisto")]
+    [InlineData("mangopay")]
+    [InlineData("neuropay")]
+    public async Task After_a_restart_on_the_same_tables_every_simulator_opens_a_new_order_with_a_reference_of_its_own(string provider)
+    {
+        JsonObject Body(string reference) => provider switch
+        {
+            "twisto" => TwistoFlowTests.OrderBody(reference),
+            "mangopay" => MangopayFlowTests.OrderBody(reference),
+            _ => NeuroPayFlowTests.OrderBody(reference),
+        };
+
+        async Task<(string OrderId, string Reference)> CreateAsync(TestApp app, string merchantReference)
+        {
+            var response = await app.Client.PostAsJsonAsync("/api/orders", Body(merchantReference));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var order = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
+        }
+
+        Dictionary<string, string?> tables;
+        (string OrderId, string Reference) old;
+        await using (var before = await TestApp.StartAsync(azurite))
+        {
+            old = await CreateAsync(before, "SO-OLD");
+            tables = before.SameTables();
+        }
+
+        var logs = new LogCapture();
+        await using var app = await TestApp.StartAsync(azurite, tables, s => s.AddSingleton<ILoggerProvider>(logs));
+        var created = await CreateAsync(app, "SO-NEW");
+
+        Assert.NotEqual(old.Reference, created.Reference);
+        var lookups = app.Service<IOrderLookups>();
+        Assert.Equal(old.OrderId, await lookups.FindOrderIdAsync(provider, old.Reference, default));
+        Assert.Equal(created.OrderId, await lookups.FindOrderIdAsync(provider, created.Reference, default));
+        Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Lookups in which every reference the app links is held already by an older order (a provider that reused it).</summary>
+    private sealed class ReusedReferences(IOrderLookups inner, string olderOrderId) : IOrderLookups
+    {
+        public Task<IdempotencyRecord?> TryClaimIdempotencyKeyAsync(IdempotencyRecord record, CancellationToken cancellationToken) =>
+            inner.TryClaimIdempotencyKeyAsync(record, cancellationToken);
+
+        public async Task<string?> LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
+        {
+            await inner.LinkProviderReferenceAsync(provider, providerReference, olderOrderId, cancellationToken);
+            return await inner.LinkProviderReferenceAsync(provider, providerReference, orderId, cancellationToken);
+        }
+
+        public Task<string?> FindOrderIdAsync(string provider, string providerReference, CancellationToken cancellationToken) =>
+            inner.FindOrderIdAsync(provider, providerReference, cancellationToken);
+    }
+
+    [Theory]
+    [InlineData("twisto")]
+    [InlineData("mangopay")]
+    [InlineData("neuropay")]
+    public async Task A_create_whose_provider_reference_another_order_holds_is_a_409_hands_nothing_out_and_logs_both_orders(string provider)
+    {
+        const string older = "ord_0000000000000000000000000000000a";
+        var logs = new LogCapture();
+        await using var app = await TestApp.StartAsync(azurite, services: s =>
+        {
+            s.AddSingleton<ILoggerProvider>(logs);
+            s.AddSingleton<IOrderLookups>(sp => new ReusedReferences(sp.GetRequiredService<Payments.Storage.Orders.TableOrderLookups>(), older));
+        });
+        var body = provider switch
+        {
+            "twisto" => TwistoFlowTests.OrderBody("SO-REUSED"),
+            "mangopay" => MangopayFlowTests.OrderBody("SO-REUSED"),
+            _ => NeuroPayFlowTests.OrderBody("SO-REUSED"),
+        };
+
+        var response = await app.Client.PostAsJsonAsync("/api/orders", body);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("urn:payments:problem:provider-reference-conflict", problem["type"]!.GetValue<string>());
+        Assert.Equal("failed", problem["orderStatus"]!.GetValue<string>());
+        Assert.DoesNotContain("redirectUrl", problem.Select(p => p.Key));
+        var orderId = problem["orderId"]!.GetValue<string>();
+        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
+        Assert.Equal("failed", order["status"]!.GetValue<string>());
+        Assert.Null(order["redirectUrl"]);
+        var reference = order["providerReference"]!.GetValue<string>();
+        AssertConflictLogged(logs, orderId, older, reference);
+        Assert.Equal(older, await app.Service<IOrderLookups>().FindOrderIdAsync(provider, reference, default));
+
+        // The same request again is the same failed order, still without a payment page.
+        var replay = await app.Client.PostAsJsonAsync("/api/orders", body);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        var replayed = (await replay.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((orderId, "failed"), (replayed["orderId"]!.GetValue<string>(), replayed["status"]!.GetValue<string>()));
+        Assert.Null(replayed["redirectUrl"]);
     }
 }

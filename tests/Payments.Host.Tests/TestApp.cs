@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Host.Events;
 using Payments.Messaging;
 using Payments.Messaging.InProcess;
 using Payments.Storage.Tables;
@@ -122,32 +123,61 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>The in-process Service Bus (no pump in tests: <see cref="DrainBusAsync"/> delivers).</summary>
     public InProcessBus Bus => Service<InProcessBus>();
 
+    /// <summary>
+    /// Waits until every committed change has been published (the publish after a commit runs in the background, off the
+    /// request's path: <see cref="CommitPublishQueue"/>), so that a test sees what it sent, and a sweep it runs next does not
+    /// race it. Each publish bounds itself (<see cref="OutboxDispatcher.ImmediateTimeout"/>).
+    /// </summary>
+    public async Task WhenPublishedAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Service<CommitPublishQueue>().WhenIdleAsync(timeout.Token);
+    }
+
     /// <summary>Delivers every due message, and what those deliveries send, until nothing is due. Returns the deliveries made.</summary>
     public async Task<int> DrainBusAsync()
     {
         var total = 0;
         int delivered;
+        await WhenPublishedAsync();
         while ((delivered = await Bus.ProcessDueAsync()) > 0)
         {
             total += delivered;
+            await WhenPublishedAsync();
         }
 
         return total;
     }
 
-    /// <summary>Runs a timer function once, as its trigger would (in its own scope).</summary>
+    /// <summary>Runs a timer function once, as its trigger would (in its own scope), after what was committed is published, and waits for what it publishes.</summary>
     public async Task RunTimerAsync(string functionName)
     {
         var timer = App.Services.GetServices<TimerFunction>().Single(t => t.FunctionName == functionName);
+        await WhenPublishedAsync();
         await using var scope = App.Services.CreateAsyncScope();
-        await timer.Run(scope.ServiceProvider, CancellationToken.None);
+        try
+        {
+            await timer.Run(scope.ServiceProvider, CancellationToken.None);
+        }
+        finally
+        {
+            await WhenPublishedAsync();
+        }
     }
 
-    /// <summary>Delivers a message to a Service Bus function's handler directly, as a (re)delivery would.</summary>
+    /// <summary>Delivers a message to a Service Bus function's handler directly, as a (re)delivery would, and waits for what it publishes.</summary>
     public async Task<HandlerResult> DeliverAsync(string functionName, ReceivedMessage message)
     {
+        await WhenPublishedAsync();
         await using var scope = App.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredKeyedService<IMessageHandler>(functionName).HandleAsync(message, CancellationToken.None);
+        try
+        {
+            return await scope.ServiceProvider.GetRequiredKeyedService<IMessageHandler>(functionName).HandleAsync(message, CancellationToken.None);
+        }
+        finally
+        {
+            await WhenPublishedAsync();
+        }
     }
 
     /// <summary>Every row in the order and lookup tables (none when a table was never created).</summary>

@@ -24,6 +24,12 @@ public abstract record CreateOrderResult
     /// </summary>
     public sealed record Abandoned(Order Order) : CreateOrderResult;
 
+    /// <summary>
+    /// The provider opened the payment with a reference that is already linked to another order (a provider or sandbox
+    /// that handed it out twice): the session is not handed out (no shopper can pay on it) and the order is failed.
+    /// </summary>
+    public sealed record ReferenceConflict(Order Order, string ProviderReference, string LinkedOrderId) : CreateOrderResult;
+
     /// <summary>The provider failed; the order is recorded as failed with the reason.</summary>
     public sealed record ProviderFailed(Order Order, ProviderException Error) : CreateOrderResult;
 }

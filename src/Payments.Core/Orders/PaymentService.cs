@@ -65,7 +65,7 @@ public sealed class PaymentService(
                 // outage) after the row was written. Past the takeover age it gets a definite answer.
                 return now - stored.Order.CreatedAt < AbandonedClaimAge
                     ? new CreateOrderResult.InProgress(existing.OrderId)
-                    : await ResolveAbandonedCreateAsync(provider, stored.Order, TransitionSource.Api, cancellationToken);
+                    : await ResolveAbandonedCreateAsync(provider, stored, TransitionSource.Api, cancellationToken);
             }
 
             // The first request claimed the key and died before writing its order: finish its work.
@@ -87,9 +87,12 @@ public sealed class PaymentService(
             }
 
             logger.LogInformation("Order {OrderId}: the insert's answer was lost; the row is this request's own", order.Id);
+            inserted = row;
         }
 
-        return await OpenSessionAsync(provider, order, cancellationToken);
+        // The row and the ETag the insert answered with: the session is recorded by a replace guarded by that ETag, with
+        // no read in between (claim, insert, replace: three round trips).
+        return await OpenSessionAsync(provider, inserted, cancellationToken);
     }
 
     /// <summary>
@@ -110,7 +113,7 @@ public sealed class PaymentService(
             throw new InvalidOperationException($"Order {orderId} names provider '{stored.Order.Provider}', which is not registered.");
         }
 
-        return await ResolveAbandonedCreateAsync(provider, stored.Order, source, cancellationToken);
+        return await ResolveAbandonedCreateAsync(provider, stored, source, cancellationToken);
     }
 
     /// <summary>
@@ -118,18 +121,19 @@ public sealed class PaymentService(
     /// again: it answers with the session the first attempt opened, if it did. Otherwise a second create could open a
     /// second payment, so the order is failed: its redirect URL never reached the storefront, so no shopper can have paid.
     /// </summary>
-    private async Task<CreateOrderResult> ResolveAbandonedCreateAsync(IPaymentProvider provider, Order order, TransitionSource source, CancellationToken cancellationToken)
+    private async Task<CreateOrderResult> ResolveAbandonedCreateAsync(IPaymentProvider provider, StoredOrder stored, TransitionSource source, CancellationToken cancellationToken)
     {
+        var order = stored.Order;
         if (provider.SessionCreationIsIdempotent)
         {
             logger.LogWarning("Order {OrderId}: its create was cut off before the payment session was recorded; asking {Provider} again (idempotent create)",
                 order.Id, provider.Name);
-            return await OpenSessionAsync(provider, order, cancellationToken);
+            return await OpenSessionAsync(provider, stored, cancellationToken);
         }
 
         var reason = $"The request that opened this order was cut off before its payment session was recorded, so its redirect URL never reached "
             + $"the storefront and no shopper can have paid; {provider.Name} cannot be asked to open the same session again. Use a new idempotency key.";
-        var after = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+        var after = await UpdateExistingAsync(stored, current => current.AwaitingProviderSession
             ? Transition(current, PaymentStatus.Failed, source, providerStatus: null, reason)
             : null, cancellationToken);
         if (after.AwaitingProviderSession)
@@ -148,9 +152,13 @@ public sealed class PaymentService(
         return new CreateOrderResult.Replayed(after);
     }
 
-    /// <summary>Opens the provider session of an order whose row is written, and records where to send the shopper.</summary>
-    private async Task<CreateOrderResult> OpenSessionAsync(IPaymentProvider provider, Order order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the provider session of an order whose row is written, and records where to send the shopper. The first
+    /// write uses <paramref name="stored"/> as read or inserted (a lost race reads again, see <see cref="UpdateAsync(StoredOrder, Func{Order, ValueTuple{Order, IReadOnlyList{PaymentEvent}}?}, CancellationToken)"/>).
+    /// </summary>
+    private async Task<CreateOrderResult> OpenSessionAsync(IPaymentProvider provider, StoredOrder stored, CancellationToken cancellationToken)
     {
+        var order = stored.Order;
         ProviderSession session;
         try
         {
@@ -162,7 +170,7 @@ public sealed class PaymentService(
         {
             logger.LogWarning("Provider {Provider} could not open order {OrderId}: {Failure} {StatusCode}",
                 provider.Name, order.Id, ex.Failure, ex.StatusCode);
-            var failed = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+            var failed = await UpdateExistingAsync(stored, current => current.AwaitingProviderSession
                 ? Transition(current, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason: ex.Message)
                 : null, cancellationToken);
             return failed.AwaitingProviderSession || failed.RedirectUrl is null
@@ -170,14 +178,27 @@ public sealed class PaymentService(
                 : new CreateOrderResult.Created(failed);
         }
 
-        if (session.ProviderReference is { } reference)
+        // The lookup is written before the redirect URL is recorded, so a notification naming only the reference finds
+        // the order from the moment a shopper can pay. A reference another order holds already means the provider (or a
+        // sandbox) handed it out twice: this session is never handed out, so no shopper can pay on it.
+        if (session.ProviderReference is { } reference && provider.NeedsReferenceLookup
+            && await lookups.LinkProviderReferenceAsync(provider.Name, reference, order.Id, cancellationToken) is { } holder)
         {
-            await LinkReferenceAsync(provider.Name, reference, order.Id, cancellationToken);
+            logger.LogWarning(
+                "Provider reference conflict: {Provider} opened order {OrderId} with reference {ProviderReference}, which is already linked to order {LinkedOrderId}; "
+                + "the session is not handed out and the order is failed",
+                provider.Name, order.Id, reference, holder);
+            var reason = $"{provider.Name} opened this order's payment with a reference that already belongs to another order; "
+                + "the payment page was not handed out, so no shopper can have paid. Use a new idempotency key.";
+            var refused = await UpdateExistingAsync(stored, current => current.AwaitingProviderSession
+                ? Transition(current with { ProviderReference = current.ProviderReference ?? reference }, PaymentStatus.Failed, TransitionSource.Api, providerStatus: null, reason)
+                : null, cancellationToken);
+            return new CreateOrderResult.ReferenceConflict(refused, reference, holder);
         }
 
         // Only onto an order still waiting for its session: one failed meanwhile (its create taken for abandoned)
         // must never get a payment page.
-        var opened = await UpdateExistingAsync(order.Id, current => current.AwaitingProviderSession
+        var opened = await UpdateExistingAsync(stored, current => current.AwaitingProviderSession
             ? (current with
             {
                 ProviderReference = session.ProviderReference ?? current.ProviderReference,
@@ -238,22 +259,40 @@ public sealed class PaymentService(
         }
 
         var state = await provider.ConfirmAsync(stored.Order, evidence, cancellationToken);
-        return await ApplyAsync(stored.Order.Id, state, source, cancellationToken);
+        return await ApplyAsync(stored, state, source, cancellationToken);
     }
 
-    /// <summary>Applies a provider's confirmed state to the order.</summary>
+    /// <summary>Applies a provider's confirmed state to the order (read first).</summary>
     public async Task<Order> ApplyAsync(string orderId, ProviderPaymentState state, TransitionSource source, CancellationToken cancellationToken)
     {
-        if (state.ProviderReference is { } reference)
+        var stored = await orders.GetAsync(orderId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {orderId} disappeared while being updated.");
+        return await ApplyAsync(stored, state, source, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies a provider's confirmed state to the order as <paramref name="stored"/> was read: the first write is guarded
+    /// by its ETag, so the return and a webhook cost one read and one transaction; a lost race reads again and decides
+    /// again.
+    /// </summary>
+    public async Task<Order> ApplyAsync(StoredOrder stored, ProviderPaymentState state, TransitionSource source, CancellationToken cancellationToken)
+    {
+        var orderId = stored.Order.Id;
+        if (state.ProviderReference is { } reference && stored.Order.ProviderReference is null
+            && (!providers.TryGet(stored.Order.Provider, out var provider) || provider.NeedsReferenceLookup)
+            && await lookups.LinkProviderReferenceAsync(stored.Order.Provider, reference, orderId, cancellationToken) is { } holder)
         {
-            var current = await orders.GetAsync(orderId, cancellationToken);
-            if (current is not null && current.Order.ProviderReference is null)
-            {
-                await LinkReferenceAsync(current.Order.Provider, reference, orderId, cancellationToken);
-            }
+            // A reference first learned now, which another order holds already: the provider (or a sandbox) handed it out
+            // twice. Which order it pays for is not ours to guess, so nothing is settled on it; the caller answers with the
+            // status we know, and reconciliation or a human takes it from there.
+            logger.LogWarning(
+                "Provider reference conflict: {Provider} reference {ProviderReference} confirmed for order {OrderId} is already linked to order {LinkedOrderId}; "
+                + "not settling on it (the order is not changed)",
+                stored.Order.Provider, reference, orderId, holder);
+            return stored.Order;
         }
 
-        return await UpdateExistingAsync(orderId, current =>
+        return await UpdateExistingAsync(stored, current =>
         {
             var withFacts = current with
             {
@@ -280,24 +319,6 @@ public sealed class PaymentService(
 
             return decided;
         }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Links the provider's reference to the order. A reference another order holds already is a conflict that is
-    /// logged and otherwise carried on from: the state being applied was confirmed by the provider to be this order's
-    /// (e.g. NEXT's metadata order id, currency and total), so the order still settles, and the link stays with the
-    /// first order (insert-only; a notification naming only the reference finds that one, see WebhooksApi). The usual
-    /// cause is a provider or sandbox that reused a reference, e.g. NEXT's simulator restarted against the same tables.
-    /// </summary>
-    private async Task LinkReferenceAsync(string provider, string reference, string orderId, CancellationToken cancellationToken)
-    {
-        if (await lookups.LinkProviderReferenceAsync(provider, reference, orderId, cancellationToken) is { } holder)
-        {
-            logger.LogWarning(
-                "Provider reference conflict: {Provider} reference {ProviderReference} confirmed for order {OrderId} is already linked to order {LinkedOrderId}; "
-                + "carrying on with the order from what the provider said, the link stays as it is",
-                provider, reference, orderId, holder);
-        }
     }
 
     private (Order, IReadOnlyList<PaymentEvent>)? Transition(Order current, PaymentStatus next, TransitionSource source, string? providerStatus, string? reason)
@@ -342,11 +363,23 @@ public sealed class PaymentService(
     /// Read, decide, write with the ETag; on a lost race read again and decide again. The decision returns
     /// null when there is nothing to write. Returns null when there is no such order.
     /// </summary>
-    public async Task<Order?> UpdateAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken)
+    public Task<Order?> UpdateAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken) =>
+        UpdateAsync(orderId, known: null, decide, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(string, Func{Order, ValueTuple{Order, IReadOnlyList{PaymentEvent}}?}, CancellationToken)"/>, for a
+    /// caller that has the order as it was read (or inserted) just now: the first decision is made on it and written with
+    /// its ETag, without reading it again; a lost race (412) reads again and decides again.
+    /// </summary>
+    public async Task<Order> UpdateAsync(StoredOrder current, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken) =>
+        await UpdateAsync(current.Order.Id, current, decide, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {current.Order.Id} disappeared while being updated.");
+
+    private async Task<Order?> UpdateAsync(string orderId, StoredOrder? known, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var stored = await orders.GetAsync(orderId, cancellationToken);
+            var stored = attempt == 1 && known is not null ? known : await orders.GetAsync(orderId, cancellationToken);
             if (stored is null)
             {
                 return null;
@@ -397,6 +430,9 @@ public sealed class PaymentService(
     private async Task<Order> UpdateExistingAsync(string orderId, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken) =>
         await UpdateAsync(orderId, decide, cancellationToken)
             ?? throw new InvalidOperationException($"Order {orderId} disappeared while being updated.");
+
+    private Task<Order> UpdateExistingAsync(StoredOrder current, Func<Order, (Order Updated, IReadOnlyList<PaymentEvent> Events)?> decide, CancellationToken cancellationToken) =>
+        UpdateAsync(current, decide, cancellationToken);
 
     private static bool FactsChanged(Order a, Order b) =>
         a.ProviderReference != b.ProviderReference || a.ProviderStatus != b.ProviderStatus

@@ -42,6 +42,15 @@ public interface IPaymentProvider
     /// </summary>
     bool SessionCreationIsIdempotent => false;
 
+    /// <summary>
+    /// True when a notification may name only the provider's reference, so the reference is linked to the order in the
+    /// insert-only lookup (written at create, before the payment page is handed out, when the session has it; else when a
+    /// confirmation first brings it). False when every notification leads to our order through the provider's own data
+    /// (NEXT: the NEXT order's metadata carries our order id), so no lookup is written and nothing on the shopper's return
+    /// waits for one. True unless a provider says otherwise.
+    /// </summary>
+    bool NeedsReferenceLookup => true;
+
     /// <summary>Opens a payment at the provider and returns where to send the shopper.</summary>
     /// <exception cref="ProviderException">The provider refused, failed or did not answer in time.</exception>
     Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken);

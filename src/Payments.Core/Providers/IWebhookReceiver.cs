@@ -16,6 +16,14 @@ public interface IWebhookReceiver
     /// disabled), it is answered 200 and reconciliation settles the order later.
     /// </summary>
     bool RedeliversOnFailure => true;
+
+    /// <summary>
+    /// For a provider that keeps no reference lookup (<see cref="IPaymentProvider.NeedsReferenceLookup"/> false): our order
+    /// id for a notification that names only the provider's reference, read from the provider's own object (NEXT: the
+    /// NEXT order's metadata). Null when the provider does not know the reference or its object names no order of ours.
+    /// </summary>
+    /// <exception cref="ProviderException">The provider failed or did not answer in time.</exception>
+    Task<string?> FindOrderIdAsync(WebhookReading reading, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <param name="Headers">Request headers, case-insensitive names.</param>

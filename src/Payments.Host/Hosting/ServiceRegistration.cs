@@ -83,7 +83,10 @@ public static class ServiceRegistration
 
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<IChargeQueue, ChargeQueue>();
-        services.AddSingleton<IOrderChangeObserver, OrderCommitPublisher>();
+        services.AddSingleton<OrderCommitPublisher>();
+        services.AddSingleton<CommitPublishQueue>();
+        services.AddSingleton<IOrderChangeObserver>(sp => sp.GetRequiredService<CommitPublishQueue>());
+        services.AddHostedService(sp => sp.GetRequiredService<CommitPublishQueue>());
         services.AddServiceBusFunction<ChargeHandler>(ChargeHandler.FunctionName, MessagingEntities.PaymentCharges);
 
         services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)

@@ -17,7 +17,7 @@ public static class OrdersApi
         group.MapPost("/", CreateAsync).WithName("CreateOrder")
             .ReadsJson<CreateOrderRequest>(idempotencyKey: true)
             .ProducesProblems(StatusCodes.Status401Unauthorized, "unauthorized")
-            .ProducesProblems(StatusCodes.Status409Conflict, "idempotency-key-reused", "order-in-progress", "order-abandoned", "order-busy")
+            .ProducesProblems(StatusCodes.Status409Conflict, "idempotency-key-reused", "order-in-progress", "order-abandoned", "order-busy", "provider-reference-conflict")
             .ProducesProblems(StatusCodes.Status422UnprocessableEntity, "unprocessable", "capability-not-supported", "provider-rejected")
             .ProducesProblems(StatusCodes.Status502BadGateway, "provider-unavailable")
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "storage-unavailable")
@@ -86,6 +86,13 @@ public static class OrdersApi
                 a.Order.FailureReason,
                 new Dictionary<string, object?> { ["orderId"] = a.Order.Id, ["orderStatus"] = a.Order.Status }),
             CreateOrderResult.ProviderFailed f => Problems.ProviderFailed(f.Error, f.Order),
+
+            // The provider answered with a payment reference another order holds (never a 5xx: nothing is broken here, the
+            // reference is taken): the payment page is not handed out and the order is failed. A new key opens a new one.
+            CreateOrderResult.ReferenceConflict c => Problems.Problem(StatusCodes.Status409Conflict, "provider-reference-conflict",
+                "The payment provider opened the payment with a reference that belongs to another order; it is not handed out.",
+                c.Order.FailureReason,
+                new Dictionary<string, object?> { ["provider"] = c.Order.Provider, ["orderId"] = c.Order.Id, ["orderStatus"] = c.Order.Status }),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };
     }

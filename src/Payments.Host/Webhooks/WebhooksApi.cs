@@ -73,18 +73,31 @@ public static class WebhooksApi
         }
 
         // Which order a notification is about, the same rule for every provider:
-        // 1. The order id the provider's own data carries (NEXT order events: metadata; Twisto: external_id) wins over our
-        //    reference lookup. The lookup is insert-only and can be stale: a provider or sandbox that handed a reference out
-        //    again (NEXT's simulator after a restart) leaves it linked to the older order. An id we do not have is
-        //    acknowledged as unknown_order below, never re-routed through the lookup to an order the provider did not name.
-        // 2. Only a reference (Mangopay's RessourceId, NEXT transaction events, Twisto without external_id): the lookup's
-        //    order. Settling re-reads the payment and checks it is that order's (NEXT: metadata, currency, total), so a stale
-        //    link changes nothing on the wrong order; the answer is 200 with that order's status, and the right order is
-        //    settled by its return, a notification that names it, or reconciliation.
-        // A reference two orders claim is logged as a conflict where it is linked (PaymentService), never a 5xx.
-        var orderId = PaymentService.IsOrderId(reading.OrderId) ? reading.OrderId
-            : reading.ProviderReference is { } reference ? await lookups.FindOrderIdAsync(p.Name, reference, cancellationToken)
-            : null;
+        // 1. The order id the provider's own data carries (NEXT order events: metadata; Twisto: external_id) wins. An id we
+        //    do not have is acknowledged as unknown_order below, never re-routed to an order the provider did not name.
+        // 2. Only a reference (Mangopay's RessourceId, NEXT transaction events, Twisto without external_id):
+        //    - a provider that keeps a reference lookup (written at create, before the payment page was handed out): the
+        //      lookup's order. It is insert-only, and a reference another order already held failed that create, so a
+        //      link never moves. Settling re-reads the payment and checks it is that order's;
+        //    - NEXT keeps none (its number arrives only with the return): the NEXT order's metadata, read from NEXT.
+        string? orderId;
+        try
+        {
+            orderId = PaymentService.IsOrderId(reading.OrderId) ? reading.OrderId
+                : reading.ProviderReference is not { } reference ? null
+                : p.NeedsReferenceLookup ? await lookups.FindOrderIdAsync(p.Name, reference, cancellationToken)
+                : await receiver.FindOrderIdAsync(reading, cancellationToken);
+        }
+        catch (ProviderException ex)
+        {
+            log.LogWarning("Could not find the order of a {Provider} webhook {EventId} at {Provider}: {Failure} {StatusCode}",
+                p.Name, reading.EventId, p.Name, ex.Failure, ex.StatusCode);
+            return receiver.RedeliversOnFailure
+                ? Problems.Problem(StatusCodes.Status503ServiceUnavailable, "provider-unavailable", "The payment provider could not confirm the notification now.",
+                    "Send it again later.")
+                : TypedResults.Ok(new WebhookAck("deferred"));
+        }
+
         var stored = orderId is null ? null : await orders.GetAsync(orderId, cancellationToken);
         if (stored is null || stored.Order.Provider != p.Name)
         {

@@ -51,6 +51,39 @@ public sealed class NextProvider(
         ProviderCapabilities.Create | ProviderCapabilities.Return | ProviderCapabilities.Webhook | ProviderCapabilities.Upsell
         | ProviderCapabilities.Recurring | ProviderCapabilities.Refund | ProviderCapabilities.Cancel;
 
+    /// <summary>
+    /// No reference lookup for NEXT: its order number arrives only with the shopper's return, and every NEXT webhook leads
+    /// to our order through the NEXT order's metadata (order events carry it; for a transaction event,
+    /// <see cref="FindOrderIdAsync"/> reads the NEXT order), so the return writes nothing but the order.
+    /// </summary>
+    public bool NeedsReferenceLookup => false;
+
+    /// <summary>
+    /// Our order id for a webhook that names only a NEXT order number (transaction events): the metadata of that NEXT
+    /// order, as NEXT has it. Null when NEXT does not know the number or the order names none of ours. Settling then
+    /// reads the order again and checks it (metadata, currency, total) as for every confirmation.
+    /// </summary>
+    public async Task<string?> FindOrderIdAsync(WebhookReading reading, CancellationToken cancellationToken)
+    {
+        if (reading.ProviderReference is not { } number || !NextOrderMapping.IsOrderNumber(number))
+        {
+            return null;
+        }
+
+        NextOrder next;
+        try
+        {
+            next = await client.GetOrderAsync(number, cancellationToken);
+        }
+        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound)
+        {
+            return null;
+        }
+
+        return next.Metadata is not null && next.Metadata.TryGetValue(options.CurrentValue.OrderIdMetadataKey, out var id)
+            && JsonText.TryGetString(id, out var named) && PaymentService.IsOrderId(named) ? named : null;
+    }
+
     /// <summary>NEXT's order create takes no idempotency key: a repeat would open a second NEXT order.</summary>
     public bool SessionCreationIsIdempotent => false;
 
