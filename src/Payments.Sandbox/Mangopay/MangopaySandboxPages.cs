@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
 
 namespace Payments.Sandbox.Mangopay;
 

@@ -1,7 +1,5 @@
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Payments.Sandbox.Twisto;
 
