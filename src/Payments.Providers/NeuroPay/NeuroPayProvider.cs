@@ -100,20 +100,7 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
     /// Reads the shopper's return: the cancel URL claims Cancelled, anything else claims nothing (Neuro-Pay's return
     /// says nothing about the outcome). A checkout id in the query is picked up if it looks like one. Never throws.
     /// </summary>
-    public ReturnEvidence ReadReturn(ReturnRequest request)
-    {
-        string? id = null;
-        foreach (var field in ReturnIdFields)
-        {
-            if ((request.Query.TryGetValue(field, out var value) || request.Form.TryGetValue(field, out value)) && NeuroPayIds.IsValid(value))
-            {
-                id = value;
-                break;
-            }
-        }
-
-        return new ReturnEvidence(id, request.Cancelled ? ClaimedOutcome.Cancelled : ClaimedOutcome.Unknown);
-    }
+    public ReturnEvidence ReadReturn(ReturnRequest request) => NeuroPayCallbacks.ReadReturn(request);
 
     /// <summary>
     /// Never trusts the return: reads the checkout (the id stored at creation, else the one the return names, which

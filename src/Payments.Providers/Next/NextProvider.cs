@@ -92,53 +92,7 @@ public sealed partial class NextProvider(
     /// <c>{}</c> when payment collection failed and no order was created. Anything missing or unparseable is an
     /// Unknown claim; nothing here throws.
     /// </summary>
-    public ReturnEvidence ReadReturn(ReturnRequest request)
-    {
-        if (!request.Form.TryGetValue(ResponseField, out var json) || string.IsNullOrWhiteSpace(json))
-        {
-            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
-            var root = doc.RootElement;
-            JsonText.EnsureValid(root);
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
-            }
-
-            if (!root.EnumerateObject().Any())
-            {
-                return new ReturnEvidence(null, ClaimedOutcome.Failed);
-            }
-
-            var number = root.TryGetProperty("number", out var n) && n.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? (n.ValueKind == JsonValueKind.String ? JsonText.GetString(n) : n.GetRawText())
-                : null;
-            if (!NextOrderMapping.IsOrderNumber(number))
-            {
-                // An order without a usable number cannot be checked, so it claims nothing.
-                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
-            }
-
-            var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? JsonText.GetString(s) : null;
-            NextStatusMapping.TryMap(paymentStatus, out var claimed);
-            var claim = claimed switch
-            {
-                PaymentStatus.Succeeded or PaymentStatus.Authorized => ClaimedOutcome.Paid,
-                PaymentStatus.Cancelled => ClaimedOutcome.Cancelled,
-                PaymentStatus.Expired => ClaimedOutcome.Failed,
-                _ => ClaimedOutcome.Unknown,
-            };
-            return new ReturnEvidence(number, claim);
-        }
-        catch (JsonException)
-        {
-            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
-        }
-    }
+    public ReturnEvidence ReadReturn(ReturnRequest request) => NextCallbacks.ReadReturn(request);
 
     /// <summary>
     /// NEXT webhooks are signed (<c>X-29Next-Signature</c>): anything unsigned, or signed with another secret, is

@@ -247,7 +247,7 @@ public sealed partial class MangopaySandboxRoundTripTests
     {
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var http = await sandbox.AuthorizedApiAsync();
-        var body = MangopayPayInMapping.ToCreateRequest(MangopayTestKit.Order(), MangopayTestKit.ReturnUrl, Options());
+        var body = MangopayOrderMapping.ToCreateRequest(MangopayTestKit.Order(), MangopayTestKit.ReturnUrl, Options());
         const string key = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
         async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(object payload)

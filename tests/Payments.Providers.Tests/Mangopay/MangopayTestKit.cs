@@ -70,7 +70,7 @@ internal static class MangopayTestKit
         var node = new JsonObject
         {
             ["Id"] = id,
-            ["Tag"] = tag ?? MangopayPayInMapping.Tag(OrderId, "SO-1001"),
+            ["Tag"] = tag ?? MangopayOrderMapping.Tag(OrderId, "SO-1001"),
             ["CreationDate"] = 1_718_010_000,
             ["AuthorId"] = author,
             ["CreditedUserId"] = author,
