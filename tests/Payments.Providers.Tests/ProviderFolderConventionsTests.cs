@@ -1,5 +1,4 @@
 using Payments.Core.Providers;
-using Payments.Providers;
 using Payments.Testing;
 
 namespace Payments.Providers.Tests;
