@@ -4,3 +4,4 @@ global using System.Text.Json.Nodes;
 global using Microsoft.AspNetCore.Http;
 global using Microsoft.AspNetCore.Mvc;
 global using static Payments.Sandbox.SandboxHttp;
+global using static Payments.Sandbox.SandboxPages;
