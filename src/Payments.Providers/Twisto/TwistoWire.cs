@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Core.Validation;
+using Payments.Providers.Http;
 
 namespace Payments.Providers.Twisto;
 
@@ -16,13 +17,7 @@ namespace Payments.Providers.Twisto;
 /// <summary>The serializer settings for Twisto: snake_case, nulls left out, numbers accepted where strings are documented.</summary>
 public static class TwistoJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        Converters = { new LenientStringConverter() },
-    };
+    public static readonly JsonSerializerOptions Options = ProviderJson.SerializerOptions(JsonNamingPolicy.SnakeCaseLower, new LenientStringConverter());
 
     /// <summary>
     /// The error code of a Twisto error body. Twisto documents no error schema for v4; v2's error table shows
@@ -30,15 +25,8 @@ public static class TwistoJson
     /// errors are <c>{"detail": "…", "code": "…"}</c> or <c>{"field": ["…"]}</c>. Gives the code, else the first
     /// field that failed; never message text (which may echo shopper data).
     /// </summary>
-    public static string? ReadErrorCode(string rawBody)
+    public static string? ReadErrorCode(string rawBody) => ProviderJson.ReadErrorCode(rawBody, root =>
     {
-        using var doc = JsonDocument.Parse(rawBody);
-        var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
-        {
-            return null;
-        }
-
         if (root.TryGetProperty("code", out var code) && JsonText.TryGetString(code, out var text))
         {
             return Cut(text);
@@ -66,9 +54,9 @@ public static class TwistoJson
         }
 
         return null;
-    }
+    });
 
-    private static string? Cut(string? text) => text is { Length: > 64 } ? text[..64] : text;
+    private static string? Cut(string? text) => ProviderJson.Cut(text);
 }
 
 /// <summary>Reads a JSON string, or a number as its text (Twisto's webhook sample leaves amount types open).</summary>
