@@ -3,14 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Payments.Sandbox;
+using Payments.Providers.Tests.Sandbox;
 using Payments.Sandbox.Mangopay;
 
 namespace Payments.Providers.Tests.Mangopay;
@@ -49,29 +45,22 @@ internal sealed class MangopaySandboxServer : IAsyncDisposable
 
     public static async Task<MangopaySandboxServer> StartAsync(Dictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var config = new Dictionary<string, string?> { ["Sandbox:Mangopay:HookUrl"] = "/hooks/mangopay" };
         foreach (var (k, v) in settings ?? [])
         {
             config[k] = v;
         }
 
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSandbox();
         var hooks = new ConcurrentQueue<Dictionary<string, string>>();
         var arrived = new SemaphoreSlim(0);
-        var app = builder.Build();
-        app.MapSandbox();
-        app.MapGet("/hooks/mangopay", (HttpRequest request) =>
-        {
-            hooks.Enqueue(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal));
-            arrived.Release();
-            return Results.Ok();
-        });
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        var (app, address) = await SandboxServer.StartAppAsync(
+            builder => builder.Configuration.AddInMemoryCollection(config),
+            app => app.MapGet("/hooks/mangopay", (HttpRequest request) =>
+            {
+                hooks.Enqueue(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal));
+                arrived.Release();
+                return Results.Ok();
+            }));
         return new MangopaySandboxServer(app, address, hooks, arrived);
     }
 
