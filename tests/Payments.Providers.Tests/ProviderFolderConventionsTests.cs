@@ -1,4 +1,3 @@
-using Payments.Core.Providers;
 using Payments.Testing;
 
 namespace Payments.Providers.Tests;

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Mangopay;
 
 namespace Payments.Providers.Tests.Mangopay;

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Tests.Sandbox;
 using Payments.Sandbox.Mangopay;
 
