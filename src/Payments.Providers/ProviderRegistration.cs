@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Mangopay;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
+using Payments.Providers.Twisto;
 
 namespace Payments.Providers;
 

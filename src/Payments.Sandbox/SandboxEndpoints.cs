@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.Sandbox.Mangopay;
 using Payments.Sandbox.NeuroPay;
 using Payments.Sandbox.Next;
-using Payments.Sandbox.Twisto;
 
 namespace Payments.Sandbox;
 

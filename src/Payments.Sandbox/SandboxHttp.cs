@@ -1,11 +1,9 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-
 namespace Payments.Sandbox;
 
 /// <summary>
-/// The HTTP plumbing the provider simulators share: answers, the request's origin, bounded body reads and the
-/// shopper's decision posted from a hosted page. What a provider answers (its error bodies, its pages) stays with it.
+/// The HTTP plumbing the provider simulators share: answers, the request's origin, the Authorization header's
+/// credentials, bounded body reads (raw and as a JSON object) and the shopper's decision posted from a hosted page.
+/// What a provider answers (its error bodies, its pages) stays with it: see <see cref="SandboxBodyRefusals"/>.
 /// </summary>
 internal static class SandboxHttp
 {
@@ -24,6 +22,48 @@ internal static class SandboxHttp
     /// <summary>Whether the request says its body is JSON (<c>application/json</c>, any parameters).</summary>
     public static bool IsJson(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith(JsonContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What the <c>Authorization</c> header carries after <c>{scheme} </c> (case-sensitive, as the simulated providers
+    /// compare it), untrimmed; null when the header is missing or names another scheme. Whether the credentials are
+    /// acceptable (non-blank, a live token) is the provider's rule.
+    /// </summary>
+    public static string? Credentials(HttpRequest request, string scheme)
+    {
+        var auth = request.Headers.Authorization.ToString();
+        return auth.StartsWith(scheme + " ", StringComparison.Ordinal) ? auth[(scheme.Length + 1)..] : null;
+    }
+
+    /// <summary>
+    /// A JSON API call's body as a JSON object, read in the order every simulated provider checks it: a JSON
+    /// content type (else <see cref="SandboxBodyRefusals.UnsupportedMediaType"/>), at most <paramref name="maxBytes"/>
+    /// (else <see cref="SandboxBodyRefusals.TooLarge"/>), JSON (else <see cref="SandboxBodyRefusals.NotJson"/>) and an
+    /// object (else <see cref="SandboxBodyRefusals.NotAnObject"/>). <paramref name="parse"/> is the provider's parser
+    /// (its depth limit, bytes or text); it throws <see cref="JsonException"/> for what is not JSON. <c>Bytes</c> is
+    /// the body as read (empty when it was refused before or while parsing), for an idempotency fingerprint.
+    /// </summary>
+    public static async Task<(JsonObject? Body, byte[] Bytes, IResult? Refused)> ReadJsonObjectAsync(
+        HttpRequest request, int maxBytes, SandboxBodyRefusals refusals, Func<byte[], JsonNode?> parse, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request))
+        {
+            return (null, [], refusals.UnsupportedMediaType(request.ContentType));
+        }
+
+        if (await ReadBoundedAsync(request, maxBytes, cancellationToken) is not { } bytes)
+        {
+            return (null, [], refusals.TooLarge());
+        }
+
+        try
+        {
+            return parse(bytes) is JsonObject body ? (body, bytes, null) : (null, bytes, refusals.NotAnObject());
+        }
+        catch (JsonException)
+        {
+            return (null, [], refusals.NotJson());
+        }
+    }
 
     /// <summary>
     /// The body, or null when it is larger than <paramref name="maxBytes"/>: by its Content-Length, before reading,
@@ -73,4 +113,30 @@ internal static class SandboxHttp
             ? (decision, form, null)
             : (decision, form, Html(unknownDecisionHtml ?? goneHtml, StatusCodes.Status400BadRequest));
     }
+}
+
+/// <summary>
+/// How one simulated provider refuses a JSON body it cannot read, in its own documented error format (DRF's
+/// <c>{"detail": …}</c> for NEXT and Twisto, <c>{"error", "message"}</c> for Neuro-Pay).
+/// </summary>
+/// <param name="UnsupportedMediaType">415 for a request that is not JSON; given the request's Content-Type.</param>
+/// <param name="TooLarge">413 for a body over the provider's limit.</param>
+/// <param name="NotJson">400 for a body that does not parse.</param>
+/// <param name="NotAnObject">400 for JSON that is not an object.</param>
+internal sealed record SandboxBodyRefusals(
+    Func<string?, IResult> UnsupportedMediaType,
+    Func<IResult> TooLarge,
+    Func<IResult> NotJson,
+    Func<IResult> NotAnObject)
+{
+    /// <summary>
+    /// Django REST framework's answers, which NEXT and Twisto both give: <c>{"detail": …}</c> for a body of another
+    /// media type, too large or not JSON; <paramref name="notAnObject"/> (where each puts <c>non_field_errors</c>) for JSON
+    /// that is no object.
+    /// </summary>
+    public static SandboxBodyRefusals DjangoRest(Func<IResult> notAnObject) => new(
+        contentType => SandboxHttp.Json(new JsonObject { ["detail"] = $"Unsupported media type \"{contentType}\" in request." }, StatusCodes.Status415UnsupportedMediaType),
+        () => SandboxHttp.Json(new JsonObject { ["detail"] = "Request body too large." }, StatusCodes.Status413PayloadTooLarge),
+        () => SandboxHttp.Json(new JsonObject { ["detail"] = "JSON parse error." }, StatusCodes.Status400BadRequest),
+        notAnObject);
 }

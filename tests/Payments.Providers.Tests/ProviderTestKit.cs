@@ -1,8 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Payments.Core.Validation;
 
 namespace Payments.Providers.Http;
 
@@ -36,4 +38,39 @@ public sealed class ProviderJson(string provider, JsonSerializerOptions serializ
 
     public Core.Providers.ProviderException Invalid(HttpStatusCode status, string problem, string? raw, Exception? inner = null) =>
         ProviderErrors.InvalidResponse(provider, null, status, problem, raw, httpOptions.Get(provider), inner);
+
+    /// <summary>
+    /// The serializer settings every provider's JSON starts from: web defaults with the provider's
+    /// <paramref name="naming"/> (null: names as declared), nulls left out, numbers read from strings too.
+    /// </summary>
+    public static JsonSerializerOptions SerializerOptions(JsonNamingPolicy? naming, params JsonConverter[] converters)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            PropertyNamingPolicy = naming,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        };
+        foreach (var converter in converters)
+        {
+            options.Converters.Add(converter);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// The error code of an error body, read by the provider's <paramref name="read"/> from the body's root: only a
+    /// JSON object whose text is all valid Unicode is read; anything else has no code. Throws <see cref="JsonException"/>
+    /// for a body that is not JSON (the caller treats that as no code).
+    /// </summary>
+    public static string? ReadErrorCode(string rawBody, Func<JsonElement, string?> read)
+    {
+        using var doc = JsonDocument.Parse(rawBody);
+        var root = doc.RootElement;
+        return root.ValueKind == JsonValueKind.Object && JsonText.IsValid(root) ? read(root) : null;
+    }
+
+    /// <summary>A code as kept: at most 64 characters.</summary>
+    public static string? Cut(string? code) => code is { Length: > 64 } ? code[..64] : code;
 }

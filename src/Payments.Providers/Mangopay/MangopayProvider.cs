@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,20 +67,20 @@ public sealed class MangopayProvider(
             returnUrl = links.ReturnUrl(draft.ToOrder(PaymentService.NewOrderId(now), now));
         }
 
-        return MangopayPayInMapping.Validate(draft, returnUrl);
+        return MangopayOrderMapping.Validate(draft, returnUrl);
     }
 
     public async Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var order = request.Order;
-        if (request.ReturnUrl.AbsoluteUri.Length > MangopayPayInMapping.MaxReturnUrlLength)
+        if (request.ReturnUrl.AbsoluteUri.Length > MangopayOrderMapping.MaxReturnUrlLength)
         {
             throw Failure(ProviderFailure.Rejected,
-                $"mangopay: the return URL is longer than Mangopay's {MangopayPayInMapping.MaxReturnUrlLength} characters; nothing was sent.");
+                $"mangopay: the return URL is longer than Mangopay's {MangopayOrderMapping.MaxReturnUrlLength} characters; nothing was sent.");
         }
 
-        var body = MangopayPayInMapping.ToCreateRequest(order, request.ReturnUrl, settings);
+        var body = MangopayOrderMapping.ToCreateRequest(order, request.ReturnUrl, settings);
         var payIn = await client.CreateTwintPayInAsync(body, MangopayIdempotencyKeys.PayIn(order.Id), cancellationToken);
         if (!MangopayOptions.IsMangopayId(payIn.Id))
         {
@@ -89,7 +88,7 @@ public sealed class MangopayProvider(
         }
 
         // A pay-in read back for our key (after a 409) must still be this order's.
-        if (MangopayPayInMapping.WhyNotOurs(payIn, order with { ProviderReference = null }, settings) is { } why)
+        if (MangopayOrderMapping.WhyNotOurs(payIn, order with { ProviderReference = null }, settings) is { } why)
         {
             throw Failure(ProviderFailure.Rejected, $"mangopay: the TWINT pay-in Mangopay answered with is not this order's ({why}).", (int)HttpStatusCode.OK);
         }
@@ -110,8 +109,8 @@ public sealed class MangopayProvider(
 
         var data = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [MangopayPayInMapping.AuthorIdKey] = body.AuthorId,
-            [MangopayPayInMapping.CreditedWalletIdKey] = body.CreditedWalletId,
+            [MangopayOrderMapping.AuthorIdKey] = body.AuthorId,
+            [MangopayOrderMapping.CreditedWalletIdKey] = body.CreditedWalletId,
         };
 
         // "Rely on the returned URL in full (host, path, and queries)": passed on exactly as received.
@@ -122,12 +121,7 @@ public sealed class MangopayProvider(
     /// Reads the shopper's return: Mangopay appends <c>?transactionId={PayInId}</c> and nothing about the outcome, so the
     /// claim is always Unknown; a missing or malformed id names nothing. Never throws.
     /// </summary>
-    public ReturnEvidence ReadReturn(ReturnRequest request)
-    {
-        var claim = request.Cancelled ? ClaimedOutcome.Cancelled : ClaimedOutcome.Unknown;
-        var id = Find(request.Query, TransactionIdParameter);
-        return new ReturnEvidence(MangopayOptions.IsMangopayId(id) ? id : null, claim);
-    }
+    public ReturnEvidence ReadReturn(ReturnRequest request) => MangopayCallbacks.ReadReturn(request);
 
     /// <summary>
     /// Never trusts the return or the hook: reads the pay-in (the order's own when known, else the one the evidence
@@ -159,7 +153,7 @@ public sealed class MangopayProvider(
             return Unchanged($"Mangopay has no pay-in {payInId}");
         }
 
-        if (MangopayPayInMapping.WhyNotOurs(payIn, order, options.CurrentValue) is { } why)
+        if (MangopayOrderMapping.WhyNotOurs(payIn, order, options.CurrentValue) is { } why)
         {
             logger.LogWarning("Mangopay pay-in {PayInId} is not the one created for order {OrderId}: {Why}", payInId, order.Id, why);
             return Unchanged($"Mangopay pay-in {payInId} is not this order's: {why}");
@@ -186,43 +180,17 @@ public sealed class MangopayProvider(
     }
 
     /// <summary>
-    /// Reads a Mangopay hook, <c>GET {url}?EventType=…&amp;RessourceId=…&amp;Date=…</c>. Hooks are unsigned: each is only
-    /// a trigger to read the pay-in. The two pay-in outcomes are acted on; other events (refund events included: their
-    /// RessourceId is a refund, which no order is found by) are acknowledged and ignored.
-    /// </summary>
-    /// <summary>
     /// Mangopay wants a 200 within 2 s and does not promise to send a hook again (failing endpoints can be
     /// disabled): a hook we cannot confirm now is acknowledged, and reconciliation reads the pay-in later.
     /// </summary>
     public bool RedeliversOnFailure => false;
 
-    public WebhookReading ReadWebhook(WebhookRequest request)
-    {
-        var eventType = Find(request.Query, EventTypeParameter);
-        var resourceId = Find(request.Query, RessourceIdParameter);
-        var date = Find(request.Query, DateParameter);
-        if (string.IsNullOrEmpty(eventType) || string.IsNullOrEmpty(resourceId) || string.IsNullOrEmpty(date))
-        {
-            return new WebhookReading(WebhookVerdict.Malformed, Detail: "EventType, RessourceId and Date are required");
-        }
-
-        if (!MangopayOptions.IsMangopayId(resourceId) || !long.TryParse(date, NumberStyles.None, CultureInfo.InvariantCulture, out _)
-            || eventType.Length > 64 || !eventType.All(c => c is (>= 'A' and <= 'Z') or '_'))
-        {
-            return new WebhookReading(WebhookVerdict.Malformed, Detail: "EventType, RessourceId or Date is not in Mangopay's format");
-        }
-
-        var eventId = $"{eventType}:{resourceId}:{date}";
-        var claim = eventType switch
-        {
-            PayInSucceededEvent => ClaimedOutcome.Paid,
-            PayInFailedEvent => ClaimedOutcome.Failed,
-            _ => (ClaimedOutcome?)null,
-        };
-        return claim is { } c
-            ? new WebhookReading(WebhookVerdict.Accepted, eventId, resourceId, Evidence: new ReturnEvidence(resourceId, c))
-            : new WebhookReading(WebhookVerdict.Ignored, eventId, Detail: $"event type {eventType} is not acted on");
-    }
+    /// <summary>
+    /// Reads a Mangopay hook, <c>GET {url}?EventType=…&amp;RessourceId=…&amp;Date=…</c>. Hooks are unsigned: each is only
+    /// a trigger to read the pay-in. The two pay-in outcomes are acted on; other events (refund events included: their
+    /// RessourceId is a refund, which no order is found by) are acknowledged and ignored.
+    /// </summary>
+    public WebhookReading ReadWebhook(WebhookRequest request) => MangopayCallbacks.ReadWebhook(request);
 
     /// <summary>
     /// Refunds the order's pay-in, with an Idempotency-Key derived from the refund id (a repeat gives the same refund).
@@ -245,10 +213,10 @@ public sealed class MangopayProvider(
         var tag = $"{order.Id} refund {request.RefundId}";
         var body = new MangopayRefundRequest
         {
-            AuthorId = order.ProviderData.GetValueOrDefault(MangopayPayInMapping.AuthorIdKey) ?? settings.AuthorId,
+            AuthorId = order.ProviderData.GetValueOrDefault(MangopayOrderMapping.AuthorIdKey) ?? settings.AuthorId,
             DebitedFunds = full ? null : new MangopayMoney(currency, request.AmountMinor),
             Fees = full ? null : new MangopayMoney(currency, 0),
-            Tag = tag.Length > MangopayPayInMapping.MaxTagLength ? tag[..MangopayPayInMapping.MaxTagLength] : tag,
+            Tag = tag.Length > MangopayOrderMapping.MaxTagLength ? tag[..MangopayOrderMapping.MaxTagLength] : tag,
         };
 
         MangopayRefund refund;
@@ -333,24 +301,6 @@ public sealed class MangopayProvider(
     /// <summary>Not offered: an open TWINT pay-in cannot be cancelled through the API; it fails when its session times out.</summary>
     public Task<ProviderPaymentState> CancelAsync(Order order, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Mangopay TWINT pay-ins cannot be cancelled through the API.");
-
-    private static string? Find(IReadOnlyDictionary<string, string> query, string name)
-    {
-        if (query.TryGetValue(name, out var exact))
-        {
-            return exact;
-        }
-
-        foreach (var (key, value) in query)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
-        }
-
-        return null;
-    }
 
     private static string Result(string what, string? code, string? message) =>
         (code, message) switch

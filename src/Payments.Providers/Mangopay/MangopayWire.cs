@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Core.Validation;
+using Payments.Providers.Http;
 
 namespace Payments.Providers.Mangopay;
 
@@ -13,36 +14,25 @@ namespace Payments.Providers.Mangopay;
 /// <summary>The serializer settings for Mangopay: names as declared (PascalCase), read case-insensitively, nulls left out.</summary>
 public static class MangopayJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = null,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    };
+    public static readonly JsonSerializerOptions Options = ProviderJson.SerializerOptions(naming: null);
 
     /// <summary>
     /// The error <c>Type</c> of a Mangopay error body <c>{Message, Type, Id, Date, Errors}</c> (e.g. <c>param_error</c>,
     /// <c>ressource_not_found</c>, <c>idempotent_creation_conflict</c>); never the message text.
     /// </summary>
-    public static string? ReadErrorCode(string rawBody)
+    public static string? ReadErrorCode(string rawBody) => ProviderJson.ReadErrorCode(rawBody, root =>
     {
-        using var doc = JsonDocument.Parse(rawBody);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
-        {
-            return null;
-        }
-
-        foreach (var property in doc.RootElement.EnumerateObject())
+        foreach (var property in root.EnumerateObject())
         {
             if (JsonText.TryGetName(property, out var name) && string.Equals(name, "Type", StringComparison.OrdinalIgnoreCase)
                 && JsonText.TryGetString(property.Value, out var type))
             {
-                return type is { Length: > 64 } ? type[..64] : type;
+                return ProviderJson.Cut(type);
             }
         }
 
         return null;
-    }
+    });
 }
 
 /// <summary><c>{Currency, Amount}</c>: Amount in minor units ("DebitedFunds.Amount value 1" is 0.01 CHF).</summary>

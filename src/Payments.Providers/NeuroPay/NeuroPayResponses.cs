@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Payments.Core.Validation;
+using Payments.Providers.Http;
 
 namespace Payments.Providers.NeuroPay;
 
@@ -138,15 +139,8 @@ public static class NeuroPayResponses
     /// The error code of an error body, for <c>ProviderException.ProviderCode</c>; never message text. Undocumented:
     /// reads <c>error</c> (a string, or an object's <c>code</c>), else <c>code</c>.
     /// </summary>
-    public static string? ReadErrorCode(string rawBody)
+    public static string? ReadErrorCode(string rawBody) => ProviderJson.ReadErrorCode(rawBody, root =>
     {
-        using var doc = JsonDocument.Parse(rawBody);
-        var root = doc.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !JsonText.IsValid(root))
-        {
-            return null;
-        }
-
         var code = Property(root, "error") is { } error
             ? error.ValueKind switch
             {
@@ -156,8 +150,8 @@ public static class NeuroPayResponses
             }
             : null;
         code ??= Text(root, "code");
-        return code is { Length: > 0 } c ? (c.Length <= 64 ? c : c[..64]) : null;
-    }
+        return code is { Length: > 0 } c ? ProviderJson.Cut(c) : null;
+    });
 
     private static NeuroPaySavedCard? ReadCard(JsonElement card)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Core.Validation;
+using Payments.Providers.Http;
 
 namespace Payments.Providers.Next;
 
@@ -12,41 +13,30 @@ namespace Payments.Providers.Next;
 /// <summary>The serializer settings for NEXT: snake_case, nulls left out, numbers accepted as strings.</summary>
 public static class NextJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    };
+    public static readonly JsonSerializerOptions Options = ProviderJson.SerializerOptions(JsonNamingPolicy.SnakeCaseLower);
 
     /// <summary>
     /// The error code of a NEXT error body. NEXT's errors are Django REST framework's (undocumented in the spec):
     /// <c>{"detail": "…", "code": "…"}</c> for auth, 404 and throttling, and <c>{"field": ["…"]}</c> for
     /// validation. Gives the <c>code</c>, else the first field name that failed; never message text.
     /// </summary>
-    public static string? ReadErrorCode(string rawBody)
+    public static string? ReadErrorCode(string rawBody) => ProviderJson.ReadErrorCode(rawBody, root =>
     {
-        using var doc = JsonDocument.Parse(rawBody);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsValid(doc.RootElement))
-        {
-            return null;
-        }
-
-        if (doc.RootElement.TryGetProperty("code", out var code) && JsonText.TryGetString(code, out var text))
+        if (root.TryGetProperty("code", out var code) && JsonText.TryGetString(code, out var text))
         {
             return text;
         }
 
-        foreach (var property in doc.RootElement.EnumerateObject())
+        foreach (var property in root.EnumerateObject())
         {
             if (JsonText.TryGetName(property, out var name) && name != "detail")
             {
-                return name.Length <= 64 ? name : name[..64];
+                return ProviderJson.Cut(name);
             }
         }
 
         return null;
-    }
+    });
 }
 
 /// <summary>Body of <c>POST /orders/</c> (schema CreateOrder; only <c>lines</c> is required by the spec).</summary>

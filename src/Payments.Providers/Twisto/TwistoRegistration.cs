@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Http;
-using Payments.Providers.Twisto;
 
-// In the parent namespace so that ProviderRegistration needs one line for Twisto, and no using.
-namespace Payments.Providers;
+namespace Payments.Providers.Twisto;
 
 public static class TwistoRegistration
 {

@@ -1,14 +1,10 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
 
 namespace Payments.Sandbox.Mangopay;
 
 /// <summary>The simulated hosted TWINT page of a Mangopay pay-in. Everything rendered is HTML-encoded.</summary>
 public static class MangopaySandboxPages
 {
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
-
     /// <summary>The page at the pay-in's <c>RedirectURL</c>: amount, descriptor, and the three choices.</summary>
     public static string PaymentPage(JsonObject payIn, DateTimeOffset expiresAt)
     {
@@ -16,10 +12,7 @@ public static class MangopaySandboxPages
         var amount = $"{funds["Currency"]!.GetValue<string>()} {Money(funds["Amount"]!.GetValue<long>())}";
         var descriptor = payIn["StatementDescriptor"]?.GetValue<string>();
         var tag = payIn["Tag"]?.GetValue<string>();
-        return $$"""
-            <!doctype html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>TWINT (sandbox)</title></head>
+        return Document("TWINT (sandbox)", $$"""
             <body>
             <h1>TWINT payment (Mangopay sandbox)</h1>
             <p>This is a simulator: no money moves. In the real flow the shopper scans a QR code or enters a 5-digit code in the TWINT app.</p>
@@ -29,25 +22,15 @@ public static class MangopaySandboxPages
             {{(tag is null ? string.Empty : $"<p>Reference: {E(tag)}</p>")}}
             <p>This page times out at {{E(expiresAt.ToString("u", CultureInfo.InvariantCulture))}}.</p>
             <form method="post" action="">
-            <button type="submit" name="decision" value="pay">Pay</button>
-            <button type="submit" name="decision" value="decline">Decline</button>
-            <button type="submit" name="decision" value="pending">Leave pending</button>
+            {{DecisionButtons(("pay", "Pay"), ("decline", "Decline"), ("pending", "Leave pending"))}}
             </form>
             </body>
-            </html>
-            """;
+            """, Viewport);
     }
 
-    public static string Gone() => """
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Payment session closed</title></head>
-        <body><h1>This TWINT payment is not open</h1><p>It was completed, has timed out, or never existed.</p></body>
-        </html>
-        """;
+    public static string Gone() =>
+        Notice("Payment session closed", "This TWINT payment is not open", "It was completed, has timed out, or never existed.");
 
     /// <summary>Minor units as "49.90".</summary>
     public static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
-
-    private static string E(string text) => Encoder.Encode(text);
 }

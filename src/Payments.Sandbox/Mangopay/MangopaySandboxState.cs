@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
 namespace Payments.Sandbox.Mangopay;
@@ -58,7 +57,7 @@ public sealed class MangopaySandboxState(TimeProvider clock, IOptionsMonitor<Man
     private readonly ConcurrentDictionary<string, SandboxPayIn> _payIns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SandboxPayIn> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (SandboxPayIn PayIn, JsonObject Refund)> _refunds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string ClientId, string Key), IdempotencyEntry> _keys = new();
+    private readonly SandboxReplay<MangopayKeptAnswer> _keys = new(clock, IdempotencyWindow);
     private int _tokensIssued;
 
     public TimeProvider Clock => clock;
@@ -138,76 +137,28 @@ public sealed class MangopaySandboxState(TimeProvider clock, IOptionsMonitor<Man
     /// Claims <paramref name="key"/> for a request. Null: it is new, go on and <see cref="CompleteKey"/> afterwards.
     /// Otherwise the entry already there (perhaps still in progress).
     /// </summary>
-    public IdempotencyEntry? ClaimKey(string clientId, string key, string method, string path, byte[] body)
-    {
-        var now = clock.GetUtcNow();
-        var entry = new IdempotencyEntry(method, path, SHA256.HashData(body), now);
-        while (true)
-        {
-            if (_keys.TryAdd((clientId, key), entry))
-            {
-                return null;
-            }
+    public SandboxReplayEntry<MangopayKeptAnswer>? ClaimKey(string clientId, string key, string method, string path, byte[] body) =>
+        _keys.Claim(KeyOf(clientId, key), RequestOf(method, path), body);
 
-            if (_keys.TryGetValue((clientId, key), out var existing))
-            {
-                if (now - existing.At < IdempotencyWindow)
-                {
-                    return existing;
-                }
+    public void CompleteKey(string clientId, string key, int status, string responseJson, string requestUrl) =>
+        _keys.Complete(KeyOf(clientId, key), new MangopayKeptAnswer(status, responseJson, requestUrl, Now()));
 
-                _keys.TryRemove(new KeyValuePair<(string, string), IdempotencyEntry>((clientId, key), existing));
-            }
-        }
-    }
+    public SandboxReplayEntry<MangopayKeptAnswer>? FindKey(string clientId, string key) => _keys.Find(KeyOf(clientId, key));
 
-    public void CompleteKey(string clientId, string key, int status, string responseJson, string requestUrl)
-    {
-        if (_keys.TryGetValue((clientId, key), out var entry))
-        {
-            entry.Complete(status, responseJson, requestUrl, Now());
-        }
-    }
-
-    public IdempotencyEntry? FindKey(string clientId, string key) =>
-        _keys.TryGetValue((clientId, key), out var e) && clock.GetUtcNow() - e.At < IdempotencyWindow ? e : null;
+    /// <summary>What makes a request "the same" for Mangopay's idempotency: its method and path (and its body).</summary>
+    public static string RequestOf(string method, string path) => $"{method} {path}";
 
     public static string AppendTransactionId(string returnUrl, string payInId) =>
         $"{returnUrl}{(returnUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?')}transactionId={Uri.EscapeDataString(payInId)}";
 
+    /// <summary>Keys are per ClientId (one platform account's keys are not another's).</summary>
+    private static string KeyOf(string clientId, string key) => $"{clientId}\n{key}";
+
     private sealed record IssuedToken(string ClientId, DateTimeOffset ExpiresAt);
 }
 
-/// <summary>The first request made with an idempotency key, and (once done) the answer it got.</summary>
-public sealed class IdempotencyEntry(string method, string path, byte[] bodyHash, DateTimeOffset at)
-{
-    private readonly Lock _lock = new();
-    private (int Status, string Json, string RequestUrl, long Date)? _answer;
-
-    public DateTimeOffset At { get; } = at;
-
-    public (int Status, string Json, string RequestUrl, long Date)? Answer
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _answer;
-            }
-        }
-    }
-
-    public bool IsSameRequest(string otherMethod, string otherPath, byte[] body) =>
-        otherMethod == method && otherPath == path && CryptographicOperations.FixedTimeEquals(bodyHash, SHA256.HashData(body));
-
-    public void Complete(int status, string json, string requestUrl, long date)
-    {
-        lock (_lock)
-        {
-            _answer ??= (status, json, requestUrl, date);
-        }
-    }
-}
+/// <summary>The first answer given to an idempotency key, as <c>GET /responses/{key}</c> shows it.</summary>
+public sealed record MangopayKeptAnswer(int Status, string Json, string RequestUrl, long Date);
 
 /// <summary>A simulated TWINT pay-in; every read or change of its JSON holds its lock.</summary>
 public sealed class SandboxPayIn(string id, string clientId, string session, JsonObject json, DateTimeOffset sessionExpiresAt)

@@ -1,14 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 
 namespace Payments.Sandbox.NeuroPay;
 
 /// <summary>The simulated hosted pages. Everything rendered is HTML-encoded.</summary>
 public static class NeuroPaySandboxPages
 {
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
-
     /// <summary>The checkout page at the checkout's <c>url</c>: the message, the amount, and the shopper's choices.</summary>
     public static string PaymentPage(NeuroPaySandboxCheckoutView checkout)
     {
@@ -16,10 +13,7 @@ public static class NeuroPaySandboxPages
             ? """<p><label><input type="checkbox" name="save_card" value="true"> Save card for future payments</label></p>"""
             : string.Empty;
         var background = checkout.Template == "iframe" ? string.Empty : " style=\"background:#eef3f8\"";
-        return $$"""
-            <!doctype html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Neuro-Pay checkout (sandbox)</title></head>
+        return Document("Neuro-Pay checkout (sandbox)", $$"""
             <body{{background}}>
             <h1>Neuro-Pay checkout (sandbox)</h1>
             <p>This is a simulator: no money moves.</p>
@@ -27,27 +21,20 @@ public static class NeuroPaySandboxPages
             <p>Amount: <strong id="amount">{{E(Amount(checkout.Amount, checkout.Currency))}}</strong></p>
             <form method="post" action="">
             {{saveCard}}
-            <button type="submit" name="decision" value="pay">Pay</button>
-            <button type="submit" name="decision" value="decline">Decline</button>
-            <button type="submit" name="decision" value="cancel">Cancel</button>
+            {{DecisionButtons(("pay", "Pay"), ("decline", "Decline"), ("cancel", "Cancel"))}}
             </form>
             </body>
-            </html>
-            """;
+            """, Viewport);
     }
 
     /// <summary>A checkout that is no longer open (decided, or paid automatically with a saved card).</summary>
-    public static string Closed(NeuroPaySandboxCheckoutView checkout) => $$"""
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Neuro-Pay checkout (sandbox)</title></head>
+    public static string Closed(NeuroPaySandboxCheckoutView checkout) => Document("Neuro-Pay checkout (sandbox)", $$"""
         <body>
         <h1>This checkout is closed</h1>
         <p>Status: <strong id="status">{{E(checkout.Status)}}</strong></p>
         <p><a href="{{E(checkout.ReturnUrl)}}">Back to the shop</a></p>
         </body>
-        </html>
-        """;
+        """);
 
     /// <summary>The customer's client page (<c>client_page</c>): the saved cards.</summary>
     public static string ClientPage(string name, IReadOnlyList<NeuroPaySandboxCard> cards)
@@ -62,28 +49,16 @@ public static class NeuroPaySandboxPages
         var list = cards.Count == 0
             ? "<p id=\"no-cards\">No saved cards.</p>"
             : $"<table><thead><tr><th>Brand</th><th>Card</th><th>Expires</th><th></th></tr></thead><tbody>{rows}</tbody></table>";
-        return $$"""
-            <!doctype html>
-            <html lang="en">
-            <head><meta charset="utf-8"><title>Saved cards (Neuro-Pay sandbox)</title></head>
+        return Document("Saved cards (Neuro-Pay sandbox)", $$"""
             <body>
             <h1>Saved cards of {{E(name)}}</h1>
             {{list}}
             </body>
-            </html>
-            """;
+            """);
     }
 
-    public static string NotFound(string what) => $$"""
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Not found</title></head>
-        <body><h1>Unknown {{E(what)}}</h1></body>
-        </html>
-        """;
+    public static string NotFound(string what) => Notice("Not found", $"Unknown {E(what)}");
 
     private static string Amount(long minor, string currency) =>
         string.Create(CultureInfo.InvariantCulture, $"{currency} {minor / 100}.{minor % 100:00}");
-
-    private static string E(string text) => Encoder.Encode(text);
 }

@@ -1,15 +1,10 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Payments.Sandbox.Twisto;
 
 /// <summary>The simulated Twisto gateway pages. Everything rendered is HTML-encoded.</summary>
 public static class TwistoSandboxPages
 {
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
-
     /// <summary>
     /// The gateway page at the checkout's <c>uri</c> (v4) or the order's <c>redirect_url</c> (v2): what is bought,
     /// by whom, and the three outcomes of Twisto's scoring.
@@ -28,10 +23,7 @@ public static class TwistoSandboxPages
         }
 
         var title = product == "pay-in-three" ? "Pay in 3" : "Twisto Pay";
-        return $$"""
-            <!doctype html>
-            <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{E(title)}} (sandbox)</title></head>
+        return Document($"{E(title)} (sandbox)", $$"""
             <body>
             <h1>{{E(title)}} (Twisto sandbox, API {{E(payment.Version)}})</h1>
             <p>This is a simulator: nobody is scored and no money moves.</p>
@@ -40,38 +32,25 @@ public static class TwistoSandboxPages
             <p>Amount: <strong id="amount">{{E(amount)}}</strong></p>
             <table><thead><tr><th>Item</th><th>Type</th><th>Quantity</th><th>Amount</th></tr></thead><tbody>{{rows}}</tbody></table>
             <form method="post" action="">
-            <button type="submit" name="decision" value="approve">Approve</button>
-            <button type="submit" name="decision" value="decline">Decline</button>
-            <button type="submit" name="decision" value="pending">Leave pending</button>
+            {{DecisionButtons(("approve", "Approve"), ("decline", "Decline"), ("pending", "Leave pending"))}}
             </form>
             </body>
-            </html>
-            """;
+            """, Viewport);
     }
 
     /// <summary>
     /// v2's page after the decision: "the customer is automatically redirected within 5 seconds to the URL that
     /// was provided during order creation" (a meta refresh, with a link for the impatient).
     /// </summary>
-    public static string DecisionPage(string outcome, string returnUrl) => $$"""
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><meta http-equiv="refresh" content="5; url={{E(returnUrl)}}"><title>Twisto</title></head>
+    public static string DecisionPage(string outcome, string returnUrl) => Document("Twisto", $$"""
         <body>
         <h1>{{E(outcome)}}</h1>
         <p>You will be returned to the shop in 5 seconds.</p>
         <p><a id="return" href="{{E(returnUrl)}}">Return to the shop now</a></p>
         </body>
-        </html>
-        """;
+        """, $"<meta http-equiv=\"refresh\" content=\"5; url={E(returnUrl)}\">");
 
-    public static string Gone() => """
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Payment closed</title></head>
-        <body><h1>This Twisto payment is not open</h1><p>It was decided, cancelled, or never existed.</p></body>
-        </html>
-        """;
+    public static string Gone() => Notice("Payment closed", "This Twisto payment is not open", "It was decided, cancelled, or never existed.");
 
     private static string? Text(JsonNode? node) => node?.GetValueKind() switch
     {
@@ -79,6 +58,4 @@ public static class TwistoSandboxPages
         JsonValueKind.Number => node.ToJsonString(),
         _ => null,
     };
-
-    private static string E(string? text) => Encoder.Encode(text ?? string.Empty);
 }

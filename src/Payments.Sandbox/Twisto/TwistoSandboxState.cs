@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +42,7 @@ public sealed class TwistoSandboxState(
 
     private readonly ConcurrentDictionary<string, TwistoSandboxObject> _checkouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TwistoSandboxObject> _orders = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StoredAnswer> _idempotent = new(StringComparer.Ordinal);
+    private readonly SandboxReplay<StoredAnswer> _idempotent = new(clock, TimeSpan.MaxValue);
     private readonly Lock _writes = new();
 
     public TwistoSandboxOptions Options => options.CurrentValue;
@@ -77,25 +76,27 @@ public sealed class TwistoSandboxState(
     public StoredAnswer? Replay(string scope, string? key, string body, out bool conflict)
     {
         conflict = false;
-        if (key is null || !_idempotent.TryGetValue($"{scope}\n{key}", out var stored))
+        if (key is null || _idempotent.Find(KeyOf(scope, key)) is not { } stored)
         {
             return null;
         }
 
-        if (!string.Equals(stored.BodyHash, Hash(body), StringComparison.Ordinal))
+        if (!stored.IsSameRequest(scope, Encoding.UTF8.GetBytes(body)))
         {
             conflict = true;
             return null;
         }
 
-        return stored;
+        return stored.Answer;
     }
 
+    /// <summary>Keeps the answer to a new key (Twisto documents no expiry, so for as long as the sandbox runs).</summary>
     public void Remember(string scope, string? key, string body, int status, string answer)
     {
         if (key is not null)
         {
-            _idempotent[$"{scope}\n{key}"] = new StoredAnswer(Hash(body), status, answer);
+            _idempotent.Claim(KeyOf(scope, key), scope, Encoding.UTF8.GetBytes(body));
+            _idempotent.Complete(KeyOf(scope, key), new StoredAnswer(status, answer));
         }
     }
 
@@ -142,11 +143,11 @@ public sealed class TwistoSandboxState(
     /// <summary>Twisto decimals: two places, "." separator.</summary>
     public static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static string Hash(string body) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+    private static string KeyOf(string scope, string key) => $"{scope}\n{key}";
 }
 
-/// <summary>An answer kept for an idempotency key: the body's hash, the status and the JSON sent.</summary>
-public sealed record StoredAnswer(string BodyHash, int Status, string Answer);
+/// <summary>An answer kept for an idempotency key: the status and the JSON sent.</summary>
+public sealed record StoredAnswer(int Status, string Answer);
 
 /// <summary>
 /// A simulated v4 checkout or v2 order. Its JSON is the documented object; every read or change holds its lock.

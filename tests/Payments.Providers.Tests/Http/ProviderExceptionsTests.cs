@@ -1,15 +1,11 @@
-using System.Net;
 using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 using Payments.Providers.Mangopay;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 using Payments.Providers.Tests.NeuroPay;
 using Payments.Providers.Twisto;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Http;
 

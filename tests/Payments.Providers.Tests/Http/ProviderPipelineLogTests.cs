@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Tests.NeuroPay;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Http;
 

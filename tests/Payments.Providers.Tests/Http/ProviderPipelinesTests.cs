@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Tests.Http;

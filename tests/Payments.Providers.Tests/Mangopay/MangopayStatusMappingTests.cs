@@ -1,5 +1,3 @@
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.Mangopay;
 
 namespace Payments.Providers.Tests.Mangopay;

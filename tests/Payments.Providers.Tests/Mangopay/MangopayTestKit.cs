@@ -1,10 +1,5 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.Mangopay;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Mangopay;
 
@@ -70,7 +65,7 @@ internal static class MangopayTestKit
         var node = new JsonObject
         {
             ["Id"] = id,
-            ["Tag"] = tag ?? MangopayPayInMapping.Tag(OrderId, "SO-1001"),
+            ["Tag"] = tag ?? MangopayOrderMapping.Tag(OrderId, "SO-1001"),
             ["CreationDate"] = 1_718_010_000,
             ["AuthorId"] = author,
             ["CreditedUserId"] = author,

@@ -1,8 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Core.Validation;
 using Payments.Providers.Mangopay;
 

@@ -1,9 +1,5 @@
-using System.Net;
 using Payments.Core.Charges;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.NeuroPay;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.NeuroPay;
 

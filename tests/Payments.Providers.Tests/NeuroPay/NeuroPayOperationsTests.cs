@@ -1,8 +1,4 @@
-using System.Net;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.NeuroPay;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.NeuroPay;
 

@@ -1,4 +1,3 @@
-using Payments.Core.Orders;
 using Payments.Providers.NeuroPay;
 
 namespace Payments.Providers.Tests.NeuroPay;

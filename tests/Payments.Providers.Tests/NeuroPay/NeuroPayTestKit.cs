@@ -1,10 +1,5 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.NeuroPay;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.NeuroPay;
 

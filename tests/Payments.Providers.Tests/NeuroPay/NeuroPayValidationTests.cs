@@ -1,4 +1,3 @@
-using Payments.Core.Orders;
 using Payments.Core.Validation;
 using Payments.Providers.NeuroPay;
 

@@ -1,12 +1,6 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Charges;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Core.Validation;
 using Payments.Providers.Next;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Next;
 

@@ -1,10 +1,6 @@
-using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Payments.Core.Providers;
 using Payments.Providers.Next;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Next;
 

@@ -1,8 +1,4 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Providers;
 using Payments.Providers.Next;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Next;
 

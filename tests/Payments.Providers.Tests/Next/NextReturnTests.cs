@@ -1,8 +1,3 @@
-using System.Net;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Testing.Http;
-
 namespace Payments.Providers.Tests.Next;
 
 public sealed class NextReturnTests

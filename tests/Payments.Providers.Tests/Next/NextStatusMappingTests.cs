@@ -1,4 +1,3 @@
-using Payments.Core.Orders;
 using Payments.Providers.Next;
 
 namespace Payments.Providers.Tests.Next;

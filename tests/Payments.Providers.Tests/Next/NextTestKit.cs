@@ -1,9 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.Next;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Next;
 

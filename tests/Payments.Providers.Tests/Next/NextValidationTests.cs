@@ -1,5 +1,4 @@
 using Payments.Core.Money;
-using Payments.Core.Orders;
 using Payments.Core.Validation;
 using Payments.Providers.Next;
 

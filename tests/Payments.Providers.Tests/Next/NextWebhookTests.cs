@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Providers.Next;
 
 namespace Payments.Providers.Tests.Next;

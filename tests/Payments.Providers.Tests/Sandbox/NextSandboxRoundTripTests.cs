@@ -1,12 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.Next;
 using Payments.Providers.Tests.Next;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Payments.Providers.Tests.Next;
 using Payments.Sandbox.Next;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Sandbox;
 
@@ -26,15 +25,27 @@ internal sealed class SandboxServer : IAsyncDisposable
 
     public static async Task<SandboxServer> StartAsync()
     {
+        var (app, address) = await StartAppAsync();
+        return new SandboxServer(app, address);
+    }
+
+    /// <summary>
+    /// Starts a slim app on 127.0.0.1 with a free port and the simulators mounted, plus what <paramref name="configure"/>
+    /// (settings) and <paramref name="map"/> (stand-in receivers) add; answers the app and the address it listens on.
+    /// </summary>
+    public static async Task<(WebApplication App, Uri Address)> StartAppAsync(Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? map = null)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        configure?.Invoke(builder);
         builder.Logging.ClearProviders();
         builder.Services.AddSandbox();
         var app = builder.Build();
         app.MapSandbox();
+        map?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new SandboxServer(app, new Uri(address));
+        return (app, new Uri(address));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,3 @@
-using Payments.Core.Providers;
-
 namespace Payments.Providers.Tests.Twisto;
 
 public sealed class TwistoCallbackTests

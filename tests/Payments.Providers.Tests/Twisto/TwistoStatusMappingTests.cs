@@ -1,4 +1,3 @@
-using Payments.Core.Orders;
 using Payments.Providers.Twisto;
 
 namespace Payments.Providers.Tests.Twisto;

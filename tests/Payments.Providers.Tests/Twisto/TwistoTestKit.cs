@@ -1,11 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Providers.Twisto;
-using Payments.Testing.Http;
 
 namespace Payments.Providers.Tests.Twisto;
 

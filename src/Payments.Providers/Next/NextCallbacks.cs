@@ -3,9 +3,72 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Payments.Core.Orders;
+using Payments.Core.Providers;
 using Payments.Core.Validation;
 
 namespace Payments.Providers.Next;
+
+/// <summary>
+/// Reads what comes back from NEXT outside our API calls: the shopper's return POST here, its webhooks through
+/// <see cref="NextWebhookVerifier"/> below (they are signed, so reading them needs the secret). Pure parsing, no I/O;
+/// nothing here throws on bad input, and nothing read here decides a status: it only says which NEXT order to read.
+/// </summary>
+public static class NextCallbacks
+{
+    /// <summary>
+    /// Reads NEXT's return POST: the urlencoded field <c>response</c> holds the order JSON as a string, or
+    /// <c>{}</c> when payment collection failed and no order was created. Anything missing or unparseable is an
+    /// Unknown claim; nothing here throws.
+    /// </summary>
+    public static ReturnEvidence ReadReturn(ReturnRequest request)
+    {
+        if (!request.Form.TryGetValue(NextProvider.ResponseField, out var json) || string.IsNullOrWhiteSpace(json))
+        {
+            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            var root = doc.RootElement;
+            JsonText.EnsureValid(root);
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+            }
+
+            if (!root.EnumerateObject().Any())
+            {
+                return new ReturnEvidence(null, ClaimedOutcome.Failed);
+            }
+
+            var number = root.TryGetProperty("number", out var n) && n.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? (n.ValueKind == JsonValueKind.String ? JsonText.GetString(n) : n.GetRawText())
+                : null;
+            if (!NextOrderMapping.IsOrderNumber(number))
+            {
+                // An order without a usable number cannot be checked, so it claims nothing.
+                return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+            }
+
+            var paymentStatus = root.TryGetProperty("payment_status", out var s) && s.ValueKind == JsonValueKind.String ? JsonText.GetString(s) : null;
+            NextStatusMapping.TryMap(paymentStatus, out var claimed);
+            var claim = claimed switch
+            {
+                PaymentStatus.Succeeded or PaymentStatus.Authorized => ClaimedOutcome.Paid,
+                PaymentStatus.Cancelled => ClaimedOutcome.Cancelled,
+                PaymentStatus.Expired => ClaimedOutcome.Failed,
+                _ => ClaimedOutcome.Unknown,
+            };
+            return new ReturnEvidence(number, claim);
+        }
+        catch (JsonException)
+        {
+            return new ReturnEvidence(null, ClaimedOutcome.Unknown);
+        }
+    }
+}
 
 /// <summary>What a NEXT webhook names: the event (for dedupe), and the order it is about. A trigger, never a state.</summary>
 /// <param name="EventId">NEXT's <c>event_id</c>; NEXT retries up to 10 times, so dedupe on it.</param>

@@ -8,7 +8,7 @@ namespace Payments.Providers.Mangopay;
 /// Our order ↔ a Mangopay TWINT pay-in: the limits Mangopay and TWINT put on an order, the create body, and the check
 /// that a pay-in read back is the one created for the order. Pure functions; the HTTP side is <see cref="MangopayClient"/>.
 /// </summary>
-public static class MangopayPayInMapping
+public static class MangopayOrderMapping
 {
     /// <summary>TWINT pay-ins are CHF only.</summary>
     public const string TwintCurrency = "CHF";
