@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Events;
+using Payments.Core.Telemetry;
 
 namespace Payments.Messaging.Webhooks;
 
@@ -99,7 +101,27 @@ public sealed class WebhookFanOut(
             return HandlerResult.Success();
         }
 
-        var result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
+        WebhookDeliveryResult result;
+        using (var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.WebhookDelivery, ActivityKind.Internal))
+        {
+            activity?.SetTag(PaymentsTelemetry.Tags.EventId, job.EventId);
+            activity?.SetTag(PaymentsTelemetry.Tags.Endpoint, endpoint.Name);
+            activity?.SetTag(PaymentsTelemetry.Tags.Attempt, job.Attempt);
+
+            // The POST below carries this span's traceparent (HttpClient propagates the current span's context).
+            result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
+            var outcome = DeliveryOutcomeName(result.Outcome);
+            activity?.SetTag(PaymentsTelemetry.Tags.Outcome, outcome);
+            if (!result.Delivered)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+
+            PaymentsTelemetry.WebhookDeliveries.Add(1,
+                new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Outcome, outcome),
+                new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Attempt, job.Attempt));
+        }
+
         if (result.Outcome == WebhookDeliveryOutcome.Delivered)
         {
             await deliveries.MarkDeliveredAsync(job, (int)result.StatusCode!.Value, cancellationToken);
@@ -131,6 +153,13 @@ public sealed class WebhookFanOut(
             job.EventId, job.Endpoint, job.Attempt, result.Error, next.Attempt, wait);
         return HandlerResult.Success();
     }
+
+    private static string DeliveryOutcomeName(WebhookDeliveryOutcome outcome) => outcome switch
+    {
+        WebhookDeliveryOutcome.Delivered => "delivered",
+        WebhookDeliveryOutcome.RetryableFailure => "retryable_failure",
+        _ => "permanent_failure",
+    };
 
     private static OutgoingMessage Message(WebhookDeliveryJob job, DateTimeOffset? scheduledAt) =>
         OutgoingMessage.FromJson(job) with { MessageId = job.MessageId, CorrelationId = job.EventId, Subject = "webhook.delivery", ScheduledEnqueueTimeUtc = scheduledAt };
