@@ -64,7 +64,7 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
         {
             // Our own bound, not only a token: the SDK ignores the token while it connects (each attempt against a
             // silent endpoint waits its TryTimeout + 5 s), and this runs before the shopper gets the 303.
-            await BoundedSend.RunAsync(ct => PublishAsync(events, ct, "commit"), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
+            await BoundedSend.RunAsync(ct => PublishAsync(events, "commit", ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,7 +91,7 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
 
             foreach (var chunk in entries.Chunk(BatchSize))
             {
-                await PublishAsync([.. chunk.Select(e => e.Event)], cancellationToken, "sweep");
+                await PublishAsync([.. chunk.Select(e => e.Event)], "sweep", cancellationToken);
                 published += chunk.Length;
             }
         }
@@ -108,7 +108,7 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
         return published;
     }
 
-    private async Task PublishAsync(IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken, string path)
+    private async Task PublishAsync(IReadOnlyList<PaymentEvent> events, string path, CancellationToken cancellationToken)
     {
         using (var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.OutboxPublish))
         {
