@@ -147,7 +147,7 @@ public static class TelemetryServiceCollectionExtensions
         services.Configure<HttpClientTraceInstrumentationOptions>(o =>
         {
             // The Azure SDK's own spans describe its HTTP calls (Table Storage); one span per call is enough.
-            o.FilterHttpRequestMessage = _ => System.Diagnostics.Activity.Current?.Source.Name.StartsWith("Azure.", StringComparison.Ordinal) != true;
+            o.FilterHttpRequestMessage = _ => !InAzureSdkCall();
         });
 
         var otel = services.AddOpenTelemetry();
@@ -231,6 +231,18 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>True inside an Azure SDK span (the HttpClient's own activity, when it is already current, is skipped).</summary>
+    private static bool InAzureSdkCall()
+    {
+        var activity = System.Diagnostics.Activity.Current;
+        if (activity?.OperationName == "System.Net.Http.HttpRequestOut")
+        {
+            activity = activity.Parent;
+        }
+
+        return activity?.Source.Name.StartsWith("Azure.", StringComparison.Ordinal) == true;
     }
 
     /// <summary>The Function App's identity, as the Functions host uses it for the same resource (Monitoring Metrics Publisher).</summary>

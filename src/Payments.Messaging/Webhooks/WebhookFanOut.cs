@@ -107,6 +107,10 @@ public sealed class WebhookFanOut(
             activity?.SetTag(PaymentsTelemetry.Tags.EventId, job.EventId);
             activity?.SetTag(PaymentsTelemetry.Tags.Endpoint, endpoint.Name);
             activity?.SetTag(PaymentsTelemetry.Tags.Attempt, job.Attempt);
+            if (activity is { IsAllDataRequested: true } && OrderIdOf(job.Payload) is { } orderId)
+            {
+                activity.SetTag(PaymentsTelemetry.Tags.OrderId, orderId);
+            }
 
             // The POST below carries this span's traceparent (HttpClient propagates the current span's context).
             result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
@@ -152,6 +156,23 @@ public sealed class WebhookFanOut(
         logger.LogInformation("Webhook {EventId} to {Endpoint}: attempt {Attempt} failed ({Error}); attempt {Next} in {Delay}",
             job.EventId, job.Endpoint, job.Attempt, result.Error, next.Attempt, wait);
         return HandlerResult.Success();
+    }
+
+    /// <summary>The order id of a webhook payload (<see cref="WebhookPayload.ForEvent"/>: <c>data.orderId</c>), for the delivery's span.</summary>
+    private static string? OrderIdOf(string payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("orderId", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string DeliveryOutcomeName(WebhookDeliveryOutcome outcome) => outcome switch
