@@ -140,8 +140,10 @@ public static class TelemetryServiceCollectionExtensions
 
         services.Configure<AspNetCoreTraceInstrumentationOptions>(o =>
         {
-            // The Functions host's readiness probe is not a request anybody wants to see.
-            o.Filter = context => !(context.Request.Path.Value is "/" or "" && HttpMethods.IsGet(context.Request.Method));
+            // The Functions host's readiness probe is not a request anybody wants to see, and the provider sandbox (local
+            // runs and tests only: refused in Azure) stands in for a provider, whose calls the HttpClient spans show.
+            o.Filter = context => !(context.Request.Path.Value is "/" or "" && HttpMethods.IsGet(context.Request.Method))
+                && !context.Request.Path.StartsWithSegments("/sandbox", StringComparison.OrdinalIgnoreCase);
             o.EnrichWithHttpRequest = RequestTelemetry.Enrich;
         });
         services.Configure<HttpClientTraceInstrumentationOptions>(o =>
