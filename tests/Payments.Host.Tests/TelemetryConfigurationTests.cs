@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
 using Microsoft.Extensions.Configuration;
