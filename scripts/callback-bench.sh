@@ -111,9 +111,12 @@ run_once() {
   done
   local line
   line=$(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll --mode callbacks --orders "$orders" --concurrency "$concurrency" | tail -n 1)
+  # The handler's CPU time over the whole run (setup and returns): steadier than throughput on a shared machine.
+  local cpu
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$host_pid/stat")
   stop_run
-  echo "$line" >&2
-  sed -n 's/.*: \([0-9.]*\) returns\/s.*/\1/p' <<<"$line"
+  echo "$line (handler CPU ${cpu} s)" >&2
+  echo "$(sed -n 's/.*: \([0-9.]*\) returns\/s.*/\1/p' <<<"$line") $cpu"
 }
 
 ratios=()
@@ -122,14 +125,20 @@ if [ "$telemetry" = 1 ]; then
 else
   printf '%-5s %-14s %-14s %s\n' pair "baseline r/s" "current r/s" ratio
 fi
+cpu_ratios=()
 for i in $(seq "$pairs"); do
-  base=$(run_once "$baseline_dir")
-  current=$(run_once "$ROOT" "$([ "$telemetry" = 1 ] && echo otlp)")
+  read -r base base_cpu <<<"$(run_once "$baseline_dir")"
+  read -r current current_cpu <<<"$(run_once "$ROOT" "$([ "$telemetry" = 1 ] && echo otlp)")"
   ratio=$(awk -v a="$current" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  cpu_ratio=$(awk -v a="$current_cpu" -v b="$base_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   ratios+=("$ratio")
-  printf '%-5s %-14s %-14s %s\n' "$i" "$base" "$current" "$ratio"
+  cpu_ratios+=("$cpu_ratio")
+  printf '%-5s %-14s %-14s %-6s handler CPU %s s / %s s = %s\n' "$i" "$base" "$current" "$ratio" "$base_cpu" "$current_cpu" "$cpu_ratio"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+median_of() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median=$(median_of "${ratios[@]}")
+cpu_median=$(median_of "${cpu_ratios[@]}")
+echo "handler CPU time, current/baseline: median ratio $cpu_median"
 if [ "$telemetry" = 1 ]; then
   echo "OTLP sink received: $(cat "$sink_dir/counts.json" 2>/dev/null || echo nothing)"
   echo "callback benchmark: $orders returns at $concurrency concurrent, $pairs alternating pairs; telemetry on (OTLP) / off median ratio $median"

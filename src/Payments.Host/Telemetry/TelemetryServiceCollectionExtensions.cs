@@ -102,6 +102,9 @@ public sealed record TelemetrySettings(
 
 public static class TelemetryServiceCollectionExtensions
 {
+    /// <summary>The Azure SDK activity sources traced: Table Storage, Service Bus, and Entra ID token requests.</summary>
+    public static readonly string[] AzureSdkSources = ["Azure.Data.Tables.*", "Azure.Messaging.ServiceBus.*", "Azure.Identity.*"];
+
     /// <summary>
     /// OpenTelemetry for the handler, when there is somewhere to send it: Azure Monitor when
     /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (with Entra ID, the app's managed identity, when
@@ -161,7 +164,9 @@ public static class TelemetryServiceCollectionExtensions
 
         otel.WithTracing(tracing =>
         {
-            tracing.AddSource(PaymentsTelemetry.Name).AddSource("Azure.*");
+            // The Azure SDKs' own spans (Azure.*), without Azure.Core.Http: that one repeats each SDK call's span at the
+            // HTTP level, one more span per Table Storage call on the callback path (the distro adds it in Azure).
+            tracing.AddSource(PaymentsTelemetry.Name).AddSource(AzureSdkSources);
             if (!settings.AzureMonitor)
             {
                 tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
