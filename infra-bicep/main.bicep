@@ -89,6 +89,9 @@ param mangopayAuthorId string = ''
 @description('Neuro-Pay (paiwise) API base URL. Empty: Neuro-Pay is not offered.')
 param neuroPayBaseUrl string = ''
 
+@description('Share of traces the handler sends to Application Insights, 0 to 1 (whole traces). 1: every payment can be followed end to end; lower it for high volumes.')
+param telemetrySamplingRatio string = '1'
+
 @description('Service Bus tier (topics and duplicate detection need Standard or Premium).')
 @allowed([
   'Standard'
@@ -255,6 +258,9 @@ var coreSettings = {
 
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+
+  // The handler's OpenTelemetry export (AddPaymentsTelemetry): whole traces, this share of them.
+  Telemetry__SamplingRatio: telemetrySamplingRatio
 }
 
 var redirectOriginSettings = toObject(range(0, length(allowedRedirectOrigins)), i => 'Security__AllowedRedirectOrigins__${i}', i => allowedRedirectOrigins[i])

@@ -6,6 +6,7 @@ using Payments.Host.Health;
 using Payments.Host.Hosting;
 using Payments.Host.Orders;
 using Payments.Host.Returns;
+using Payments.Host.Telemetry;
 using Payments.Host.Webhooks;
 using Payments.Messaging.Functions;
 using Payments.Sandbox;
@@ -23,6 +24,7 @@ public static class PaymentsApp
         FunctionsHost.ConfigureUrls(builder);
         ServiceRegistration.ApplyDerivedDefaults(builder.Configuration);
         builder.Services.AddPaymentsHost(builder.Configuration);
+        builder.Services.AddPaymentsTelemetry(builder.Configuration);
 
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions

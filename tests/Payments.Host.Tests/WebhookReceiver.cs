@@ -27,7 +27,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Secret = secret;
     }
 
-    public sealed record Delivery(string WebhookId, WebhookVerification Verification, JsonObject Body);
+    /// <param name="TraceParent">The W3C <c>traceparent</c> header the delivery came with, if any.</param>
+    public sealed record Delivery(string WebhookId, WebhookVerification Verification, JsonObject Body, string? TraceParent = null);
 
     public Uri Url { get; }
 
@@ -63,7 +64,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var headers = context.Request.Headers;
             var delivery = new Delivery(headers["webhook-id"].ToString(),
                 verifier.Verify(secret, headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"], body),
-                JsonNode.Parse(Encoding.UTF8.GetString(body))!.AsObject());
+                JsonNode.Parse(Encoding.UTF8.GetString(body))!.AsObject(),
+                headers.TryGetValue("traceparent", out var traceParent) ? traceParent.ToString() : null);
             receiver!.Deliveries.Enqueue(delivery);
             context.Response.StatusCode = receiver.Answer(delivery);
         });

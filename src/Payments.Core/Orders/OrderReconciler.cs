@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Providers;
+using Payments.Core.Telemetry;
 
 namespace Payments.Core.Orders;
 
@@ -47,6 +48,21 @@ public sealed class OrderReconciler(
 {
     public async Task<ReconciliationReport> RunAsync(CancellationToken cancellationToken)
     {
+        using var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.Reconcile);
+        var report = await RunCoreAsync(cancellationToken);
+        activity?.SetTag(PaymentsTelemetry.Tags.Count, report.Checked);
+        activity?.SetTag("payments.reconcile.settled", report.Settled);
+        activity?.SetTag("payments.reconcile.expired", report.Expired);
+        activity?.SetTag("payments.reconcile.failed", report.Failed);
+        return report;
+    }
+
+    /// <summary>Counts one order reconciliation looked at, by what became of it.</summary>
+    private static void Count(string result) =>
+        PaymentsTelemetry.Reconciliations.Add(1, new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Result, result));
+
+    private async Task<ReconciliationReport> RunCoreAsync(CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         int settled = 0, expired = 0, failed = 0, resolved = 0;
         var stuck = await queries.FindAwaitingProviderSessionAsync(now - PaymentService.AbandonedClaimAge, options.MaxOrdersPerRun, cancellationToken);
@@ -59,12 +75,14 @@ public sealed class OrderReconciler(
                 if (result is not null and not CreateOrderResult.InProgress)
                 {
                     resolved++;
+                    Count("create_resolved");
                     logger.LogInformation("Reconciled order {OrderId} whose create was cut off: {Result}", id, result.GetType().Name);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 failed++;
+                Count("failed");
                 logger.LogError(ex, "Settling the cut-off create of order {OrderId} failed", id);
             }
         }
@@ -82,12 +100,14 @@ public sealed class OrderReconciler(
             {
                 // The provider is unwell: ask again next run; never expire an order we could not ask about.
                 failed++;
+                Count("failed");
                 logger.LogWarning("Reconciling order {OrderId}: {Provider} {Failure} {StatusCode}", id, ex.Provider, ex.Failure, ex.StatusCode);
                 continue;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 failed++;
+                Count("failed");
                 logger.LogError(ex, "Reconciling order {OrderId} failed", id);
                 continue;
             }
@@ -100,6 +120,7 @@ public sealed class OrderReconciler(
             if (order.Status != PaymentStatus.Pending)
             {
                 settled++;
+                Count("settled");
                 logger.LogInformation("Reconciled order {OrderId}: {Status}", id, order.Status);
                 continue;
             }
@@ -112,9 +133,13 @@ public sealed class OrderReconciler(
                 if (after?.Status == PaymentStatus.Expired)
                 {
                     expired++;
+                    Count("expired");
                     logger.LogInformation("Reconciled order {OrderId}: expired (session ended {SessionEnd:O})", id, sessionEnd);
+                    continue;
                 }
             }
+
+            Count("pending");
         }
 
         return new ReconciliationReport(ids.Count, settled, expired, failed, resolved);

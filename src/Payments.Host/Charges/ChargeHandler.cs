@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Payments.Core.Charges;
 using Payments.Core.Orders;
+using Payments.Core.Telemetry;
 using Payments.Messaging;
 
 namespace Payments.Host.Charges;
@@ -33,7 +34,11 @@ public sealed class ChargeHandler(ChargeService charges, ILogger<ChargeHandler> 
             return HandlerResult.Failure("the body does not name an order and a charge (dead-letter it for inspection)");
         }
 
+        using var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.ChargeRun);
+        activity?.SetTag(PaymentsTelemetry.Tags.OrderId, body.OrderId);
+        activity?.SetTag(PaymentsTelemetry.Tags.ChargeId, body.ChargeId);
         var result = await charges.RunAsync(body.OrderId, body.ChargeId, cancellationToken);
+        activity?.SetTag(PaymentsTelemetry.Tags.Result, result.GetType().Name.ToLowerInvariant());
         return result switch
         {
             ChargeRunResult.Done => HandlerResult.Success(),

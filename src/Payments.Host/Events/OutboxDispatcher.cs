@@ -1,4 +1,5 @@
 using Payments.Core.Events;
+using Payments.Core.Telemetry;
 using Payments.Messaging;
 using Payments.Storage.Orders;
 
@@ -63,7 +64,7 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
         {
             // Our own bound, not only a token: the SDK ignores the token while it connects (each attempt against a
             // silent endpoint waits its TryTimeout + 5 s), and this runs before the shopper gets the 303.
-            await BoundedSend.RunAsync(ct => PublishAsync(events, ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
+            await BoundedSend.RunAsync(ct => PublishAsync(events, "commit", ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -90,10 +91,13 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
 
             foreach (var chunk in entries.Chunk(BatchSize))
             {
-                await PublishAsync([.. chunk.Select(e => e.Event)], cancellationToken);
+                await PublishAsync([.. chunk.Select(e => e.Event)], "sweep", cancellationToken);
                 published += chunk.Length;
             }
         }
+
+        // What the commits had left unsent (the sweep published it): the outbox backlog gauge.
+        PaymentsTelemetry.RecordOutboxBacklog(published);
 
         if (published > 0)
         {
@@ -104,10 +108,31 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
         return published;
     }
 
-    private async Task PublishAsync(IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    private async Task PublishAsync(IReadOnlyList<PaymentEvent> events, string path, CancellationToken cancellationToken)
     {
-        await sender.SendBatchAsync(MessagingEntities.PaymentEvents, [.. events.Select(Message)], cancellationToken);
+        using (var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.OutboxPublish))
+        {
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag(PaymentsTelemetry.Tags.Path, path);
+                activity.SetTag(PaymentsTelemetry.Tags.Count, events.Count);
+                if (events.Select(e => e.OrderId).Distinct(StringComparer.Ordinal).Count() == 1)
+                {
+                    activity.SetTag(PaymentsTelemetry.Tags.OrderId, events[0].OrderId);
+                }
+            }
+
+            await sender.SendBatchAsync(MessagingEntities.PaymentEvents, [.. events.Select(Message)], cancellationToken);
+        }
+
         var sentAt = clock.GetUtcNow();
+        var pathTag = new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Path, path);
+        PaymentsTelemetry.OutboxPublished.Add(events.Count, pathTag);
+        foreach (var e in events)
+        {
+            PaymentsTelemetry.OutboxLag.Record(Math.Max(0, (sentAt - e.OccurredAt).TotalSeconds), pathTag);
+        }
+
         foreach (var e in events)
         {
             try

@@ -106,18 +106,23 @@ public static class FunctionEndpoints
             return;
         }
 
+        // Continues the sender's trace from the message's Diagnostic-Id / traceparent (the host's request span is linked).
+        var activity = MessageTracing.StartProcess(message, functionName);
         HandlerResult result;
         try
         {
             var handler = context.RequestServices.GetRequiredKeyedService<IMessageHandler>(functionName);
             result = await handler.HandleAsync(message, context.RequestAborted);
+            MessageTracing.Stop(activity, result);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (context.RequestAborted.IsCancellationRequested)
         {
+            MessageTracing.Stop(activity, null, ex);
             throw;
         }
         catch (Exception ex)
         {
+            MessageTracing.Stop(activity, null, ex);
             logger.LogError(ex, "Function {Function}: handler threw on message {MessageId} (delivery {DeliveryCount})",
                 functionName, message.MessageId, message.DeliveryCount);
             result = HandlerResult.Failure($"{ex.GetType().Name}: {ex.Message}");

@@ -288,13 +288,18 @@ public sealed class InProcessBus : IMessageSender, IDisposable
     private async Task DeliverAsync(Mailbox mailbox, Stored stored, CancellationToken cancellationToken)
     {
         var message = stored.Data.ToReceived(stored.DeliveryCount);
+
+        // Continues the sender's trace (its context travels in the message's properties, as over Service Bus).
+        var activity = MessageTracing.StartProcess(message, mailbox.Path, mailbox.EntityPath);
         HandlerResult result;
         try
         {
             result = await mailbox.Handler!.HandleAsync(message, cancellationToken);
+            MessageTracing.Stop(activity, result);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
+            MessageTracing.Stop(activity, null, ex);
             lock (_gate)
             {
                 // Stopping: give the message back without counting the interrupted delivery.
@@ -306,6 +311,7 @@ public sealed class InProcessBus : IMessageSender, IDisposable
         }
         catch (Exception ex)
         {
+            MessageTracing.Stop(activity, null, ex);
             _logger.LogError(ex, "In-process bus: handler for {Entity} threw on message {MessageId} (delivery {DeliveryCount})",
                 mailbox.Path, message.MessageId, message.DeliveryCount);
             result = HandlerResult.Failure($"{ex.GetType().Name}: {ex.Message}");

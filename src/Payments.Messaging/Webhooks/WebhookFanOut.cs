@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Events;
+using Payments.Core.Telemetry;
 
 namespace Payments.Messaging.Webhooks;
 
@@ -99,7 +101,31 @@ public sealed class WebhookFanOut(
             return HandlerResult.Success();
         }
 
-        var result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
+        WebhookDeliveryResult result;
+        using (var activity = PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.WebhookDelivery, ActivityKind.Internal))
+        {
+            activity?.SetTag(PaymentsTelemetry.Tags.EventId, job.EventId);
+            activity?.SetTag(PaymentsTelemetry.Tags.Endpoint, endpoint.Name);
+            activity?.SetTag(PaymentsTelemetry.Tags.Attempt, job.Attempt);
+            if (activity is { IsAllDataRequested: true } && OrderIdOf(job.Payload) is { } orderId)
+            {
+                activity.SetTag(PaymentsTelemetry.Tags.OrderId, orderId);
+            }
+
+            // The POST below carries this span's traceparent (HttpClient propagates the current span's context).
+            result = await deliverer.DeliverAsync(endpoint, job.EventId, System.Text.Encoding.UTF8.GetBytes(job.Payload), "application/json", cancellationToken);
+            var outcome = DeliveryOutcomeName(result.Outcome);
+            activity?.SetTag(PaymentsTelemetry.Tags.Outcome, outcome);
+            if (!result.Delivered)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+
+            PaymentsTelemetry.WebhookDeliveries.Add(1,
+                new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Outcome, outcome),
+                new KeyValuePair<string, object?>(PaymentsTelemetry.Tags.Attempt, job.Attempt));
+        }
+
         if (result.Outcome == WebhookDeliveryOutcome.Delivered)
         {
             await deliveries.MarkDeliveredAsync(job, (int)result.StatusCode!.Value, cancellationToken);
@@ -131,6 +157,30 @@ public sealed class WebhookFanOut(
             job.EventId, job.Endpoint, job.Attempt, result.Error, next.Attempt, wait);
         return HandlerResult.Success();
     }
+
+    /// <summary>The order id of a webhook payload (<see cref="WebhookPayload.ForEvent"/>: <c>data.orderId</c>), for the delivery's span.</summary>
+    private static string? OrderIdOf(string payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("orderId", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string DeliveryOutcomeName(WebhookDeliveryOutcome outcome) => outcome switch
+    {
+        WebhookDeliveryOutcome.Delivered => "delivered",
+        WebhookDeliveryOutcome.RetryableFailure => "retryable_failure",
+        _ => "permanent_failure",
+    };
 
     private static OutgoingMessage Message(WebhookDeliveryJob job, DateTimeOffset? scheduledAt) =>
         OutgoingMessage.FromJson(job) with { MessageId = job.MessageId, CorrelationId = job.EventId, Subject = "webhook.delivery", ScheduledEnqueueTimeUtc = scheduledAt };
