@@ -56,10 +56,25 @@ public static class StorageServiceCollectionExtensions
             builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, sp) =>
             {
                 var options = sp.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+                if (sp.GetService<StorageRoundTrips>() is { } roundTrips)
+                {
+                    clientOptions.AddPolicy(roundTrips.Policy, HttpPipelinePosition.PerRetry);
+                }
+
                 return TableStorageClients.Create(options, credential, sp.GetRequiredService<StorageHealth>(), clientOptions);
             });
             builder.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Counts the storage client's requests per unit of work (<see cref="StorageRoundTrips"/>): a diagnostic, off unless
+    /// the host registers it (call before the client is first resolved). Nothing else changes: the wire is the same.
+    /// </summary>
+    public static IServiceCollection AddStorageRoundTrips(this IServiceCollection services)
+    {
+        services.TryAddSingleton<StorageRoundTrips>();
         return services;
     }
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The callback benchmark: how close the shopper's return comes to the store's own speed, on this machine, in one run.
+# Starts its own disk-backed Azurite and the handler (Release, sandbox, logging at Warning, storage round trips counted:
+# Diagnostics:StorageRoundTrips), both on free loopback ports. Then, at 16 and at 32 concurrent, alternates
+#   baseline: the raw store doing what a return truly needs, through Azure.Data.Tables against the same Azurite:
+#             1 point read + 1 two-row entity-group transaction per callback;
+#   app:      N NEXT orders created and paid at the sandbox (not timed), then only their shoppers' returns, timed;
+# `pairs` times each, so machine noise hits both. Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
+# app/baseline ratios, and the storage round trips per return (before the 303, and in all with the work it started)
+# and per create, as counted by the app's storage client. Loopback only; stops only the processes it started, by PID.
+# Usage: bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+orders=${1:-300}
+pairs=${2:-3}
+concurrencies=${3:-"16 32"}
+
+# The first port from $1 up that nothing listens on (other people's Azurites and apps may hold the usual ones).
+free_port() {
+  local port=$1
+  while port_open "$port"; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
+ensure_azurite
+log "Building the handler and the load tool (Release)"
+dotnet build src/Payments.Host -c Release --nologo -v quiet >/dev/null
+dotnet build benchmarks/Payments.LoadRun -c Release --nologo -v quiet >/dev/null
+
+azurite_pid=""
+host_pid=""
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/payments-bench-callbacks.XXXXXX")
+stop_all() {
+  if [ -n "$host_pid" ]; then
+    kill "$host_pid" 2>/dev/null || true
+    wait "$host_pid" 2>/dev/null || true
+    host_pid=""
+  fi
+  if [ -n "$azurite_pid" ]; then
+    kill -INT "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+    azurite_pid=""
+  fi
+  rm -rf "$work_dir"
+}
+trap stop_all EXIT
+
+table_port=$(free_port 20002)
+log "Starting Azurite (Table Storage, data on disk in $work_dir) on 127.0.0.1:$table_port"
+mkdir -p "$work_dir/azurite"
+"$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort "$table_port" --location "$work_dir/azurite" "${AZURITE_FLAGS[@]}" --silent \
+  > "$work_dir/azurite.log" 2>&1 &
+azurite_pid=$!
+wait_for_port "$table_port"
+connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+
+app_port=$(free_port 17071)
+app_url="http://localhost:$app_port"
+log "Starting the handler on $app_url"
+(
+  export Storage__ConnectionString="$connection"
+  Security__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
+  export Security__SigningKey
+  export Security__AllowedRedirectOrigins__0="$app_url" Security__AllowedRedirectOrigins__1="https://shop.example"
+  export PublicBaseUrl="$app_url" Sandbox__Enabled=true Diagnostics__StorageRoundTrips=true
+  export Logging__LogLevel__Default=Warning
+  exec dotnet src/Payments.Host/bin/Release/net10.0/Payments.Host.dll --urls "$app_url"
+) > "$work_dir/app.log" 2>&1 &
+host_pid=$!
+for _ in $(seq 300); do
+  curl -fs "$app_url/api/health" >/dev/null 2>&1 && break
+  kill -0 "$host_pid" 2>/dev/null || break
+  sleep 0.2
+done
+curl -fs "$app_url/api/health" >/dev/null || { tail -n 30 "$work_dir/app.log" >&2; exit 1; }
+
+loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll)
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
+
+summary=()
+round_trips=""
+for c in $concurrencies; do
+  base_rates=() app_rates=() ratios=() p50s=() p95s=()
+  for i in $(seq "$pairs"); do
+    base_line=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" | tail -n 1)
+    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c")
+    app_line=$(grep '^callbacks:' <<<"$app_out")
+    round_trips=$(grep '^storage round trips:' <<<"$app_out" || true)
+    echo "  $c concurrent, pair $i: $base_line" >&2
+    echo "  $c concurrent, pair $i: $app_line" >&2
+    base=$(field 'ops/s' "$base_line")
+    rate=$(field 'returns/s' "$app_line")
+    base_rates+=("$base") app_rates+=("$rate")
+    p50s+=("$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")") p95s+=("$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")")
+    ratios+=("$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+  done
+  summary+=("$(printf '%-11s %-12s %-9s %-9s %-16s %s' "$c" \
+    "$(printf '%s\n' "${app_rates[@]}" | median)" "$(printf '%s\n' "${p50s[@]}" | median)" "$(printf '%s\n' "${p95s[@]}" | median)" \
+    "$(printf '%s\n' "${base_rates[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | median)")")
+done
+
+echo
+echo "callback benchmark: $orders shopper returns of paid NEXT orders per run, $pairs alternating baseline/app pairs per concurrency (medians)"
+printf '%-11s %-12s %-9s %-9s %-16s %s\n' concurrent "returns/s" "p50 ms" "p95 ms" "baseline ops/s" "ratio (target >= 0.8)"
+printf '%s\n' "${summary[@]}"
+echo "${round_trips:-storage round trips: not counted} (target: 2 per return before the 303)"
