@@ -370,7 +370,10 @@ async Task<int> StartupAsync(string exe, Uri url)
             await Task.Delay(5);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"startup: {watch.Elapsed.TotalMilliseconds:F0} ms to the first 200 of {url}"));
+        var elapsed = watch.Elapsed;
+        process.Refresh();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"startup: {elapsed.TotalMilliseconds:F0} ms to the first 200 of {url}, {process.TotalProcessorTime.TotalMilliseconds:F0} ms of CPU"));
         return 0;
     }
     finally

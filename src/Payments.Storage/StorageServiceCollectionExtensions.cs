@@ -53,7 +53,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new StorageHealth(sp.GetService<TimeProvider>(), sp.GetService<ILogger<StorageHealth>>()));
         services.AddAzureClients(builder =>
         {
-            builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, sp) =>
+            // The credential is resolved only for the table service URI: with a connection string, building a
+            // DefaultAzureCredential (and loading MSAL) would be start-up work that nothing uses.
+            builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, sp) =>
             {
                 var options = sp.GetRequiredService<IOptions<TableStorageOptions>>().Value;
                 if (sp.GetService<StorageRoundTrips>() is { } roundTrips)
@@ -61,9 +63,9 @@ public static class StorageServiceCollectionExtensions
                     clientOptions.AddPolicy(roundTrips.Policy, HttpPipelinePosition.PerRetry);
                 }
 
+                var credential = string.IsNullOrWhiteSpace(options.ConnectionString) ? sp.GetRequiredService<TokenCredential>() : null;
                 return TableStorageClients.Create(options, credential, sp.GetRequiredService<StorageHealth>(), clientOptions);
             });
-            builder.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
         });
         return services;
     }
