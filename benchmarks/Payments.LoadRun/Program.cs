@@ -353,7 +353,18 @@ async Task<int> StartupAsync(string exe, Uri url)
 
     var watch = Stopwatch.StartNew();
     using var process = Process.Start(new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
-    process.OutputDataReceived += (_, _) => { };
+    var output = new ConcurrentQueue<string>();
+    process.OutputDataReceived += (_, e) =>
+    {
+        // The last lines, shown when the app never answers (its console log goes to stdout).
+        if (e.Data is not null)
+        {
+            output.Enqueue(e.Data);
+            while (output.Count > 30 && output.TryDequeue(out string? _))
+            {
+            }
+        }
+    };
     process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
@@ -363,7 +374,8 @@ async Task<int> StartupAsync(string exe, Uri url)
         {
             if (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(60))
             {
-                Console.Error.WriteLine($"{exe} never answered 200 at {url}.");
+                Console.Error.WriteLine($"{exe} never answered 200 at {url}{(process.HasExited ? $" (exited with {process.ExitCode})" : "")}; its last output:");
+                Console.Error.WriteLine(string.Join(Environment.NewLine, output));
                 return 1;
             }
 
