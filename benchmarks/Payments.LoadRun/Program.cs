@@ -3,20 +3,41 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using Payments.Storage.Tables;
 using Payments.Testing.Html;
 
-// A bounded load run against a local instance (scripts/load-run.sh and scripts/callback-bench.sh start one).
+// A bounded load run against a local instance (scripts/load-run.sh and scripts/bench-callbacks.sh start one).
 // --mode payments (default): whole TWINT payments, create → hosted page → Pay → shopper return (303) → read the order.
 // --mode callbacks: the callback path alone — --orders NEXT orders are created and paid at the sandbox first (not
 // timed), then only their shoppers' returns are sent, --concurrency at a time, and timed (returns/s, percentiles).
-// Only loopback targets are allowed; the run stops by itself after --orders payments.
-var baseUrl = Arg("--base-url", "http://localhost:7071").TrimEnd('/');
+// When the app counts its storage round trips (Diagnostics:StorageRoundTrips), prints them per create and per return.
+// --mode baseline: the raw store doing what a callback truly needs, through the SDK the app uses (Azure.Data.Tables):
+// per callback 1 point read + 1 two-row entity-group transaction (order row replaced with its ETag, one outbox row
+// added), --orders of them --concurrency at a time, against --connection-string (a loopback Azurite).
+// --mode startup: starts --exe once and prints the milliseconds from process start to the first 200 of --url, then
+// stops that process (bench-startup.sh).
+// Only loopback targets are allowed; every run stops by itself.
 var mode = Arg("--mode", "payments");
 var orders = int.Parse(Arg("--orders", "200"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(Arg("--concurrency", "16"), CultureInfo.InvariantCulture);
+var runId = Guid.NewGuid().ToString("N")[..8];
+if (mode == "startup")
+{
+    return await StartupAsync(Arg("--exe", ""), new Uri(Arg("--url", "http://127.0.0.1:7071/")));
+}
+
+if (mode == "baseline")
+{
+    return await BaselineAsync(Arg("--connection-string", ""));
+}
+
+var baseUrl = Arg("--base-url", "http://localhost:7071").TrimEnd('/');
 var target = new Uri(baseUrl);
-if (!(target.IsLoopback || target.Host == "localhost"))
+if (!IsLoopback(target))
 {
     Console.Error.WriteLine("Refusing a non-loopback target: load runs only go to this machine.");
     return 2;
@@ -29,7 +50,6 @@ using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = f
 };
 var timings = new ConcurrentDictionary<string, ConcurrentBag<double>>();
 var failures = new ConcurrentBag<string>();
-var runId = Guid.NewGuid().ToString("N")[..8];
 
 async Task<T> Timed<T>(string step, Func<Task<T>> work)
 {
@@ -119,6 +139,7 @@ async Task RunAsync(int count, Func<int, Task> work)
 if (mode == "callbacks")
 {
     var prepared = new ConcurrentBag<HtmlForm>();
+    var beforePrepare = await RoundTripsAsync();
     await RunAsync(orders, async n =>
     {
         if (await PrepareAsync(n) is { Back: { } back })
@@ -126,15 +147,29 @@ if (mode == "callbacks")
             prepared.Add(back);
         }
     });
+    var afterPrepare = await RoundTripsAsync();
     timings.Clear();
     var forms = prepared.ToArray();
     var watch = Stopwatch.StartNew();
     await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
     watch.Stop();
+    var afterReturns = await RoundTripsAsync();
     var returns = timings.TryGetValue("shopper return", out var r) ? r.Order().ToArray() : [];
     double Q(double q) => returns.Length == 0 ? 0 : returns[Math.Min(returns.Length - 1, (int)Math.Ceiling(q * returns.Length) - 1)];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"callbacks: {returns.Length} returns of paid NEXT orders, {concurrency} at a time: {returns.Length / watch.Elapsed.TotalSeconds:F1} returns/s, p50 {Q(0.5):F1} ms, p95 {Q(0.95):F1} ms, {failures.Count} failed"));
+    if (beforePrepare is not null && afterPrepare is not null && afterReturns is not null)
+    {
+        var (createBefore, createTotal) = PerScope(beforePrepare, afterPrepare, "CreateOrder");
+        var (returnBefore, returnTotal) = PerScope(afterPrepare, afterReturns, "ShopperReturn");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"storage round trips: per return {returnBefore:F2} before the 303, {returnTotal:F2} in all; per create {createBefore:F2} before the 201, {createTotal:F2} in all"));
+    }
+    else
+    {
+        Console.WriteLine("storage round trips: not counted (start the app with Diagnostics__StorageRoundTrips=true)");
+    }
+
     return failures.IsEmpty ? 0 : 1;
 }
 
@@ -170,4 +205,197 @@ string Arg(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+static bool IsLoopback(Uri uri) => uri.IsLoopback || uri.Host == "localhost";
+
+// The app's storage round-trip counts (null when it does not count them), read once background work has settled:
+// the totals must stay the same for a moment (at most 5 s of waiting).
+async Task<RoundTripSnapshot?> RoundTripsAsync()
+{
+    RoundTripSnapshot? last = null;
+    for (var i = 0; i < 50; i++)
+    {
+        using var response = await client.GetAsync("/diagnostics/storage-round-trips");
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return null;
+        }
+
+        var snapshot = (await response.Content.ReadFromJsonAsync<RoundTripSnapshot>(JsonSerializerOptions.Web))!;
+        if (last is not null && snapshot.Kinds.Values.Sum(k => k.Total) == last.Kinds.Values.Sum(k => k.Total))
+        {
+            return snapshot;
+        }
+
+        last = snapshot;
+        await Task.Delay(100);
+    }
+
+    return last;
+}
+
+// Storage requests per request of one endpoint between two snapshots: before its response, and in all.
+static (double BeforeResponse, double Total) PerScope(RoundTripSnapshot from, RoundTripSnapshot to, string kind)
+{
+    var empty = new RoundTripCounts(0, 0, 0, 0);
+    var a = from.Kinds.GetValueOrDefault(kind, empty);
+    var b = to.Kinds.GetValueOrDefault(kind, empty);
+    var responded = b.Responded - a.Responded;
+    var scopes = b.Scopes - a.Scopes;
+    return (responded == 0 ? 0 : (double)(b.BeforeResponse - a.BeforeResponse) / responded, scopes == 0 ? 0 : (double)(b.Total - a.Total) / scopes);
+}
+
+// The raw store baseline: what one callback must do at the least, through the same SDK and client options as the app.
+async Task<int> BaselineAsync(string connectionString)
+{
+    var service = TableStorageClients.Create(new TableStorageOptions { ConnectionString = connectionString });
+    if (!IsLoopback(service.Uri))
+    {
+        Console.Error.WriteLine("Refusing a non-loopback storage endpoint: the baseline only runs against a local Azurite.");
+        return 2;
+    }
+
+    var table = service.GetTableClient("baseline" + runId);
+    await table.CreateIfNotExistsAsync();
+    try
+    {
+        // Rows about the size of the app's: an order row with its JSON document, an outbox row with its event.
+        var document = new string('x', 1800);
+        var eventBody = new string('e', 900);
+        var fail = 0;
+        async Task Each(int count, Func<int, Task> work)
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                int n;
+                while ((n = Interlocked.Increment(ref next)) < count)
+                {
+                    try
+                    {
+                        await work(n);
+                    }
+                    catch (RequestFailedException)
+                    {
+                        Interlocked.Increment(ref fail);
+                    }
+                }
+            }));
+        }
+
+        // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
+        var warmUp = concurrency;
+        await Each(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"ord_{runId}_{n}", "order") { ["Status"] = "pending", ["Order"] = document }));
+        var latencies = new ConcurrentBag<double>();
+        async Task Callback(int n)
+        {
+            var order = (await table.GetEntityAsync<TableEntity>($"ord_{runId}_{n}", "order")).Value;
+            order["Status"] = "succeeded";
+            await table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, order, order.ETag),
+                new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(order.PartitionKey, "evt_" + n.ToString(CultureInfo.InvariantCulture)) { ["Event"] = eventBody }),
+            ]);
+        }
+
+        await Each(warmUp, n => Callback(orders + n));
+        var watch = Stopwatch.StartNew();
+        await Each(orders, async n =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            await Callback(n);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        });
+        watch.Stop();
+        var sorted = latencies.Order().ToArray();
+        double Q(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"baseline: {sorted.Length} callbacks of the raw store (1 point read + 1 two-row transaction), {concurrency} at a time: {sorted.Length / watch.Elapsed.TotalSeconds:F1} ops/s, p50 {Q(0.5):F1} ms, p95 {Q(0.95):F1} ms, {fail} failed"));
+        return fail == 0 ? 0 : 1;
+    }
+    finally
+    {
+        await table.DeleteAsync();
+    }
+}
+
+// One start: the milliseconds from starting the process to its first 200 at the URL (polled every 5 ms, at most 60 s).
+async Task<int> StartupAsync(string exe, Uri url)
+{
+    if (!IsLoopback(url) || !File.Exists(exe))
+    {
+        Console.Error.WriteLine("--exe must be an executable and --url a loopback URL.");
+        return 2;
+    }
+
+    using var probe = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+    async Task<bool> Answers200()
+    {
+        try
+        {
+            using var response = await probe.GetAsync(url);
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    // The probe's own first-call cost is paid before the clock starts; nothing may answer yet.
+    if (await Answers200())
+    {
+        Console.Error.WriteLine($"Something already answers at {url}.");
+        return 2;
+    }
+
+    var watch = Stopwatch.StartNew();
+    using var process = Process.Start(new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
+    var output = new ConcurrentQueue<string>();
+    process.OutputDataReceived += (_, e) =>
+    {
+        // The last lines, shown when the app never answers (its console log goes to stdout).
+        if (e.Data is not null)
+        {
+            output.Enqueue(e.Data);
+            while (output.Count > 30 && output.TryDequeue(out string? _))
+            {
+            }
+        }
+    };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    try
+    {
+        while (!await Answers200())
+        {
+            if (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                Console.Error.WriteLine($"{exe} never answered 200 at {url}{(process.HasExited ? $" (exited with {process.ExitCode})" : "")}; its last output:");
+                Console.Error.WriteLine(string.Join(Environment.NewLine, output));
+                return 1;
+            }
+
+            await Task.Delay(5);
+        }
+
+        var elapsed = watch.Elapsed;
+        process.Refresh();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"startup: {elapsed.TotalMilliseconds:F0} ms to the first 200 of {url}, {process.TotalProcessorTime.TotalMilliseconds:F0} ms of CPU"));
+        return 0;
+    }
+    finally
+    {
+        // Only the process this run started, by its handle.
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+
+        await process.WaitForExitAsync();
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Payments.Host.Api;
 using Payments.Host.Charges;
 using Payments.Host.Customers;
+using Payments.Host.Diagnostics;
 using Payments.Host.Health;
 using Payments.Host.Hosting;
 using Payments.Host.Orders;
@@ -35,6 +36,7 @@ public static class PaymentsApp
             SuppressDiagnosticsCallback = c => Problems.Transient(c.Exception) is not null,
         });
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        app.UseStorageRoundTripsDiagnostics();
 
         app.MapHealthApi();
         app.MapOrdersApi();

@@ -53,13 +53,30 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new StorageHealth(sp.GetService<TimeProvider>(), sp.GetService<ILogger<StorageHealth>>()));
         services.AddAzureClients(builder =>
         {
-            builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, credential, sp) =>
+            // The credential is resolved only for the table service URI: with a connection string, building a
+            // DefaultAzureCredential (and loading MSAL) would be start-up work that nothing uses.
+            builder.AddClient<TableServiceClient, TableClientOptions>((clientOptions, sp) =>
             {
                 var options = sp.GetRequiredService<IOptions<TableStorageOptions>>().Value;
+                if (sp.GetService<StorageRoundTrips>() is { } roundTrips)
+                {
+                    clientOptions.AddPolicy(roundTrips.Policy, HttpPipelinePosition.PerRetry);
+                }
+
+                var credential = string.IsNullOrWhiteSpace(options.ConnectionString) ? sp.GetRequiredService<TokenCredential>() : null;
                 return TableStorageClients.Create(options, credential, sp.GetRequiredService<StorageHealth>(), clientOptions);
             });
-            builder.UseCredential(sp => sp.GetRequiredService<TokenCredential>());
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Counts the storage client's requests per unit of work (<see cref="StorageRoundTrips"/>): a diagnostic, off unless
+    /// the host registers it (call before the client is first resolved). Nothing else changes: the wire is the same.
+    /// </summary>
+    public static IServiceCollection AddStorageRoundTrips(this IServiceCollection services)
+    {
+        services.TryAddSingleton<StorageRoundTrips>();
         return services;
     }
 

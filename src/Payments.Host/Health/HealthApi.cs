@@ -6,6 +6,12 @@ namespace Payments.Host.Health;
 
 public sealed record HealthView(string Status, IReadOnlyDictionary<string, string> Checks);
 
+/// <summary>The answer to the Functions host's readiness probe: <c>{"status":"ready"}</c>.</summary>
+public sealed record ReadyView(string Status)
+{
+    public static ReadyView Ready { get; } = new("ready");
+}
+
 /// <summary><c>GET /api/health</c> (liveness and readiness: storage reachable) and <c>GET /</c> (the Functions host's probe).</summary>
 public static class HealthApi
 {
@@ -15,7 +21,7 @@ public static class HealthApi
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable, "unhealthy");
 
         // The Functions host polls the custom handler until it answers; it must answer with a JSON body.
-        app.MapGet("/", () => TypedResults.Ok(new { status = "ready" })).ExcludeFromDescription();
+        app.MapGet("/", () => TypedResults.Ok(ReadyView.Ready)).ExcludeFromDescription();
         return app;
     }
 

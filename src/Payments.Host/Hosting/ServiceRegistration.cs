@@ -7,6 +7,7 @@ using Payments.Core.Refunds;
 using Payments.Core.Providers;
 using Payments.Host.Api;
 using Payments.Host.Charges;
+using Payments.Host.Diagnostics;
 using Payments.Host.Events;
 using Payments.Host.Returns;
 using Payments.Messaging;
@@ -57,6 +58,7 @@ public static class ServiceRegistration
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ApiKeyFilter>();
 
+        services.AddStorageRoundTripsDiagnostics(configuration);
         services.AddOrderStorage(configuration);
         services.AddEventsAndCharges(configuration);
         services.AddPaymentProviders(configuration);

@@ -19,6 +19,9 @@ public sealed class TimerFunctionService(IEnumerable<TimerFunction> timers, ISer
     {
         try
         {
+            // Off the start-up path: BackgroundService runs ExecuteAsync on the thread that starts the host, and a run
+            // on startup would otherwise build the storage client and send its first requests before the server listens.
+            await Task.Yield();
             if (timer.RunOnStartup)
             {
                 await RunOnceAsync(timer, stoppingToken);

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# The callback benchmark: how close the shopper's return comes to the store's own speed, on this machine, in one run.
+# Starts its own disk-backed Azurite and the handler (Release, sandbox, logging at Warning, storage round trips counted:
+# Diagnostics:StorageRoundTrips), both on free loopback ports. Then, at 16 and at 32 concurrent, alternates
+#   baseline: the raw store doing what a return truly needs, through Azure.Data.Tables against the same Azurite:
+#             1 point read + 1 two-row entity-group transaction per callback;
+#   app:      N NEXT orders created and paid at the sandbox (not timed), then only their shoppers' returns, timed;
+# `pairs` times each, so machine noise hits both. Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
+# app/baseline ratios, and the storage round trips per return (before the 303, and in all with the work it started)
+# and per create, as counted by the app's storage client. Loopback only; stops only the processes it started, by PID.
+# PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
+# OTLP to a local sink (scripts/otlp-sink.py, python3) and its returns are timed in the same alternation; prints its
+# returns/s and the on/off ratio (target >= 0.9).
+# Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+orders=${1:-300}
+pairs=${2:-3}
+concurrencies=${3:-"16 32"}
+telemetry=${PAYMENTS_BENCH_TELEMETRY:-0}
+if [ "$telemetry" = 1 ]; then
+  command -v python3 >/dev/null || { echo "PAYMENTS_BENCH_TELEMETRY=1 needs python3 for the OTLP sink" >&2; exit 1; }
+fi
+
+# The first port from $1 up that nothing listens on (other people's Azurites and apps may hold the usual ones).
+free_port() {
+  local port=$1
+  while port_open "$port"; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
+ensure_azurite
+log "Building the handler and the load tool (Release)"
+dotnet build src/Payments.Host -c Release --nologo -v quiet >/dev/null
+dotnet build benchmarks/Payments.LoadRun -c Release --nologo -v quiet >/dev/null
+
+azurite_pid=""
+host_pids=()
+sink_pid=""
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/payments-bench-callbacks.XXXXXX")
+stop_all() {
+  for pid in "${host_pids[@]}" $sink_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  host_pids=()
+  sink_pid=""
+  if [ -n "$azurite_pid" ]; then
+    kill -INT "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+    azurite_pid=""
+  fi
+  rm -rf "$work_dir"
+}
+trap stop_all EXIT
+
+table_port=$(free_port 20002)
+log "Starting Azurite (Table Storage, data on disk in $work_dir) on 127.0.0.1:$table_port"
+mkdir -p "$work_dir/azurite"
+"$AZURITE_TABLE_BIN" --tableHost 127.0.0.1 --tablePort "$table_port" --location "$work_dir/azurite" "${AZURITE_FLAGS[@]}" --silent \
+  > "$work_dir/azurite.log" 2>&1 &
+azurite_pid=$!
+wait_for_port "$table_port"
+connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+
+# start_app <url> [VAR=value...]: the handler on <url> against this run's Azurite, with extra environment; waits for health.
+start_app() {
+  local url=$1
+  shift
+  (
+    export Storage__ConnectionString="$connection"
+    Security__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
+    export Security__SigningKey
+    export Security__AllowedRedirectOrigins__0="$url" Security__AllowedRedirectOrigins__1="https://shop.example"
+    export PublicBaseUrl="$url" Sandbox__Enabled=true Diagnostics__StorageRoundTrips=true
+    export Logging__LogLevel__Default=Warning
+    exec env "$@" dotnet src/Payments.Host/bin/Release/net10.0/Payments.Host.dll --urls "$url"
+  ) > "$work_dir/app-${url##*:}.log" 2>&1 &
+  local pid=$!
+  host_pids+=("$pid")
+  for _ in $(seq 300); do
+    curl -fs "$url/api/health" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  curl -fs "$url/api/health" >/dev/null || { tail -n 30 "$work_dir/app-${url##*:}.log" >&2; exit 1; }
+}
+
+app_port=$(free_port 17071)
+app_url="http://localhost:$app_port"
+log "Starting the handler on $app_url"
+start_app "$app_url"
+
+traced_url=""
+if [ "$telemetry" = 1 ]; then
+  python3 scripts/otlp-sink.py "$work_dir/otlp-counts.json" > "$work_dir/otlp-port" &
+  sink_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$work_dir/otlp-port" ] && break
+    sleep 0.1
+  done
+  otlp_endpoint="http://127.0.0.1:$(head -n 1 "$work_dir/otlp-port")"
+  traced_url="http://localhost:$(free_port $((app_port + 1)))"
+  log "Starting a second handler on $traced_url, exporting telemetry over OTLP to the sink on $otlp_endpoint"
+  start_app "$traced_url" OTEL_EXPORTER_OTLP_ENDPOINT="$otlp_endpoint" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+fi
+
+loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll)
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
+
+summary=()
+telemetry_summary=()
+round_trips=""
+for c in $concurrencies; do
+  base_rates=() app_rates=() ratios=() p50s=() p95s=() traced_rates=() traced_ratios=()
+  for i in $(seq "$pairs"); do
+    base_line=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" | tail -n 1)
+    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c")
+    app_line=$(grep '^callbacks:' <<<"$app_out")
+    round_trips=$(grep '^storage round trips:' <<<"$app_out" || true)
+    echo "  $c concurrent, pair $i: $base_line" >&2
+    echo "  $c concurrent, pair $i: $app_line" >&2
+    base=$(field 'ops/s' "$base_line")
+    rate=$(field 'returns/s' "$app_line")
+    base_rates+=("$base") app_rates+=("$rate")
+    p50s+=("$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")") p95s+=("$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")")
+    ratios+=("$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+    if [ -n "$traced_url" ]; then
+      traced_line=$("${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" | grep '^callbacks:')
+      echo "  $c concurrent, pair $i, telemetry on: $traced_line" >&2
+      traced=$(field 'returns/s' "$traced_line")
+      traced_rates+=("$traced")
+      traced_ratios+=("$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+    fi
+  done
+  if [ -n "$traced_url" ]; then
+    telemetry_summary+=("$(printf '%-11s %-24s %s' "$c" "$(printf '%s\n' "${traced_rates[@]}" | median)" "$(printf '%s\n' "${traced_ratios[@]}" | median)")")
+  fi
+  summary+=("$(printf '%-11s %-12s %-9s %-9s %-16s %s' "$c" \
+    "$(printf '%s\n' "${app_rates[@]}" | median)" "$(printf '%s\n' "${p50s[@]}" | median)" "$(printf '%s\n' "${p95s[@]}" | median)" \
+    "$(printf '%s\n' "${base_rates[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | median)")")
+done
+
+echo
+echo "callback benchmark: $orders shopper returns of paid NEXT orders per run, $pairs alternating baseline/app pairs per concurrency (medians)"
+printf '%-11s %-12s %-9s %-9s %-16s %s\n' concurrent "returns/s" "p50 ms" "p95 ms" "baseline ops/s" "ratio (target >= 0.8)"
+printf '%s\n' "${summary[@]}"
+echo "${round_trips:-storage round trips: not counted} (target: 2 per return before the 303)"
+if [ -n "$traced_url" ]; then
+  echo
+  echo "telemetry cost: the same build exporting traces, metrics and logs over OTLP to a local sink, in the same alternation (medians)"
+  printf '%-11s %-24s %s\n' concurrent "returns/s telemetry on" "ratio on/off (target >= 0.9)"
+  printf '%s\n' "${telemetry_summary[@]}"
+  echo "OTLP sink received: $(cat "$work_dir/otlp-counts.json" 2>/dev/null || echo nothing)"
+fi
