@@ -36,6 +36,7 @@ public static class PaymentsTelemetry
         public const string Charge = "payments.provider.charge";
         public const string Settle = "payments.settle";
         public const string Commit = "payments.order.commit";
+        public const string CommitPublish = "payments.order.publish";
         public const string OutboxPublish = "payments.outbox.publish";
         public const string Send = "payments.message.send";
         public const string Process = "payments.message.process";

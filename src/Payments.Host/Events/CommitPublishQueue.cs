@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Payments.Core.Charges;
 using Payments.Core.Events;
 using Payments.Core.Orders;
+using Payments.Core.Telemetry;
 
 namespace Payments.Host.Events;
 
@@ -49,7 +51,7 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, ILogger<C
         }
 
         Interlocked.Increment(ref _unfinished);
-        if (!_queue.Writer.TryWrite(new Committed(before, after, events)))
+        if (!_queue.Writer.TryWrite(new Committed(before, after, events, Activity.Current?.Context)))
         {
             Interlocked.Decrement(ref _unfinished);
             logger.LogWarning("Order {OrderId}: the publish queue is full or stopped; its {Count} event(s) and new charges are left to the sweeps",
@@ -107,6 +109,13 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, ILogger<C
         {
             try
             {
+                // The publish belongs to the trace of the commit that queued it (one payment, one trace): a span whose parent
+                // is the one that was current then (the settle span, or the request's), which has ended by now.
+                using var activity = change.Parent is { } parent
+                    ? PaymentsTelemetry.Source.StartActivity(PaymentsTelemetry.Spans.CommitPublish, ActivityKind.Internal, parent)
+                    : null;
+                activity?.SetTag(PaymentsTelemetry.Tags.OrderId, change.After.Id);
+
                 // Never throws by contract, and bounds itself (OutboxDispatcher.ImmediateTimeout, ChargeQueue.SendTimeout).
                 await publisher.OnCommittedAsync(change.Before, change.After, change.Events, CancellationToken.None);
             }
@@ -121,5 +130,5 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, ILogger<C
         }
     }
 
-    private sealed record Committed(Order Before, Order After, IReadOnlyList<PaymentEvent> Events);
+    private sealed record Committed(Order Before, Order After, IReadOnlyList<PaymentEvent> Events, ActivityContext? Parent);
 }
