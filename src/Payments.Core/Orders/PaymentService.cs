@@ -12,7 +12,7 @@ namespace Payments.Core.Orders;
 /// transaction; a lost race re-reads and decides again. After each commit the <see cref="IOrderChangeObserver"/> (if
 /// any) publishes the change's events and enqueues its new charges.
 /// </summary>
-public sealed class PaymentService(
+public sealed partial class PaymentService(
     ProviderCatalog providers,
     IOrderStore orders,
     IOrderLookups lookups,
