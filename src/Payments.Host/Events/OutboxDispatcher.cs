@@ -1,6 +1,5 @@
 using Payments.Core.Events;
 using Payments.Messaging;
-using Payments.Storage.Orders;
 
 namespace Payments.Host.Events;
 

@@ -6,8 +6,6 @@ using Payments.Storage.Tables;
 
 namespace Payments.Host.Webhooks;
 
-public sealed record WebhookAck(string Status, string? OrderId = null);
-
 /// <summary>
 /// <c>GET|POST /api/webhooks/{provider}</c>: server-to-server notifications. Authenticated where the provider
 /// signs, and in every case only a trigger: the payment is re-read from the provider's API.
