@@ -32,23 +32,29 @@ public static partial class OpenApiContract
         ["Health"] = ("Health", "Health", "200 when Table Storage answers, else 503."),
     };
 
+    private const string SuccessUrlExample = "https://shop.example/checkout/done";
+    private const string FailureUrlExample = "https://shop.example/checkout/failed";
+
+    /// <summary>The one item both the create example and the order example carry.</summary>
+    private static JsonArray ItemsExample() => new(new JsonObject
+    {
+        ["name"] = "Espresso beans 1 kg",
+        ["sku"] = "BEANS-1KG",
+        ["quantity"] = 1,
+        ["unitPrice"] = "49.90",
+        ["vatRate"] = "8.1",
+        ["type"] = "physical",
+    });
+
     private static JsonObject CreateExample() => new JsonObject
     {
         ["provider"] = "next",
         ["merchantReference"] = "order-1042",
         ["amount"] = "49.90",
         ["currency"] = "CHF",
-        ["items"] = new JsonArray(new JsonObject
-        {
-            ["name"] = "Espresso beans 1 kg",
-            ["sku"] = "BEANS-1KG",
-            ["quantity"] = 1,
-            ["unitPrice"] = "49.90",
-            ["vatRate"] = "8.1",
-            ["type"] = "physical",
-        }),
-        ["successUrl"] = "https://shop.example/checkout/done",
-        ["failureUrl"] = "https://shop.example/checkout/failed",
+        ["items"] = ItemsExample(),
+        ["successUrl"] = SuccessUrlExample,
+        ["failureUrl"] = FailureUrlExample,
         ["metadata"] = new JsonObject { ["cart"] = "c-77" },
     };
 
@@ -63,17 +69,9 @@ public static partial class OpenApiContract
         ["providerData"] = new JsonObject(),
         ["amount"] = "49.90",
         ["currency"] = "CHF",
-        ["items"] = new JsonArray(new JsonObject
-        {
-            ["name"] = "Espresso beans 1 kg",
-            ["sku"] = "BEANS-1KG",
-            ["quantity"] = 1,
-            ["unitPrice"] = "49.90",
-            ["vatRate"] = "8.1",
-            ["type"] = "physical",
-        }),
-        ["successUrl"] = "https://shop.example/checkout/done",
-        ["failureUrl"] = "https://shop.example/checkout/failed",
+        ["items"] = ItemsExample(),
+        ["successUrl"] = SuccessUrlExample,
+        ["failureUrl"] = FailureUrlExample,
         ["metadata"] = new JsonObject { ["cart"] = "c-77" },
         ["redirectUrl"] = "https://pay.next.example/checkout/NX-8842",
         ["createdAt"] = "2026-01-05T09:30:00+00:00",
