@@ -4,6 +4,8 @@ using Payments.Host.Api;
 
 namespace Payments.Host.Health;
 
+public sealed record HealthView(string Status, IReadOnlyDictionary<string, string> Checks);
+
 /// <summary><c>GET /api/health</c> (liveness and readiness: storage reachable) and <c>GET /</c> (the Functions host's probe).</summary>
 public static class HealthApi
 {
