@@ -3,11 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Payments.Core.Events;
 using Payments.Host.Charges;
 using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Sandbox.Next;
-using Payments.Storage.Orders;
 using Payments.Testing;
 
 namespace Payments.Host.Tests;

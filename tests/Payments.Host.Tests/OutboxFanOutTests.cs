@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Events;
 using Payments.Host.Events;
 using Payments.Host.Hosting;
 using Payments.Messaging;

@@ -5,9 +5,9 @@ using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Events;
 using Payments.Host.Events;
 using Payments.Messaging;
-using Payments.Storage.Orders;
 using Payments.Testing;
 
 namespace Payments.Host.Tests;

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Payments.Core.Events;
 using Payments.Core.Orders;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;

@@ -16,16 +16,6 @@ public enum PaymentStatus
     [JsonStringEnumMemberName("partially_refunded")] PartiallyRefunded,
 }
 
-/// <summary>Where the signal that moved an order came from.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TransitionSource>))]
-public enum TransitionSource
-{
-    [JsonStringEnumMemberName("api")] Api,
-    [JsonStringEnumMemberName("return")] Return,
-    [JsonStringEnumMemberName("webhook")] Webhook,
-    [JsonStringEnumMemberName("reconcile")] Reconcile,
-}
-
 public static class PaymentStatusNames
 {
     /// <summary>The wire name: "partially_refunded".</summary>

@@ -53,7 +53,7 @@ public enum WebhookVerdict
 /// <param name="ProviderReference">The provider's id of the payment the notification is about.</param>
 /// <param name="OrderId">
 /// Our order id, when the notification carries it (e.g. in metadata). It wins over the reference lookup, which can be
-/// stale (a reference handed out again is still linked to the first order): see WebhooksApi.
+/// stale (a reference handed out again is still linked to the first order): see PaymentService.SettleNotificationAsync.
 /// </param>
 /// <param name="Evidence">What the notification claims, passed on to <see cref="IPaymentProvider.ConfirmAsync"/>.</param>
 /// <param name="Detail">Why it was ignored or refused, for logs. Never echoes secrets.</param>

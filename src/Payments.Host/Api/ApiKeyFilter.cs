@@ -4,13 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Payments.Host.Api;
 
-/// <summary>Standalone API keys for merchant endpoints (<c>Api:Keys</c>). In Azure, function keys do this job.</summary>
-public sealed class ApiOptions
-{
-    /// <summary>Accepted values of the <c>X-Api-Key</c> header. Empty: no key is required (local runs).</summary>
-    public List<string> Keys { get; } = [];
-}
-
 public sealed class ApiKeyFilter(IOptions<ApiOptions> options) : IEndpointFilter
 {
     public const string Header = "X-Api-Key";

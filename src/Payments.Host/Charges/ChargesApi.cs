@@ -9,23 +9,6 @@ using Payments.Host.Orders;
 
 namespace Payments.Host.Charges;
 
-/// <summary>The body of <c>POST /api/orders/{orderId}/upsells</c>.</summary>
-public sealed record UpsellBody
-{
-    public IReadOnlyList<OrderItemRequest?>? Items { get; init; }
-}
-
-/// <summary>The body of <c>POST /api/orders/{orderId}/recurring-charges</c>; <c>runAt</c> is an ISO 8601 date-time with an offset.</summary>
-public sealed record RecurringChargeBody
-{
-    public string? Amount { get; init; }
-    public IReadOnlyList<OrderItemRequest?>? Items { get; init; }
-    public string? RunAt { get; init; }
-}
-
-/// <summary>What the charge endpoints answer with (202).</summary>
-public sealed record ChargeAccepted(string ChargeId, ChargeStatus Status, string OrderId, ChargeKind Kind, string Amount, string Currency, DateTimeOffset? RunAt);
-
 /// <summary>
 /// <c>POST /api/orders/{orderId}/upsells</c> and <c>/recurring-charges</c> (DESIGN §3, §6): the charge is validated,
 /// written to the order as queued, and run from the <c>payment-charges</c> queue; the order shows how it went.

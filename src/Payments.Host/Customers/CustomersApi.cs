@@ -7,22 +7,6 @@ using Payments.Host.Api;
 
 namespace Payments.Host.Customers;
 
-public sealed record CreateCustomerBody
-{
-    public string? Provider { get; init; }
-    public string? FirstName { get; init; }
-    public string? LastName { get; init; }
-    public string? Email { get; init; }
-    public IReadOnlyDictionary<string, string?>? Metadata { get; init; }
-}
-
-public sealed record CustomerView(string Provider, string Id, string? FirstName, string? LastName, string? Email, string? ClientPage,
-    IReadOnlyList<SavedCard> Cards, IReadOnlyDictionary<string, string> Metadata)
-{
-    public static CustomerView From(string provider, SavedCustomer c) =>
-        new(provider, c.Id, c.FirstName, c.LastName, c.Email, c.ClientPage, c.Cards, c.Metadata);
-}
-
 /// <summary>
 /// <c>POST /api/customers</c>, <c>GET|DELETE /api/customers/{customerId}</c>: saved customers at providers
 /// that keep them (Neuro-Pay). <c>provider</c> (body, or query on GET/DELETE) may be left out when only one

@@ -1,7 +1,6 @@
 using Payments.Core.Events;
 using Payments.Core.Telemetry;
 using Payments.Messaging;
-using Payments.Storage.Orders;
 
 namespace Payments.Host.Events;
 

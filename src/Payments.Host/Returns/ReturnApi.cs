@@ -22,20 +22,19 @@ public static class ReturnApi
         return app;
     }
 
+    /// <summary>What a return handler needs besides the request.</summary>
+    public sealed record ReturnServices(ProviderCatalog Providers, ReturnLinks Links, PaymentService Payments, ILoggerFactory Loggers);
+
     public static async Task<Results<SeeOtherHttpResult, ProblemHttpResult, ReturnRetryPage>> HandleAsync(
         string provider,
         string orderId,
         string token,
         HttpRequest request,
-        ProviderCatalog providers,
-        ReturnLinks links,
-        PaymentService payments,
-        IOrderStore orders,
-        ILoggerFactory loggers,
+        [AsParameters] ReturnServices services,
         CancellationToken cancellationToken)
     {
         // Everything that does not check out is the same 404: no hint about which part was wrong.
-        if (!providers.TryGet(provider, out var p) || !PaymentService.IsOrderId(orderId) || !links.IsValidToken(orderId, token))
+        if (!services.Providers.TryGet(provider, out var p) || !PaymentService.IsOrderId(orderId) || !services.Links.IsValidToken(orderId, token))
         {
             return Problems.NotFound("return");
         }
@@ -59,38 +58,26 @@ public static class ReturnApi
         var cancelled = query.ContainsKey("cancel");
         var evidence = p.ReadReturn(new ReturnRequest(request.Method, query, form, cancelled));
 
-        Order order;
+        ReturnOutcome outcome;
         try
         {
-            var stored = await orders.GetAsync(orderId, cancellationToken);
-            if (stored is null || stored.Order.Provider != p.Name)
-            {
-                return Problems.NotFound("return");
-            }
-
-            try
-            {
-                order = await payments.SettleAsync(stored, evidence, TransitionSource.Return, cancellationToken);
-            }
-            catch (ProviderException ex)
-            {
-                // The provider could not tell us now. The order stays as it is (reconciliation settles it later);
-                // the shopper goes on with the status we know rather than to an error page.
-                loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Could not confirm return of {OrderId} with {Provider}: {Failure} {StatusCode}",
-                    orderId, p.Name, ex.Failure, ex.StatusCode);
-                order = stored.Order;
-            }
+            outcome = await services.Payments.SettleReturnAsync(p, orderId, evidence, cancellationToken);
         }
         catch (Exception ex) when (Problems.Transient(ex) is not null)
         {
             // Storage is out, or the order too busy to write, for a moment: the shopper (who may have paid) gets a page
             // that repeats this same return, with the same evidence, until it can be recorded.
-            loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Return of {OrderId} not recorded yet ({Failure}); answering the retry page",
+            services.Loggers.CreateLogger(typeof(ReturnApi)).LogWarning("Return of {OrderId} not recorded yet ({Failure}); answering the retry page",
                 orderId, ex.GetType().Name);
             return ReturnRetryPage.For(request, form);
         }
 
-        return new SeeOtherHttpResult(ShopperDestination(order, cancelled || evidence.Claim == ClaimedOutcome.Cancelled));
+        return outcome switch
+        {
+            ReturnOutcome.Known known => new SeeOtherHttpResult(ShopperDestination(known.Order, cancelled || evidence.Claim == ClaimedOutcome.Cancelled)),
+            ReturnOutcome.UnknownOrder => Problems.NotFound("return"),
+            _ => throw new InvalidOperationException($"Unhandled result {outcome.GetType().Name}"),
+        };
     }
 
     /// <summary>

@@ -1,6 +1,4 @@
-using Payments.Core.Events;
-
-namespace Payments.Storage.Orders;
+namespace Payments.Core.Events;
 
 /// <summary>An outbox row: an event written with its order's status change, not necessarily published yet.</summary>
 public sealed record OutboxEntry(string OrderId, string EventId, PaymentEvent Event, DateTimeOffset OccurredAt, DateTimeOffset? SentAt);
