@@ -27,7 +27,7 @@ public sealed record RecurringChargeBody
 public sealed record ChargeAccepted(string ChargeId, ChargeStatus Status, string OrderId, ChargeKind Kind, string Amount, string Currency, DateTimeOffset? RunAt);
 
 /// <summary>
-/// <c>POST /api/orders/{orderId}/upsells</c> and <c>/recurring-charges</c> (DESIGN §3, §6): the charge is validated,
+/// <c>POST /api/orders/{orderId}/upsells</c> and <c>/recurring-charges</c> (README: HTTP API; Events, webhooks and charges): the charge is validated,
 /// written to the order as queued, and run from the <c>payment-charges</c> queue; the order shows how it went.
 /// </summary>
 public static partial class ChargesApi

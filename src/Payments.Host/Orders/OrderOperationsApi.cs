@@ -15,7 +15,7 @@ public sealed record RefundBody
     public string? Comment { get; init; }
 }
 
-/// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (DESIGN §3).</summary>
+/// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (README: HTTP API).</summary>
 public static class OrderOperationsApi
 {
     public static RouteGroupBuilder MapOrderOperationsApi(this IEndpointRouteBuilder app)
