@@ -8,7 +8,7 @@ namespace Payments.Storage.Tables;
 /// Builds the app's <see cref="TableServiceClient"/> (the SDK's) from <see cref="TableStorageOptions"/>: from
 /// <see cref="TableStorageOptions.ConnectionString"/> (account key, SAS, <c>UseDevelopmentStorage=true</c>, Azurite's
 /// path-style endpoints), else <see cref="TableStorageOptions.TableServiceUri"/> with the token credential. Under DI it
-/// is registered through <c>Microsoft.Extensions.Azure</c> (<see cref="StorageServiceCollectionExtensions.AddTableStorage"/>);
+/// is registered through <c>Microsoft.Extensions.Azure</c> (<see cref="StorageRegistration.AddTableStorage"/>);
 /// tests and tools call <see cref="Create"/>.
 /// </summary>
 /// <remarks>
