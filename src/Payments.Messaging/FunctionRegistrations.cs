@@ -60,7 +60,7 @@ public sealed record TimerFunction
     public bool RunOnStartup { get; }
 }
 
-public static class FunctionRegistrationExtensions
+public static class FunctionRegistration
 {
     /// <summary>
     /// Registers <typeparamref name="THandler"/> (scoped, keyed by <paramref name="functionName"/>) as the handler of

@@ -1,6 +1,6 @@
 namespace Payments.Messaging;
 
-/// <summary>The Service Bus entities of DESIGN §6.</summary>
+/// <summary>The Service Bus entities (README: Service Bus entities).</summary>
 public static class MessagingEntities
 {
     /// <summary>The topic every order status change is published to (MessageId = event id).</summary>

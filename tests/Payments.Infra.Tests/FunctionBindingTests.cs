@@ -59,7 +59,7 @@ public partial class FunctionBindingTests
             problems.Add("main.bicep does not load servicebus-entities.json");
         }
 
-        // DESIGN §6, plus every name constant (topic, queue or subscription) of the app's MessagingEntities class.
+        // The README's Service Bus entities, plus every name constant (topic, queue or subscription) of the app's MessagingEntities class.
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "payment-events", "payment-charges" };
         names.UnionWith(AppEntityNames());
         foreach (var name in names.Where(n => !entities.Topics.ContainsKey(n) && !entities.Queues.Contains(n) && !entities.Topics.Values.Any(s => s.Contains(n))))

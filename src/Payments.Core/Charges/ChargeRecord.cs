@@ -35,7 +35,7 @@ public enum ChargeStatus
 }
 
 /// <summary>
-/// A follow-up charge on an order (DESIGN §6), kept on the order itself so that it is written under the order's ETag
+/// A follow-up charge on an order (README: Events, webhooks and charges), kept on the order itself so that it is written under the order's ETag
 /// together with its events.
 /// </summary>
 /// <param name="ChargeId">Our id (<c>chg_</c> + 32 hex digits); the queue message's MessageId.</param>

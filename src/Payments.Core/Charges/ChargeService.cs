@@ -10,7 +10,7 @@ using Payments.Core.Validation;
 namespace Payments.Core.Charges;
 
 /// <summary>
-/// Follow-up charges (DESIGN §6): accepted through the API onto the order, run from the <c>payment-charges</c> queue,
+/// Follow-up charges (README: Events, webhooks and charges): accepted through the API onto the order, run from the <c>payment-charges</c> queue,
 /// settled onto the order with a <c>charge.*</c> event in the same write.
 /// </summary>
 /// <remarks>

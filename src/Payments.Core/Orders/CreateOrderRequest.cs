@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Payments.Core.Orders;
 
-/// <summary>The body of <c>POST /api/orders</c> as it arrives on the wire (DESIGN §3). Validated into an <see cref="OrderDraft"/>.</summary>
+/// <summary>The body of <c>POST /api/orders</c> as it arrives on the wire (README: HTTP API). Validated into an <see cref="OrderDraft"/>.</summary>
 public sealed record CreateOrderRequest
 {
     public string? Provider { get; init; }

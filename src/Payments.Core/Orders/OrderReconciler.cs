@@ -9,7 +9,7 @@ namespace Payments.Core.Orders;
 public sealed record ReconciliationReport(int Checked, int Settled, int Expired, int Failed, int CreatesResolved = 0);
 
 /// <summary>
-/// The reconciliation timer (DESIGN §6): asks the providers about orders still pending past their session, settles
+/// The reconciliation timer (README: Events, webhooks and charges): asks the providers about orders still pending past their session, settles
 /// those the provider has decided on (source <c>reconcile</c>), and expires those it never will. First it settles orders
 /// whose create was cut off before their payment session was recorded, once past
 /// <see cref="PaymentService.AbandonedClaimAge"/> (see <see cref="PaymentService.ResolveAbandonedCreateAsync(string, TransitionSource, CancellationToken)"/>),

@@ -13,7 +13,7 @@ public enum TransitionOutcome
 }
 
 /// <summary>
-/// The single place that decides whether an order may move from one status to another (DESIGN §4).
+/// The single place that decides whether an order may move from one status to another (README: Order statuses).
 /// Money only moves forward: pending → authorized → succeeded → (partially_)refunded, with failed,
 /// cancelled and expired as exits before money was taken. A terminal status is never overwritten.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Payments.Core.Orders;
 
-/// <summary>The one status vocabulary for every provider (DESIGN §4).</summary>
+/// <summary>The one status vocabulary for every provider (README: Order statuses).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PaymentStatus>))]
 public enum PaymentStatus
 {

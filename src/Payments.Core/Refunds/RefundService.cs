@@ -9,7 +9,7 @@ namespace Payments.Core.Refunds;
 public sealed record RefundSweepReport(int Checked, int Settled, int Unknown, int Failed);
 
 /// <summary>
-/// Refunds, so that money moves exactly once for one refund (DESIGN §3, issue "money moves exactly once").
+/// Refunds, so that money moves exactly once for one refund (README: HTTP API, refunds; Reliability).
 /// </summary>
 /// <remarks>
 /// <list type="number">

@@ -10,7 +10,7 @@ using Payments.Host.Orders;
 namespace Payments.Host.Charges;
 
 /// <summary>
-/// <c>POST /api/orders/{orderId}/upsells</c> and <c>/recurring-charges</c> (DESIGN §3, §6): the charge is validated,
+/// <c>POST /api/orders/{orderId}/upsells</c> and <c>/recurring-charges</c> (README: HTTP API; Events, webhooks and charges): the charge is validated,
 /// written to the order as queued, and run from the <c>payment-charges</c> queue; the order shows how it went.
 /// </summary>
 public static partial class ChargesApi

@@ -28,7 +28,7 @@ public static class TimerFunctions
 
 public static class ServiceRegistration
 {
-    /// <summary>Everything the handler needs, from configuration (DESIGN §9).</summary>
+    /// <summary>Everything the handler needs, from configuration (README: Configuration).</summary>
     public static IServiceCollection AddPaymentsHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
@@ -71,7 +71,7 @@ public static class ServiceRegistration
     }
 
     /// <summary>
-    /// DESIGN §6: the outbox dispatcher (after each commit and the <c>OutboxSweep</c> timer), the storefront webhook
+    /// README, Events, webhooks and charges: the outbox dispatcher (after each commit and the <c>OutboxSweep</c> timer), the storefront webhook
     /// fan-out with its durable delivery log, the <c>payment-charges</c> queue and its <c>RunCharge</c> handler, the
     /// <c>ChargeSweep</c> and the <c>Reconcile</c> timer. Service Bus (Azure.Messaging.ServiceBus) in Azure, the in-process bus standalone.
     /// </summary>

@@ -7,7 +7,7 @@ using Payments.Host.Api;
 
 namespace Payments.Host.Orders;
 
-/// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (DESIGN §3).</summary>
+/// <summary><c>POST /api/orders/{orderId}/capture</c>, <c>/refunds</c> and <c>/cancel</c> (README: HTTP API).</summary>
 public static class OrderOperationsApi
 {
     public static RouteGroupBuilder MapOrderOperationsApi(this IEndpointRouteBuilder app)

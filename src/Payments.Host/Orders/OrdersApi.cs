@@ -8,7 +8,7 @@ using Payments.Host.Hosting;
 
 namespace Payments.Host.Orders;
 
-/// <summary><c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c> (DESIGN §3).</summary>
+/// <summary><c>POST /api/orders</c> and <c>GET /api/orders/{orderId}</c> (README: HTTP API).</summary>
 public static class OrdersApi
 {
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)

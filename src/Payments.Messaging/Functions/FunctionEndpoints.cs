@@ -26,7 +26,7 @@ public static class FunctionEndpoints
     /// <summary>
     /// Maps <c>POST /{functionName}</c> for a <c>serviceBusTrigger</c> whose binding is named <paramref name="bindingName"/>:
     /// decodes the envelope, runs the <see cref="IMessageHandler"/> registered for the function
-    /// (<see cref="FunctionRegistrationExtensions.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>),
+    /// (<see cref="FunctionRegistration.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>),
     /// and answers 200 JSON on success, 500 JSON when the handler failed or threw, 400 JSON on an undecodable envelope.
     /// </summary>
     public static IEndpointConventionBuilder MapServiceBusTrigger(this IEndpointRouteBuilder endpoints, string functionName, string bindingName,
@@ -60,7 +60,7 @@ public static class FunctionEndpoints
             .WithDisplayName($"Function {functionName} (timerTrigger)");
     }
 
-    /// <summary>Maps <c>POST /{functionName}</c> for a timer registered with <see cref="FunctionRegistrationExtensions.AddTimerFunction"/>.</summary>
+    /// <summary>Maps <c>POST /{functionName}</c> for a timer registered with <see cref="FunctionRegistration.AddTimerFunction"/>.</summary>
     public static IEndpointConventionBuilder MapTimerTrigger(this IEndpointRouteBuilder endpoints, string functionName, string bindingName = "timer")
     {
         ArgumentNullException.ThrowIfNull(endpoints);

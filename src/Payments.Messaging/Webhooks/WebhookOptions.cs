@@ -20,7 +20,7 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// The queue of single delivery attempts (<see cref="WebhookFanOut"/>); needs duplicate detection on. Set by
-    /// <see cref="WebhookFanOutServiceCollectionExtensions.AddWebhookFanOut"/> to the queue its function listens to.
+    /// <see cref="WebhookFanOutRegistration.AddWebhookFanOut"/> to the queue its function listens to.
     /// </summary>
     public string DeliveryQueue { get; set; } = DefaultDeliveryQueue;
 

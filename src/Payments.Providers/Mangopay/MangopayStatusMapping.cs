@@ -4,7 +4,7 @@ using Payments.Core.Providers;
 namespace Payments.Providers.Mangopay;
 
 /// <summary>
-/// The one map from Mangopay's transaction <c>Status</c> to ours (DESIGN §4), for pay-ins and for their refunds.
+/// The one map from Mangopay's transaction <c>Status</c> to ours (README: Order statuses), for pay-ins and for their refunds.
 /// A pay-in is CREATED until the shopper completes or abandons TWINT, then SUCCEEDED or FAILED ("the transaction is
 /// complete when the pay-in status changes from CREATED to SUCCEEDED or FAILED"). Null means "no change".
 /// </summary>

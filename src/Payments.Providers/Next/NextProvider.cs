@@ -30,7 +30,7 @@ public sealed partial class NextProvider(
     /// <summary>The form field NEXT posts to <c>payment_return_url</c>: the order JSON as a string, or <c>{}</c>.</summary>
     public const string ResponseField = "response";
 
-    /// <summary>How long a TWINT payment session stays open (DESIGN §6: reconciliation looks after this).</summary>
+    /// <summary>How long a TWINT payment session stays open (README: Reconciliation looks after this).</summary>
     public static readonly TimeSpan TwintSessionLifetime = TimeSpan.FromMinutes(15);
 
     /// <summary>ProviderData keys.</summary>

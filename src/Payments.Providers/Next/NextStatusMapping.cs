@@ -3,7 +3,7 @@ using Payments.Core.Orders;
 namespace Payments.Providers.Next;
 
 /// <summary>
-/// The one map from a NEXT order's <c>payment_status</c> to our status (DESIGN §4). Null means "no change".
+/// The one map from a NEXT order's <c>payment_status</c> to our status (README: Order statuses). Null means "no change".
 /// Transitions themselves are decided by <see cref="OrderTransitions"/>: a step backwards (authorized after
 /// paid) or anything after a terminal status is ignored there, so this map only says what each word means.
 /// </summary>

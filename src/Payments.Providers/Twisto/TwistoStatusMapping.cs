@@ -3,7 +3,7 @@ using Payments.Core.Orders;
 namespace Payments.Providers.Twisto;
 
 /// <summary>
-/// The one map from Twisto's status words to our status (DESIGN §4), for both API versions. Null means "no
+/// The one map from Twisto's status words to our status (README: Order statuses), for both API versions. Null means "no
 /// change". Transitions themselves are decided by <see cref="OrderTransitions"/> (a step backwards or anything
 /// after a terminal status is ignored there), so this map only says what each word means.
 /// </summary>

@@ -8,11 +8,11 @@ namespace Payments.Storage.Tables;
 /// Builds the app's <see cref="TableServiceClient"/> (the SDK's) from <see cref="TableStorageOptions"/>: from
 /// <see cref="TableStorageOptions.ConnectionString"/> (account key, SAS, <c>UseDevelopmentStorage=true</c>, Azurite's
 /// path-style endpoints), else <see cref="TableStorageOptions.TableServiceUri"/> with the token credential. Under DI it
-/// is registered through <c>Microsoft.Extensions.Azure</c> (<see cref="StorageServiceCollectionExtensions.AddTableStorage"/>);
+/// is registered through <c>Microsoft.Extensions.Azure</c> (<see cref="StorageRegistration.AddTableStorage"/>);
 /// tests and tools call <see cref="Create"/>.
 /// </summary>
 /// <remarks>
-/// Retries are the SDK's (<see cref="TableClientOptions.Retry"/>, fed by the <c>Storage:*</c> retry keys), and it retries
+/// Retries are the SDK's (<see cref="Azure.Core.ClientOptions.Retry"/>, fed by the <c>Storage:*</c> retry keys), and it retries
 /// every operation, inserts and <c>$batch</c> included, on 408/429/500/502/503/504 and on no answer. An insert whose first
 /// attempt reached the service but whose answer was lost therefore comes back as <b>409</b> (its own entity is there), and
 /// an ETag-guarded update or transaction whose first attempt committed comes back as <b>412</b> (the ETag moved because of

@@ -8,7 +8,7 @@ namespace Payments.Storage.Tables;
 /// <c>Storage:ConnectionString</c> (falls back to <c>AzureWebJobsStorage</c>; an account key, a SAS or
 /// <c>UseDevelopmentStorage=true</c>), or <c>Storage:TableServiceUri</c> (e.g. <c>https://acct.table.core.windows.net</c>)
 /// with the app's one <see cref="Azure.Core.TokenCredential"/> (managed identity in Azure). The retry keys feed
-/// <see cref="TableClientOptions.Retry"/> (<see cref="TableStorageClients.CreateClientOptions"/>).
+/// <see cref="Azure.Core.ClientOptions.Retry"/> (<see cref="TableStorageClients.CreateClientOptions"/>).
 /// </summary>
 public sealed class TableStorageOptions
 {

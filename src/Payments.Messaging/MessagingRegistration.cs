@@ -14,7 +14,7 @@ using Payments.Messaging.Webhooks;
 
 namespace Payments.Messaging;
 
-/// <summary>Which <see cref="IMessageSender"/> <see cref="MessagingServiceCollectionExtensions.AddMessaging"/> chose.</summary>
+/// <summary>Which <see cref="IMessageSender"/> <see cref="MessagingRegistration.AddMessaging"/> chose.</summary>
 public enum MessagingMode
 {
     /// <summary>Service Bus over AMQP, <c>Azure.Messaging.ServiceBus</c> (<c>ServiceBus:ConnectionString</c> or <c>ServiceBus:FullyQualifiedNamespace</c>).</summary>
@@ -27,7 +27,7 @@ public enum MessagingMode
 /// <summary>Registered by AddMessaging: which sender is in use (for health pages and start-up logs).</summary>
 public sealed record MessagingInfo(MessagingMode Mode);
 
-public static class MessagingServiceCollectionExtensions
+public static class MessagingRegistration
 {
     /// <summary>The variable the Functions host sets for a custom handler; its presence means "running under the host".</summary>
     public const string FunctionsHostPortVariable = "FUNCTIONS_CUSTOMHANDLER_PORT";
@@ -49,8 +49,8 @@ public static class MessagingServiceCollectionExtensions
     /// With Service Bus, dispose the container asynchronously (as the host does): <see cref="ServiceBusClient"/> is
     /// <see cref="IAsyncDisposable"/> only. A <see cref="ServiceBusClient"/> registered before this call is kept (tests
     /// register a mock).
-    /// Handlers are registered separately with <see cref="FunctionRegistrationExtensions.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>
-    /// and <see cref="FunctionRegistrationExtensions.AddTimerFunction"/>, before or after this call.
+    /// Handlers are registered separately with <see cref="FunctionRegistration.AddServiceBusFunction{THandler}(IServiceCollection, string, string)"/>
+    /// and <see cref="FunctionRegistration.AddTimerFunction"/>, before or after this call.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {

@@ -17,7 +17,7 @@ namespace Payments.Host.Telemetry;
 
 /// <summary>
 /// Adds exporters to the telemetry pipeline from outside the app's configuration: the tests' in-memory exporters. Every
-/// one registered in the services before <see cref="TelemetryServiceCollectionExtensions.AddPaymentsTelemetry"/> runs
+/// one registered in the services before <see cref="TelemetryRegistration.AddPaymentsTelemetry"/> runs
 /// turns the pipeline on and is applied after the app's own processors (so log records reach it with the order id).
 /// </summary>
 public interface IPaymentsTelemetryExporter
@@ -100,7 +100,7 @@ public sealed record TelemetrySettings(
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-public static class TelemetryServiceCollectionExtensions
+public static class TelemetryRegistration
 {
     /// <summary>The Azure SDK activity sources traced: Table Storage, Service Bus, and Entra ID token requests.</summary>
     public static readonly string[] AzureSdkSources = ["Azure.Data.Tables.*", "Azure.Messaging.ServiceBus.*", "Azure.Identity.*"];

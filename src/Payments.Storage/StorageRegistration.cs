@@ -15,7 +15,7 @@ using Payments.Storage.Webhooks;
 
 namespace Payments.Storage;
 
-public static class StorageServiceCollectionExtensions
+public static class StorageRegistration
 {
     /// <summary>
     /// Registers the SDK's <see cref="TableServiceClient"/> (one, through <c>Microsoft.Extensions.Azure</c>) from the
