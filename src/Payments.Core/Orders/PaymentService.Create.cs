@@ -133,7 +133,7 @@ public sealed partial class PaymentService
 
     /// <summary>
     /// Opens the provider session of an order whose row is written, and records where to send the shopper. The first
-    /// write uses <paramref name="stored"/> as read or inserted (a lost race reads again, see <see cref="UpdateAsync(StoredOrder, Func{Order, ValueTuple{Order, IReadOnlyList{PaymentEvent}}?}, CancellationToken)"/>).
+    /// write uses <paramref name="stored"/> as read or inserted (a lost race reads again, see the <c>UpdateAsync(StoredOrder, …)</c> overload).
     /// </summary>
     private async Task<CreateOrderResult> OpenSessionAsync(IPaymentProvider provider, StoredOrder stored, CancellationToken cancellationToken)
     {
