@@ -154,6 +154,11 @@ if (mode == "callbacks")
     await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
     watch.Stop();
     var afterReturns = await RoundTripsAsync();
+    foreach (var (failure, count) in failures.CountBy(f => f).Take(5))
+    {
+        Console.Error.WriteLine($"  failed {count} x: {failure}");
+    }
+
     var returns = timings.TryGetValue("shopper return", out var r) ? r.Order().ToArray() : [];
     double Q(double q) => returns.Length == 0 ? 0 : returns[Math.Min(returns.Length - 1, (int)Math.Ceiling(q * returns.Length) - 1)];
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Payments.Core.Orders;
@@ -23,7 +24,8 @@ public static class ReturnApi
     }
 
     /// <summary>What a return handler needs besides the request.</summary>
-    public sealed record ReturnServices(ProviderCatalog Providers, ReturnLinks Links, PaymentService Payments, ILoggerFactory Loggers);
+    public sealed record ReturnServices(
+        [FromServices] ProviderCatalog Providers, [FromServices] ReturnLinks Links, [FromServices] PaymentService Payments, [FromServices] ILoggerFactory Loggers);
 
     public static async Task<Results<SeeOtherHttpResult, ProblemHttpResult, ReturnRetryPage>> HandleAsync(
         string provider,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
@@ -30,7 +31,8 @@ public static class WebhooksApi
     }
 
     /// <summary>What a webhook handler needs besides the request.</summary>
-    public sealed record WebhookServices(ProviderCatalog Providers, PaymentService Payments, StorageHealth Storage, ILoggerFactory Loggers);
+    public sealed record WebhookServices(
+        [FromServices] ProviderCatalog Providers, [FromServices] PaymentService Payments, [FromServices] StorageHealth Storage, [FromServices] ILoggerFactory Loggers);
 
     public static async Task<Results<Ok<WebhookAck>, ProblemHttpResult, RetryAfterResult>> HandleAsync(
         string provider,
