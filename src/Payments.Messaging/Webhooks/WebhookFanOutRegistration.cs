@@ -1,11 +1,7 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.Events;
-using Payments.Core.Telemetry;
 
 namespace Payments.Messaging.Webhooks;
 
