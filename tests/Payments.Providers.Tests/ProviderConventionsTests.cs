@@ -9,8 +9,11 @@ namespace Payments.Providers.Tests;
 /// files named <c>{Name}{Role}.{Part}.cs</c>) and, but for the wire records, a type of that name. Other files in the
 /// folder are free (a provider's own concerns: tokens, idempotency keys, its exception), but carry the provider's name.
 /// </summary>
-/// <remarks>Beside <c>ProviderConventionsTests</c> in the host's tests, which checks registration and capabilities.</remarks>
-public sealed class ProviderFolderConventionsTests
+/// <remarks>
+/// The one place for the provider folder conventions. What needs the built app (every provider registered, with a
+/// sandbox, claiming exactly the capabilities it implements) is checked by <c>ProviderCatalogTests</c> in the host's tests.
+/// </remarks>
+public sealed class ProviderConventionsTests
 {
     /// <summary>The roles every provider folder has, as files; all but <c>Wire</c> also as types.</summary>
     public static readonly IReadOnlyList<string> Roles =
@@ -28,6 +31,23 @@ public sealed class ProviderFolderConventionsTests
     public void There_are_the_four_providers()
     {
         Assert.Equal(["Mangopay", "NeuroPay", "Next", "Twisto"], Names);
+    }
+
+    /// <summary>From the provider types' side: each sits in <c>Payments.Providers.{Name}</c> beside its options, status mapping and client.</summary>
+    [Fact]
+    public void Every_provider_lives_in_its_own_folder_with_options_a_status_mapping_and_a_client()
+    {
+        Assert.NotEmpty(ProviderTypes);
+        foreach (var provider in ProviderTypes)
+        {
+            var folder = provider.Namespace!;
+            var name = folder.Split('.')[^1];
+            Assert.Equal($"Payments.Providers.{name}", folder);
+            var types = provider.Assembly.GetTypes().Where(t => t.Namespace == folder).Select(t => t.Name).ToHashSet();
+            Assert.Contains($"{name}Options", types);
+            Assert.Contains($"{name}StatusMapping", types);
+            Assert.Contains($"{name}Client", types);
+        }
     }
 
     [Theory]

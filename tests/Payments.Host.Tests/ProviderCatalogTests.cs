@@ -8,10 +8,15 @@ using Payments.Providers;
 namespace Payments.Host.Tests;
 
 /// <summary>
-/// Keeps the provider folders honest: every provider in the assembly is registered, has its options, its one
-/// status mapping and a sandbox, and claims exactly the capabilities it implements.
+/// What only the built app shows about the providers: every provider in the assembly is registered in the
+/// <see cref="ProviderCatalog"/> with a sandbox, claims exactly the capabilities it implements, and states itself
+/// whether its session create can be repeated.
 /// </summary>
-public class ProviderConventionsTests
+/// <remarks>
+/// The provider folder conventions (one folder per provider, one name per role) are checked without an app by
+/// <c>ProviderConventionsTests</c> in Payments.Providers.Tests.
+/// </remarks>
+public class ProviderCatalogTests
 {
     private static readonly Type[] ProviderTypes = typeof(ProviderRegistration).Assembly.GetTypes()
         .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPaymentProvider).IsAssignableFrom(t))
@@ -24,22 +29,6 @@ public class ProviderConventionsTests
         ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         ["PublicBaseUrl"] = "http://localhost:7071",
     }));
-
-    [Fact]
-    public void Every_provider_lives_in_its_own_folder_with_options_a_status_mapping_and_a_client()
-    {
-        Assert.NotEmpty(ProviderTypes);
-        foreach (var provider in ProviderTypes)
-        {
-            var folder = provider.Namespace!;
-            var name = folder.Split('.')[^1];
-            Assert.Equal($"Payments.Providers.{name}", folder);
-            var types = provider.Assembly.GetTypes().Where(t => t.Namespace == folder).Select(t => t.Name).ToHashSet();
-            Assert.Contains($"{name}Options", types);
-            Assert.Contains($"{name}StatusMapping", types);
-            Assert.Contains($"{name}Client", types);
-        }
-    }
 
     [Fact]
     public async Task Only_Mangopay_says_its_session_create_can_be_repeated_since_only_it_sends_a_key_derived_from_our_order_id()
