@@ -1,9 +1,10 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+
+using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -77,7 +78,7 @@ public class OpenApiDocumentTests
     /// <summary>The document as the app serves it at <c>/api/openapi/v1.json</c>, indented, with "\n" line ends.</summary>
     public static async Task<string> GenerateAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = PaymentsApp.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["urls"] = $"http://127.0.0.1:{port}",
@@ -102,12 +103,5 @@ public class OpenApiDocumentTests
         {
             await app.StopAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

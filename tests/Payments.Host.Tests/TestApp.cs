@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
@@ -60,7 +59,7 @@ public sealed class TestApp : IAsyncDisposable
     private static async Task<TestApp> StartAsync(string connectionString, TableServiceClient tables, IDictionary<string, string?>? settings,
         Action<IServiceCollection>? services)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var baseUrl = $"http://127.0.0.1:{port}";
         var orders = AzuriteFixture.UniqueTableName("orders");
         var lookups = AzuriteFixture.UniqueTableName("lookups");
@@ -206,12 +205,5 @@ public sealed class TestApp : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -159,7 +159,7 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
     private async Task StartAsync(string executable)
     {
         _workspace ??= Directory.CreateTempSubdirectory("azurite-").FullName;
-        Port = AzuriteProcess.FreePort();
+        Port = LoopbackPorts.Free();
 
         // In memory: nothing persists; the temporary working directory catches anything Azurite still writes.
         _process = await AzuriteProcess.StartAsync(executable, Port, _workspace, ["--inMemoryPersistence"]);

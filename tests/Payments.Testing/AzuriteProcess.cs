@@ -135,20 +135,6 @@ internal sealed class AzuriteProcess : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>A loopback port that was free a moment ago.</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
 
     public static async Task<bool> PortAnswersAsync(int port)
     {

@@ -50,7 +50,7 @@ public sealed class RestartableAzurite : IAsyncDisposable
         {
             try
             {
-                azurite.Port = AzuriteProcess.FreePort();
+                azurite.Port = LoopbackPorts.Free();
                 await azurite.StartAgainAsync();
                 return azurite;
             }

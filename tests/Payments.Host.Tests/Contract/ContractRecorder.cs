@@ -18,10 +18,10 @@ public sealed class ContractRecorder(HttpMessageHandler inner) : DelegatingHandl
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if (request.RequestUri is { } uri && ContractDocument.Committed.Find(request.Method.Method, uri.AbsolutePath) is not null)
+        if (request.RequestUri is { } uri && ContractDocument.Committed.Find(request.Method.Method, uri.AbsolutePath) is { } hit)
         {
             await response.Content.LoadIntoBufferAsync(cancellationToken);
-            Verify(request.Method.Method, uri.AbsolutePath, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            Verify(request.Method.Method, uri.AbsolutePath, hit, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType,
                 await response.Content.ReadAsStringAsync(cancellationToken));
         }
 
@@ -34,11 +34,15 @@ public sealed class ContractRecorder(HttpMessageHandler inner) : DelegatingHandl
     /// </summary>
     public static void Verify(string method, string path, int status, string? mediaType, string body)
     {
-        if (ContractDocument.Committed.Find(method, path) is not { } hit)
+        if (ContractDocument.Committed.Find(method, path) is { } hit)
         {
-            return;
+            Verify(method, path, hit, status, mediaType, body);
         }
+    }
 
+    private static void Verify(string method, string path, (string OperationId, string Path, System.Text.Json.Nodes.JsonObject Operation) hit,
+        int status, string? mediaType, string body)
+    {
         var errors = ContractDocument.Committed.Check(hit.Operation, (System.Net.HttpStatusCode)status, mediaType, body);
         if (errors.Count > 0)
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Payments.Testing;
@@ -18,7 +17,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_provider_that_fails_is_a_502_or_504_on_every_call_and_a_refund_in_flight_is_a_202()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var upstream = await FaultyUpstream.StartAsync($"http://127.0.0.1:{port}/sandbox/neuropay");
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
         {
@@ -123,12 +122,5 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/refunds") { Content = JsonContent.Create(new { amount = "2.00" }) };
         request.Headers.Add("Idempotency-Key", key);
         return request;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -33,7 +33,7 @@ internal sealed class TwistoSandboxServer : IAsyncDisposable
 
     public static async Task<TwistoSandboxServer> StartAsync(bool immediateCapture = true)
     {
-        var port = FreePort();
+        var port = Payments.Testing.LoopbackPorts.Free();
         var address = new Uri($"http://127.0.0.1:{port}");
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(address.AbsoluteUri);
@@ -61,12 +61,5 @@ internal sealed class TwistoSandboxServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
