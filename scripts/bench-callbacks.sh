@@ -24,15 +24,6 @@ if [ "$telemetry" = 1 ]; then
   command -v python3 >/dev/null || { echo "PAYMENTS_BENCH_TELEMETRY=1 needs python3 for the OTLP sink" >&2; exit 1; }
 fi
 
-# The first port from $1 up that nothing listens on (other people's Azurites and apps may hold the usual ones).
-free_port() {
-  local port=$1
-  while port_open "$port"; do
-    port=$((port + 1))
-  done
-  echo "$port"
-}
-
 ensure_azurite
 log "Building the handler and the load tool (Release)"
 dotnet build src/Payments.Host -c Release --nologo -v quiet >/dev/null

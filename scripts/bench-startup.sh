@@ -15,14 +15,6 @@ cd "$ROOT"
 runs=${1:-5}
 before_rev=${2:-}
 
-free_port() {
-  local port=$1
-  while port_open "$port"; do
-    port=$((port + 1))
-  done
-  echo "$port"
-}
-
 ensure_azurite
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/payments-bench-startup.XXXXXX")
 azurite_pid=""

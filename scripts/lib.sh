@@ -140,6 +140,15 @@ export_local_settings() {
 # True when something listens on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The first port from $1 up that nothing listens on (other people's Azurites and apps may hold the usual ones).
+free_port() {
+  local port=$1
+  while port_open "$port"; do
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
 wait_for_port() {
   local port=$1 tries=${2:-100}
   for _ in $(seq "$tries"); do
