@@ -25,6 +25,7 @@ var mode = Arg("--mode", "payments");
 var orders = int.Parse(Arg("--orders", "200"), CultureInfo.InvariantCulture);
 var concurrency = int.Parse(Arg("--concurrency", "16"), CultureInfo.InvariantCulture);
 var runId = Guid.NewGuid().ToString("N")[..8];
+var failures = new ConcurrentBag<string>();
 if (mode == "startup")
 {
     return await StartupAsync(Arg("--exe", ""), new Uri(Arg("--url", "http://127.0.0.1:7071/")));
@@ -49,7 +50,6 @@ using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = f
     Timeout = TimeSpan.FromSeconds(30),
 };
 var timings = new ConcurrentDictionary<string, ConcurrentBag<double>>();
-var failures = new ConcurrentBag<string>();
 
 async Task<T> Timed<T>(string step, Func<Task<T>> work)
 {
@@ -128,7 +128,7 @@ async Task RunAsync(int count, Func<int, Task> work)
             {
                 await work(n);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException or RequestFailedException)
             {
                 failures.Add(ex.GetType().Name);
             }
@@ -154,10 +154,7 @@ if (mode == "callbacks")
     await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
     watch.Stop();
     var afterReturns = await RoundTripsAsync();
-    foreach (var (failure, count) in failures.CountBy(f => f).Take(5))
-    {
-        Console.Error.WriteLine($"  failed {count} x: {failure}");
-    }
+    ReportFailures(Console.Error);
 
     var returns = timings.TryGetValue("shopper return", out var r) ? r.Order().ToArray() : [];
     double Q(double q) => returns.Length == 0 ? 0 : returns[Math.Min(returns.Length - 1, (int)Math.Ceiling(q * returns.Length) - 1)];
@@ -199,12 +196,17 @@ foreach (var step in new[] { "create", "payment page", "sandbox pay", "shopper r
 var completed = orders - failures.Count;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"payments: {completed} succeeded, {failures.Count} failed in {total.Elapsed.TotalSeconds:F1} s ({completed / total.Elapsed.TotalSeconds:F1} payments/s)"));
-foreach (var group in failures.GroupBy(f => f).Take(5))
-{
-    Console.WriteLine($"  failure x{group.Count()}: {group.Key}");
-}
-
+ReportFailures(Console.Out);
 return failures.IsEmpty ? 0 : 1;
+
+// The five most common failures, with their counts.
+void ReportFailures(TextWriter to)
+{
+    foreach (var (failure, count) in failures.CountBy(f => f).Take(5))
+    {
+        to.WriteLine($"  failure x{count}: {failure}");
+    }
+}
 
 string Arg(string name, string fallback)
 {
@@ -268,30 +270,9 @@ async Task<int> BaselineAsync(string connectionString)
         // Rows about the size of the app's: an order row with its JSON document, an outbox row with its event.
         var document = new string('x', 1800);
         var eventBody = new string('e', 900);
-        var fail = 0;
-        async Task Each(int count, Func<int, Task> work)
-        {
-            var next = -1;
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-            {
-                int n;
-                while ((n = Interlocked.Increment(ref next)) < count)
-                {
-                    try
-                    {
-                        await work(n);
-                    }
-                    catch (RequestFailedException)
-                    {
-                        Interlocked.Increment(ref fail);
-                    }
-                }
-            }));
-        }
-
         // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
         var warmUp = concurrency;
-        await Each(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"ord_{runId}_{n}", "order") { ["Status"] = "pending", ["Order"] = document }));
+        await RunAsync(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"ord_{runId}_{n}", "order") { ["Status"] = "pending", ["Order"] = document }));
         var latencies = new ConcurrentBag<double>();
         async Task Callback(int n)
         {
@@ -305,9 +286,9 @@ async Task<int> BaselineAsync(string connectionString)
             ]);
         }
 
-        await Each(warmUp, n => Callback(orders + n));
+        await RunAsync(warmUp, n => Callback(orders + n));
         var watch = Stopwatch.StartNew();
-        await Each(orders, async n =>
+        await RunAsync(orders, async n =>
         {
             var started = Stopwatch.GetTimestamp();
             await Callback(n);
@@ -317,8 +298,8 @@ async Task<int> BaselineAsync(string connectionString)
         var sorted = latencies.Order().ToArray();
         double Q(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"baseline: {sorted.Length} callbacks of the raw store (1 point read + 1 two-row transaction), {concurrency} at a time: {sorted.Length / watch.Elapsed.TotalSeconds:F1} ops/s, p50 {Q(0.5):F1} ms, p95 {Q(0.95):F1} ms, {fail} failed"));
-        return fail == 0 ? 0 : 1;
+            $"baseline: {sorted.Length} callbacks of the raw store (1 point read + 1 two-row transaction), {concurrency} at a time: {sorted.Length / watch.Elapsed.TotalSeconds:F1} ops/s, p50 {Q(0.5):F1} ms, p95 {Q(0.95):F1} ms, {failures.Count} failed"));
+        return failures.IsEmpty ? 0 : 1;
     }
     finally
     {
