@@ -23,8 +23,7 @@ public static class ProviderServiceRegistration
         string sectionName,
         string httpClientName,
         Action<HttpClient, TOptions> configureClient,
-        Func<string, string?> readErrorCode,
-        Func<ProviderFailureInfo, ProviderFailureException> createException)
+        Func<string, string?> readErrorCode)
         where TProvider : class, IPaymentProvider
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
@@ -42,11 +41,7 @@ public static class ProviderServiceRegistration
             httpClientName,
             (sp, http) => configureClient(http, sp.GetRequiredService<IOptionsMonitor<TOptions>>().CurrentValue),
             section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = readErrorCode;
-                http.CreateException = createException;
-            });
+            http => http.ReadErrorCode = readErrorCode);
         services.TryAddSingleton<TProvider>();
         services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TProvider>());
         return true;

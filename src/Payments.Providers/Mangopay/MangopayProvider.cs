@@ -147,7 +147,7 @@ public sealed class MangopayProvider(
         {
             payIn = await client.GetPayInAsync(payInId, cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
         {
             logger.LogWarning("Return for order {OrderId} names pay-in {PayInId}, which Mangopay does not know", order.Id, payInId);
             return Unchanged($"Mangopay has no pay-in {payInId}");
@@ -196,7 +196,7 @@ public sealed class MangopayProvider(
     /// Refunds the order's pay-in, with an Idempotency-Key derived from the refund id (a repeat gives the same refund).
     /// The whole amount is a full refund (no DebitedFunds/Fees: Mangopay gives back the pay-in's fees too); less is a
     /// partial refund with <c>Fees</c> 0 (the platform keeps the pay-in's fees). A refusal (4xx) is thrown as a Rejected
-    /// <see cref="MangopayException"/> (the flow records the refund as failed), as is a failure with an unknown outcome
+    /// <see cref="ProviderException"/> (the flow records the refund as failed), as is a failure with an unknown outcome
     /// (5xx after the retries, timeout: asked again with the same refund id, so the same key). A pay-in Mangopay does
     /// not know is a Failed refund.
     /// </summary>
@@ -224,7 +224,7 @@ public sealed class MangopayProvider(
         {
             refund = await client.RefundPayInAsync(payInId, body, MangopayIdempotencyKeys.Refund(order.Id, request.RefundId), cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             // Mangopay does not know the pay-in: nothing was refunded, and asking again cannot change that.
             logger.LogWarning("Mangopay does not know pay-in {PayInId} of order {OrderId}; refund {RefundId} failed", payInId, order.Id, request.RefundId);
@@ -263,7 +263,7 @@ public sealed class MangopayProvider(
         {
             first = await client.GetIdempotencyResponseAsync(MangopayIdempotencyKeys.Refund(order.Id, refund.RefundId), cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return new ProviderRefundResult(null, RefundOutcome.Failed, null, "Mangopay has no answer for this refund's request: it was not carried out");
         }
@@ -315,6 +315,6 @@ public sealed class MangopayProvider(
 
     private static ProviderPaymentState Unchanged(string reason) => new(null, null, null, reason);
 
-    private static MangopayException Failure(ProviderFailure failure, string message, int? status = null, string? code = null) =>
+    private static ProviderException Failure(ProviderFailure failure, string message, int? status = null, string? code = null) =>
         new(new ProviderFailureInfo(ProviderName, failure, message, status, code, null, null));
 }

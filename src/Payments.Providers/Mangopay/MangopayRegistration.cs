@@ -14,7 +14,7 @@ public static class MangopayRegistration
     public static IServiceCollection AddMangopayProvider(this IServiceCollection services, IConfiguration configuration)
     {
         if (services.TryAddProvider<MangopayProvider, MangopayOptions, MangopayOptionsValidator, MangopayClient>(configuration, MangopayOptions.SectionName,
-            MangopayClient.HttpClientName, MangopayClient.Configure, MangopayJson.ReadErrorCode, info => new MangopayException(info)))
+            MangopayClient.HttpClientName, MangopayClient.Configure, MangopayJson.ReadErrorCode))
         {
             services.TryAddSingleton<MangopayTokens>();
         }

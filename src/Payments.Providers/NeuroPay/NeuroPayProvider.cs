@@ -87,7 +87,7 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
                 // A checkout may exist at Neuro-Pay, but the shopper cannot get to it: the session failed. It stays
                 // "created" at Neuro-Pay and is never paid.
                 logger.LogWarning("Neuro-Pay checkout {CheckoutId} for order {OrderId} came without a usable page URL", checkout.CheckoutId, order.Id);
-                throw client.Unusable("create", "the checkout has no usable page url", checkout);
+                throw NeuroPayClient.Unusable("create", "the checkout has no usable page url", checkout);
             }
 
             redirect = page.AbsoluteUri;
@@ -127,7 +127,7 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
         {
             checkout = await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
         }
-        catch (NeuroPayException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
         {
             logger.LogWarning("Return for order {OrderId} names Neuro-Pay checkout {CheckoutId}, which Neuro-Pay does not know", order.Id, checkoutId);
             return new ProviderPaymentState(null, null, null, $"Neuro-Pay has no checkout {checkoutId}");
@@ -180,13 +180,13 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
         {
             return await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
         }
-        catch (NeuroPayException ex)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName))
         {
             logger.LogWarning("Could not read Neuro-Pay checkout {CheckoutId} again: {Failure}", checkoutId, ex.Failure);
             return null;
         }
     }
 
-    private string RequireCheckout(Order order) =>
-        order.ProviderReference ?? throw client.NoCheckout(order.Id);
+    private static string RequireCheckout(Order order) =>
+        order.ProviderReference ?? throw NeuroPayClient.NoCheckout(order.Id);
 }

@@ -13,7 +13,7 @@ public static class NeuroPayRegistration
     public static IServiceCollection AddNeuroPayProvider(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddProvider<NeuroPayProvider, NeuroPayOptions, NeuroPayOptionsValidator, NeuroPayClient>(configuration, NeuroPayOptions.SectionName,
-            NeuroPayClient.HttpClientName, NeuroPayClient.Configure, NeuroPayResponses.ReadErrorCode, info => new NeuroPayException(info));
+            NeuroPayClient.HttpClientName, NeuroPayClient.Configure, NeuroPayResponses.ReadErrorCode);
         return services;
     }
 }

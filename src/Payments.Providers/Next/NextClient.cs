@@ -1,21 +1,22 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Next;
 
 /// <summary>
 /// The NEXT Admin API calls this service makes, against <c>{BaseUrl}/api/admin/</c>. Every failure arrives as a
-/// <see cref="NextException"/> (built by <see cref="ProviderErrors"/>).
+/// <see cref="ProviderException"/> (built by <see cref="ProviderErrors"/>).
 /// </summary>
-public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<ProviderHttpOptions> httpOptions)
+public sealed class NextClient(IHttpClientFactory httpClients)
 {
     /// <summary>The named HTTP client, and the name of its resilience settings and pipeline.</summary>
     public const string HttpClientName = NextProvider.ProviderName;
 
     public const string ApiVersionHeader = "X-29Next-Api-Version";
 
-    private readonly ProviderJson _json = new(NextProvider.ProviderName, NextJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(NextProvider.ProviderName, NextJson.Options);
 
     /// <summary>Applies the settings to a new client: base address, bearer token, API version.</summary>
     public static void Configure(HttpClient client, NextOptions options)
@@ -40,7 +41,7 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
     }
 
     /// <summary><c>GET /orders/{number}/</c> (ordersRetrieve). A read: retried on transient failures.</summary>
-    /// <exception cref="NextException">With <c>Failure = NotFound</c> when NEXT has no such order.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when NEXT has no such order.</exception>
     public async Task<NextOrder> GetOrderAsync(string number, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"orders/{Uri.EscapeDataString(number)}/");

@@ -78,7 +78,7 @@ public sealed partial class NextProvider(
         {
             next = await client.GetOrderAsync(number, cancellationToken);
         }
-        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return null;
         }
@@ -100,7 +100,7 @@ public sealed partial class NextProvider(
             || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
         {
             // NEXT may have created an order, but the shopper cannot get to TWINT: the session failed.
-            throw new NextException(new Http.ProviderFailureInfo(ProviderName, ProviderFailure.Unavailable,
+            throw new ProviderException(new ProviderFailureInfo(ProviderName, ProviderFailure.Unavailable,
                 "next: POST /api/admin/orders/ answered without a usable payment_complete_url.", (int)HttpStatusCode.Created,
                 null, JsonSerializer.Serialize(created, NextJson.Options), null));
         }
@@ -183,7 +183,7 @@ public sealed partial class NextProvider(
         {
             next = await client.GetOrderAsync(number, cancellationToken);
         }
-        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
         {
             logger.LogWarning("Return for order {OrderId} names NEXT order {Number}, which NEXT does not know", order.Id, number);
             return Refused($"NEXT has no order {number}");

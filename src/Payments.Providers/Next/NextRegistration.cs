@@ -14,7 +14,7 @@ public static class NextRegistration
     public static IServiceCollection AddNextProvider(this IServiceCollection services, IConfiguration configuration)
     {
         if (services.TryAddProvider<NextProvider, NextOptions, NextOptionsValidator, NextClient>(configuration, NextOptions.SectionName,
-            NextClient.HttpClientName, NextClient.Configure, NextJson.ReadErrorCode, info => new NextException(info)))
+            NextClient.HttpClientName, NextClient.Configure, NextJson.ReadErrorCode))
         {
             services.TryAddSingleton<NextWebhookVerifier>();
         }

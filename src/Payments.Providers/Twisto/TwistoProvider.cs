@@ -155,7 +155,7 @@ public sealed class TwistoProvider(
             // A refund object has no state: a 2xx means Twisto took it.
             return new ProviderRefundResult(created.Id, RefundOutcome.Succeeded, null, null);
         }
-        catch (TwistoException ex) when (ex.Failure == ProviderFailure.Rejected)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.Rejected)
         {
             logger.LogWarning("Twisto refused refund {RefundId} of order {OrderId}: {StatusCode} {Code}", request.RefundId, order.Id, ex.StatusCode, ex.ProviderCode);
             return new ProviderRefundResult(null, RefundOutcome.Failed, ex.ProviderCode, $"Twisto refused the refund ({ex.StatusCode}{(ex.ProviderCode is null ? "" : $", {ex.ProviderCode}")})");
@@ -223,7 +223,7 @@ public sealed class TwistoProvider(
                 ? FromOrder(order, reference, await client.GetOrderAsync(reference, cancellationToken))
                 : FromCheckout(order, reference, await client.GetCheckoutAsync(reference, cancellationToken));
         }
-        catch (TwistoException ex) when (ex.Failure == ProviderFailure.NotFound && !stored)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound && !stored)
         {
             logger.LogWarning("A callback for order {OrderId} names Twisto id {Reference}, which Twisto does not know", order.Id, reference);
             return Refused($"Twisto has no {(v2 ? "order" : "checkout")} {reference}");
@@ -279,7 +279,7 @@ public sealed class TwistoProvider(
             {
                 await client.ActivateOrderAsync(reference, cancellationToken);
             }
-            catch (TwistoException ex) when (ex.Failure == ProviderFailure.Rejected)
+            catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.Rejected)
             {
                 // v2 takes no idempotency key: a concurrent confirmation may have activated it first. The order
                 // read below says which.
@@ -340,7 +340,7 @@ public sealed class TwistoProvider(
 
     private static ProviderPaymentState Refused(string reason) => new(null, null, null, reason);
 
-    private static TwistoException Failure(ProviderFailure failure, string message, string? raw) =>
+    private static ProviderException Failure(ProviderFailure failure, string message, string? raw) =>
         new(new ProviderFailureInfo(ProviderName, failure, message, null, null,
             raw is { Length: > ProviderErrors.MaxRawBodyChars } ? raw[..ProviderErrors.MaxRawBodyChars] : raw, null));
 }

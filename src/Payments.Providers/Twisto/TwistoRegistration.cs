@@ -13,7 +13,7 @@ public static class TwistoRegistration
     public static IServiceCollection AddTwistoProvider(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddProvider<TwistoProvider, TwistoOptions, TwistoOptionsValidator, TwistoClient>(configuration, TwistoOptions.SectionName,
-            TwistoClient.HttpClientName, TwistoClient.Configure, TwistoJson.ReadErrorCode, info => new TwistoException(info));
+            TwistoClient.HttpClientName, TwistoClient.Configure, TwistoJson.ReadErrorCode);
         return services;
     }
 }

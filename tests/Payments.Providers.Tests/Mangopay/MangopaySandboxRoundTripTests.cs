@@ -153,7 +153,7 @@ public sealed partial class MangopaySandboxRoundTripTests
         var first = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var repeat = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var second = await services.Provider().RefundAsync(paid, new RefundRequest("rf_2", 3990, null, null), CancellationToken.None);
-        var over = await Assert.ThrowsAsync<MangopayException>(() =>
+        var over = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.Provider().RefundAsync(paid, new RefundRequest("rf_3", 1, null, null), CancellationToken.None));
 
         Assert.Equal(RefundOutcome.Succeeded, first.Outcome);
@@ -183,7 +183,7 @@ public sealed partial class MangopaySandboxRoundTripTests
         var order = MangopayTestKit.Order();
         var session = await CreateAsync(services, order);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
             new RefundRequest("rf_1", 100, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);

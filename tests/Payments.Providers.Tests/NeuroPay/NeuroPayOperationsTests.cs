@@ -46,7 +46,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler().Hang().Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserved"));
         using var services = NeuroPayTestKit.Services(handler, s => s["Providers:NeuroPay:Http:AttemptTimeout"] = "00:00:00.200");
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CaptureAsync(Stored(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CaptureAsync(Stored(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Timeout, ex.Failure);
         Assert.Equal(["/checkout/capture", "/checkout/retrieve"], handler.Requests.Select(r => r.Uri.AbsolutePath));
@@ -58,7 +58,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler();
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CaptureAsync(NeuroPayTestKit.Order(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CaptureAsync(NeuroPayTestKit.Order(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal(0, handler.Count);
@@ -141,7 +141,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.GatewayTimeout);
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None));
 
         Assert.False(ex.NotSent);
@@ -173,7 +173,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "paid"));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -188,7 +188,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.BadRequest, """{"error":"invalid_amount"}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 99999, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -278,7 +278,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "created"));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CancelAsync(Stored(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CancelAsync(Stored(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
@@ -319,7 +319,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable);
         using var services = NeuroPayTestKit.Services(handler);
 
-        await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CreateCustomerAsync(
+        await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CreateCustomerAsync(
             new NewCustomer("Ada", "Lovelace", "ada@example.com", new Dictionary<string, string>()), CancellationToken.None));
 
         Assert.Equal("""{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}""", handler.OnlyRequest().Body);

@@ -163,7 +163,7 @@ public sealed class NeuroPaySandboxRoundTripTests
 
         var done = first with { Outcome = RefundRecordOutcome.Succeeded };
         var tooMuch = new RefundRecord("rfd_2", 3991, null, RefundRecordOutcome.Requested, DateTimeOffset.UnixEpoch);
-        var refused = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var refused = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             provider.RefundAsync(order with { Refunds = [done, tooMuch] }, new RefundRequest("rfd_2", 3991, null, null), CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, refused.Failure);
         Assert.Equal("invalid_amount", refused.ProviderCode);
@@ -260,7 +260,7 @@ public sealed class NeuroPaySandboxRoundTripTests
         Assert.Equal(PaymentStatus.Failed, (await provider.ConfirmAsync(Opened(order, session), null, CancellationToken.None)).Status);
 
         var unknown = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["customerId"] = customer.Id, ["cardId"] = "nosuchcard" });
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(unknown), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(unknown), CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal("card_not_found", ex.ProviderCode);
     }
@@ -375,7 +375,7 @@ public sealed class NeuroPaySandboxRoundTripTests
         await DecideAsync(browser, session.RedirectUrl, "pay");
         var client = services.Client();
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RefundAsync(
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => client.RefundAsync(
             new NeuroPayRefundRequest { CheckoutId = session.ProviderReference!, Amount = 100, Reason = "fraudulent" }, CancellationToken.None));
         Assert.Equal("invalid_reason", ex.ProviderCode);
 

@@ -81,7 +81,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.Created, """{"reference_transaction_id":null}""");
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -94,7 +94,7 @@ public sealed class NextClientTests
             .Otherwise(HttpStatusCode.Created, Redirect);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -109,7 +109,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.Created, Redirect);
         using var services = NextTestKit.Services(handler, s => s["Providers:Next:Http:AttemptTimeout"] = "00:00:00.200");
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -122,7 +122,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.Created, Redirect);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -174,7 +174,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.BadGateway, """{"detail":"upstream"}""");
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.GetRequiredService<NextClient>().GetOrderAsync("108231", CancellationToken.None));
 
         Assert.Equal(4, handler.Count);
@@ -199,7 +199,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.NotFound, """{"detail":"Not found."}""");
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.GetRequiredService<NextClient>().GetOrderAsync("999", CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -214,7 +214,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.BadRequest, body);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -235,7 +235,7 @@ public sealed class NextClientTests
             """{"detail":"Invalid token.","code":"authentication_failed"}""");
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.GetRequiredService<NextClient>().GetOrderAsync("108231", CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -249,7 +249,7 @@ public sealed class NextClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, "<html>maintenance</html>");
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.GetRequiredService<NextClient>().GetOrderAsync("108231", CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -271,10 +271,10 @@ public sealed class NextClientTests
 
         for (var i = 0; i < 2; i++)
         {
-            await Assert.ThrowsAsync<NextException>(() => client.GetOrderAsync("1", CancellationToken.None));
+            await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => client.GetOrderAsync("1", CancellationToken.None));
         }
 
-        var open = await Assert.ThrowsAsync<NextException>(() => client.GetOrderAsync("1", CancellationToken.None));
+        var open = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => client.GetOrderAsync("1", CancellationToken.None));
         Assert.Equal(2, handler.Count);
         Assert.Equal(ProviderFailure.Unavailable, open.Failure);
         Assert.Null(open.StatusCode);
@@ -291,7 +291,7 @@ public sealed class NextClientTests
             Lines = [new NextOrderLineRequest { ProductId = 55, Quantity = 1, Price = "9.90", IsUpsell = true }],
         };
 
-        await Assert.ThrowsAsync<NextException>(() => client.AddLineItemsAsync("108231", body, CancellationToken.None));
+        await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => client.AddLineItemsAsync("108231", body, CancellationToken.None));
         var order = await client.AddLineItemsAsync("108231", body, CancellationToken.None);
 
         Assert.Equal(2, handler.Count);

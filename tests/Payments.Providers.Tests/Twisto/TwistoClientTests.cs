@@ -120,7 +120,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.Created, answer);
         using var services = TwistoTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -147,7 +147,7 @@ public sealed class TwistoClientTests
             .Otherwise(HttpStatusCode.Created, version == "v4" ? Created : TwistoTestKit.OrderJson());
         using var services = TwistoTestKit.Services(handler, version);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -161,7 +161,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.Created, Created);
         using var services = TwistoTestKit.Services(handler, tweak: s => s["Providers:Twisto:Http:AttemptTimeout"] = "00:00:00.200");
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -174,7 +174,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.Created, Created);
         using var services = TwistoTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -201,7 +201,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.BadRequest, """{"errors":{"shopper.email":["Enter a valid email address: jana@example.cz"]}}""");
         using var services = TwistoTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -249,7 +249,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.BadGateway, """{"detail":"upstream"}""");
         using var services = TwistoTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() => services.Client().GetCheckoutAsync("c1", CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () => services.Client().GetCheckoutAsync("c1", CancellationToken.None));
 
         Assert.Equal(4, handler.Count);
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -261,7 +261,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.NotFound, """{"detail":"Not found."}""");
         using var services = TwistoTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() => services.Client().GetCheckoutAsync("c1", CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () => services.Client().GetCheckoutAsync("c1", CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
         Assert.Equal(ProviderFailure.NotFound, ex.Failure);
@@ -331,7 +331,7 @@ public sealed class TwistoClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable).Otherwise(HttpStatusCode.OK, TwistoTestKit.OrderJson("activated"));
         using var services = TwistoTestKit.Services(handler, "v2");
 
-        await Assert.ThrowsAsync<TwistoException>(() => services.Client().ActivateOrderAsync(TwistoTestKit.V2OrderId, CancellationToken.None));
+        await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () => services.Client().ActivateOrderAsync(TwistoTestKit.V2OrderId, CancellationToken.None));
 
         var request = handler.OnlyRequest();
         Assert.Equal(HttpMethod.Post, request.Method);

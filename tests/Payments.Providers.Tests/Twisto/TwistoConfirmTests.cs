@@ -117,7 +117,7 @@ public sealed class TwistoConfirmTests
         var claimed = await services.Provider().ConfirmAsync(TwistoTestKit.Order(), new ReturnEvidence("nope", ClaimedOutcome.Paid), CancellationToken.None);
         Assert.Null(claimed.Status);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().ConfirmAsync(TwistoTestKit.Order(providerReference: "gone"), null, CancellationToken.None));
         Assert.Equal(ProviderFailure.NotFound, ex.Failure);
     }

@@ -157,7 +157,7 @@ public sealed partial class TwistoSandboxRoundTripTests
         var lastHook = JsonNode.Parse(sandbox.Hooks.Last())!;
         Assert.Equal("1249.90", lastHook["refunded_amount"]!.GetValue<string>());
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() => provider.CancelAsync(order, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () => provider.CancelAsync(order, CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
 
