@@ -48,6 +48,8 @@ public sealed class MangopayProvider(
 
     public const string ResultMessageKey = "result_message";
 
+    private readonly ProviderConfirmation _confirmation = new(ProviderName, "Mangopay pay-in", logger);
+
     public string Name => ProviderName;
 
     /// <summary>Create, return, hooks, refunds. Not capture or cancel (no preauthorization), not recurring, not upsells.</summary>
@@ -100,8 +102,7 @@ public sealed class MangopayProvider(
                 (int)HttpStatusCode.OK, payIn.ResultCode);
         }
 
-        if (!Uri.TryCreate(payIn.RedirectUrl, UriKind.Absolute, out var redirect)
-            || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
+        if (!ProviderUrls.IsWebUrl(payIn.RedirectUrl, out var redirect))
         {
             // Mangopay may have created a pay-in, but the shopper cannot get to TWINT: the session failed.
             throw Failure(ProviderFailure.Unavailable, "mangopay: the TWINT pay-in was answered without a usable RedirectURL.", (int)HttpStatusCode.OK);
@@ -130,26 +131,15 @@ public sealed class MangopayProvider(
     /// </summary>
     public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
     {
-        var payInId = order.ProviderReference ?? evidence?.ProviderReference;
+        var payInId = _confirmation.Reference(order, evidence);
         if (payInId is null)
         {
             return Unchanged($"No Mangopay pay-in is known for order {order.Id} yet");
         }
 
-        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimed && claimed != order.ProviderReference)
+        if (await _confirmation.ReadAsync(order, payInId, linked: order.ProviderReference is not null,
+                () => client.GetPayInAsync(payInId, cancellationToken)) is not { } payIn)
         {
-            logger.LogWarning("Return or hook for order {OrderId} names pay-in {Claimed}, but the order's pay-in is {Linked}; confirming the order's",
-                order.Id, claimed, order.ProviderReference);
-        }
-
-        MangopayPayIn payIn;
-        try
-        {
-            payIn = await client.GetPayInAsync(payInId, cancellationToken);
-        }
-        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
-        {
-            logger.LogWarning("Return for order {OrderId} names pay-in {PayInId}, which Mangopay does not know", order.Id, payInId);
             return Unchanged($"Mangopay has no pay-in {payInId}");
         }
 
