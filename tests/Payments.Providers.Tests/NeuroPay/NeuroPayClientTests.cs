@@ -161,32 +161,6 @@ public sealed class NeuroPayClientTests
     }
 
     [Fact]
-    public async Task Create_is_not_retried_after_a_timeout()
-    {
-        var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler, s => s["Providers:NeuroPay:Http:AttemptTimeout"] = "00:00:00.200");
-
-        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Timeout, ex.Failure);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_after_a_network_error()
-    {
-        var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-    }
-
-    [Fact]
     public async Task Create_is_retried_after_429_with_the_same_body()
     {
         var handler = new CapturingHandler()

@@ -104,32 +104,6 @@ public sealed class NextClientTests
     }
 
     [Fact]
-    public async Task Create_is_not_retried_after_a_timeout()
-    {
-        var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.Created, Redirect);
-        using var services = NextTestKit.Services(handler, s => s["Providers:Next:Http:AttemptTimeout"] = "00:00:00.200");
-
-        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Timeout, ex.Failure);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_after_a_network_error()
-    {
-        var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.Created, Redirect);
-        using var services = NextTestKit.Services(handler);
-
-        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-    }
-
-    [Fact]
     public async Task Create_is_retried_after_429_with_retry_after()
     {
         var handler = new CapturingHandler()

@@ -156,32 +156,6 @@ public sealed class TwistoClientTests
     }
 
     [Fact]
-    public async Task Create_is_not_retried_after_a_timeout()
-    {
-        var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.Created, Created);
-        using var services = TwistoTestKit.Services(handler, tweak: s => s["Providers:Twisto:Http:AttemptTimeout"] = "00:00:00.200");
-
-        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Timeout, ex.Failure);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_after_a_network_error()
-    {
-        var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.Created, Created);
-        using var services = TwistoTestKit.Services(handler);
-
-        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-    }
-
-    [Fact]
     public async Task Create_is_retried_after_429()
     {
         var handler = new CapturingHandler()
