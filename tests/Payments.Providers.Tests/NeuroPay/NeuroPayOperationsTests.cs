@@ -196,20 +196,23 @@ public sealed class NeuroPayOperationsTests
         Assert.Equal(2, handler.Count);
     }
 
-    [Fact]
-    public async Task Cancel_deletes_a_created_checkout()
+    /// <summary>A created checkout is deleted; a reserved one is released by a refund without an amount.</summary>
+    [Theory]
+    [InlineData("created", "/checkout/delete", "revoked")]
+    [InlineData("reserved", "/checkout/refund", "reserve released")]
+    public async Task Cancel_deletes_a_created_checkout_and_releases_a_reserved_one(string status, string write, string answered)
     {
         var handler = new CapturingHandler()
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "created"))
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "revoked"));
+            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: status))
+            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: answered));
         using var services = NeuroPayTestKit.Services(handler);
 
         var state = await services.Provider().CancelAsync(Stored(), CancellationToken.None);
 
-        Assert.Equal(["/checkout/retrieve", "/checkout/delete"], handler.Requests.Select(r => r.Uri.AbsolutePath));
+        Assert.Equal(["/checkout/retrieve", write], handler.Requests.Select(r => r.Uri.AbsolutePath));
         Assert.Equal($$"""{"checkout_id":"{{NeuroPayTestKit.CheckoutId}}"}""", handler.Requests[1].Body);
         Assert.Equal(PaymentStatus.Cancelled, state.Status);
-        Assert.Equal("revoked", state.ProviderStatus);
+        Assert.Equal(answered, state.ProviderStatus);
     }
 
     [Fact]
@@ -222,22 +225,6 @@ public sealed class NeuroPayOperationsTests
 
         Assert.Equal(PaymentStatus.Cancelled, state.Status);
         Assert.Equal("deleted", state.ProviderStatus);
-    }
-
-    [Fact]
-    public async Task Cancel_releases_a_reserved_checkout_with_a_refund_without_amount()
-    {
-        var handler = new CapturingHandler()
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserved"))
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserve released"));
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var state = await services.Provider().CancelAsync(Stored(), CancellationToken.None);
-
-        Assert.Equal(["/checkout/retrieve", "/checkout/refund"], handler.Requests.Select(r => r.Uri.AbsolutePath));
-        Assert.Equal($$"""{"checkout_id":"{{NeuroPayTestKit.CheckoutId}}"}""", handler.Requests[1].Body);
-        Assert.Equal(PaymentStatus.Cancelled, state.Status);
-        Assert.Equal("reserve released", state.ProviderStatus);
     }
 
     [Theory]
