@@ -32,6 +32,14 @@ public sealed class ProviderJson(string provider, JsonSerializerOptions serializ
         }
     }
 
+    /// <summary>Sends <paramref name="request"/> with <paramref name="client"/> and reads the successful answer (see <see cref="ReadAsync{T}"/>).</summary>
+    public async Task<T> SendAsync<T>(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await client.SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
     public Core.Providers.ProviderException Invalid(HttpResponseMessage response, string problem, string? raw, Exception? inner) =>
         ProviderErrors.InvalidResponse(provider, response.RequestMessage, response.StatusCode, problem, raw, inner);
 

@@ -36,8 +36,7 @@ public sealed class NextClient(IHttpClientFactory httpClients)
     public async Task<NextOrder> CreateOrderAsync(NextCreateOrderRequest body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "orders/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary><c>GET /orders/{number}/</c> (ordersRetrieve). A read: retried on transient failures.</summary>
@@ -45,8 +44,7 @@ public sealed class NextClient(IHttpClientFactory httpClients)
     public async Task<NextOrder> GetOrderAsync(string number, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"orders/{Uri.EscapeDataString(number)}/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -59,8 +57,7 @@ public sealed class NextClient(IHttpClientFactory httpClients)
         {
             Content = _json.Content(body),
         };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -70,8 +67,7 @@ public sealed class NextClient(IHttpClientFactory httpClients)
     public async Task<NextRefund> RefundOrderAsync(string number, NextRefundOrderRequest body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/refund/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextRefund>(response, cancellationToken);
+        return await _json.SendAsync<NextRefund>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -82,16 +78,14 @@ public sealed class NextClient(IHttpClientFactory httpClients)
     {
         var body = new NextCancelOrderRequest { CancelReason = cancelReason, FullRefund = false };
         using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/cancel/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary><c>GET /subscriptions/{id}/</c> (subscriptionsRetrieve). A read: retried on transient failures.</summary>
     public async Task<NextSubscription> GetSubscriptionAsync(long id, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+        return await _json.SendAsync<NextSubscription>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -101,8 +95,7 @@ public sealed class NextClient(IHttpClientFactory httpClients)
     public async Task<NextSubscription> RenewSubscriptionAsync(long id, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/renew/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+        return await _json.SendAsync<NextSubscription>(Client(), request, cancellationToken);
     }
 
     private HttpClient Client() => httpClients.CreateClient(HttpClientName);

@@ -141,12 +141,8 @@ public sealed class TwistoClient(IHttpClientFactory httpClients, IOptionsMonitor
         return request;
     }
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
-        where T : class
-    {
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<T>(response, cancellationToken);
-    }
+    private Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class => _json.SendAsync<T>(Client(), request, cancellationToken);
 
     private static async Task<T?> ReadOptionalAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
         where T : class
