@@ -147,20 +147,6 @@ public sealed class NeuroPayClientTests
     }
 
     [Fact]
-    public async Task Create_is_not_retried_on_503()
-    {
-        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"error":"unavailable"}""").Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-        Assert.Equal(503, ex.StatusCode);
-    }
-
-    [Fact]
     public async Task Create_is_retried_after_429_with_the_same_body()
     {
         var handler = new CapturingHandler()

@@ -88,22 +88,6 @@ public sealed class NextClientTests
     }
 
     [Fact]
-    public async Task Create_is_not_retried_on_503()
-    {
-        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"detail":"Service temporarily unavailable."}""")
-            .Otherwise(HttpStatusCode.Created, Redirect);
-        using var services = NextTestKit.Services(handler);
-
-        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-        Assert.Equal(503, ex.StatusCode);
-        Assert.Equal("next", ex.Provider);
-    }
-
-    [Fact]
     public async Task Create_is_retried_after_429_with_retry_after()
     {
         var handler = new CapturingHandler()

@@ -138,23 +138,6 @@ public sealed class TwistoClientTests
         Assert.Equal("https://gateway.twisto.cz/c1", session.RedirectUrl);
     }
 
-    [Theory]
-    [InlineData("v4")]
-    [InlineData("v2")]
-    public async Task Create_is_not_retried_on_503(string version)
-    {
-        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"detail":"Service temporarily unavailable."}""")
-            .Otherwise(HttpStatusCode.Created, version == "v4" ? Created : TwistoTestKit.OrderJson());
-        using var services = TwistoTestKit.Services(handler, version);
-
-        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
-            services.Provider().CreateSessionAsync(TwistoTestKit.SessionRequest(TwistoTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-        Assert.Equal(503, ex.StatusCode);
-    }
-
     [Fact]
     public async Task Create_is_retried_after_429()
     {
