@@ -374,7 +374,8 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         ProviderException? open = null;
         for (var i = 0; i < 50 && open is null; i++)
         {
-            var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RetrieveCheckoutAsync(created["providerReference"]!.GetValue<string>(), CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<ProviderException>(() => client.RetrieveCheckoutAsync(created["providerReference"]!.GetValue<string>(), CancellationToken.None));
+            Assert.Equal(NeuroPayProvider.ProviderName, ex.Provider);
             open = ex.NotSent ? ex : null;
         }
 

@@ -7,7 +7,7 @@ namespace Payments.Providers.Tests;
 /// the others: <c>{Name}Options</c>, <c>Client</c>, <c>Wire</c>, <c>OrderMapping</c>, <c>StatusMapping</c>,
 /// <c>Callbacks</c>, <c>Provider</c> and <c>Registration</c>, each a file (a partial's parts and a wire family's
 /// files named <c>{Name}{Role}.{Part}.cs</c>) and, but for the wire records, a type of that name. Other files in the
-/// folder are free (a provider's own concerns: tokens, idempotency keys, its exception), but carry the provider's name.
+/// folder are free (a provider's own concerns: tokens, idempotency keys, response readers), but carry the provider's name.
 /// </summary>
 /// <remarks>
 /// The one place for the provider folder conventions. What needs the built app (every provider registered, with a

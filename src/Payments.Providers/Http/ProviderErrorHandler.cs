@@ -19,7 +19,7 @@ internal sealed class ProviderErrorHandler(string provider, IOptionsMonitor<Prov
             response = await base.SendAsync(request, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                                   && ProviderErrors.FromException(provider, request, ex, settings) is { } mapped)
+                                   && ProviderErrors.FromException(provider, request, ex) is { } mapped)
         {
             throw mapped;
         }

@@ -40,12 +40,11 @@ public static class ProviderErrors
 
         // A 429 that is still throttled after the retries was refused before the provider did anything.
         var notSent = response.StatusCode == HttpStatusCode.TooManyRequests;
-        return Create(options, new ProviderFailureInfo(provider, failure, message, status, ReadCode(options, raw), raw, null, notSent));
+        return new ProviderException(new ProviderFailureInfo(provider, failure, message, status, ReadCode(options, raw), raw, null, notSent));
     }
 
     /// <summary>Maps a transport, timeout or circuit exception; null for anything else (a bug, to be rethrown).</summary>
-    public static ProviderException? FromException(string provider, HttpRequestMessage request, Exception exception,
-        ProviderHttpOptions options)
+    public static ProviderException? FromException(string provider, HttpRequestMessage request, Exception exception)
     {
         var (failure, what) = exception switch
         {
@@ -61,7 +60,7 @@ public static class ProviderErrors
             return null;
         }
 
-        return Create(options, new ProviderFailureInfo(provider, f, $"{provider}: {Describe(request)} {what}.", null, null, null, exception,
+        return new ProviderException(new ProviderFailureInfo(provider, f, $"{provider}: {Describe(request)} {what}.", null, null, null, exception,
             NotSent(exception)));
     }
 
@@ -82,20 +81,12 @@ public static class ProviderErrors
 
     /// <summary>A 2xx whose body is not what the provider documents (unparseable, a required field missing).</summary>
     public static ProviderException InvalidResponse(string provider, HttpRequestMessage? request, HttpStatusCode status,
-        string problem, string? rawBody, ProviderHttpOptions? options = null, Exception? inner = null)
+        string problem, string? rawBody, Exception? inner = null)
     {
         var where = request is null ? string.Empty : $"{Describe(request)} ";
-        return Create(options, new ProviderFailureInfo(provider, ProviderFailure.Unavailable,
+        return new ProviderException(new ProviderFailureInfo(provider, ProviderFailure.Unavailable,
             $"{provider}: {where}answered {(int)status} with an unusable body: {problem}.", (int)status, null, Truncate(rawBody), inner));
     }
-
-    /// <summary>
-    /// The one factory of provider exceptions: <paramref name="info"/> as the provider's own type (the
-    /// <see cref="ProviderHttpOptions.CreateException"/> its registration set), else as a plain
-    /// <see cref="ProviderFailureException"/>.
-    /// </summary>
-    public static ProviderFailureException Create(ProviderHttpOptions? options, ProviderFailureInfo info) =>
-        options?.CreateException?.Invoke(info) ?? new ProviderFailureException(info);
 
     private static string Describe(HttpRequestMessage request) => $"{request.Method} {request.RequestUri?.AbsolutePath}";
 

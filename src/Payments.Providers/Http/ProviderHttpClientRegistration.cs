@@ -15,7 +15,7 @@ public static class ProviderHttpClientRegistration
     /// singleton that creates a client per call from <see cref="IHttpClientFactory"/> (so handlers rotate and the
     /// provider object can be a singleton). <paramref name="resilience"/>, when given, binds
     /// <see cref="ProviderHttpOptions"/> (e.g. <c>Providers:Next:Http</c>); <paramref name="configureResilience"/>
-    /// sets what cannot come from configuration (the error body reader, the exception factory).
+    /// sets what cannot come from configuration (the error body reader).
     /// </summary>
     /// <returns>The client's builder, e.g. for tests to swap the primary handler.</returns>
     public static IHttpClientBuilder AddProviderHttpClient<TClient>(

@@ -42,13 +42,6 @@ public sealed class ProviderHttpOptions
     /// </summary>
     public Func<string, string?>? ReadErrorCode { get; set; }
 
-    /// <summary>
-    /// Which of the provider's own exception type to build from a mapped failure (set in code by the provider's
-    /// registration, e.g. <c>info =&gt; new NextException(info)</c>); null: a plain <see cref="ProviderFailureException"/>.
-    /// Only <see cref="ProviderErrors.Create"/> calls it.
-    /// </summary>
-    public Func<ProviderFailureInfo, ProviderFailureException>? CreateException { get; set; }
-
     /// <summary>What Polly would refuse when building the pipeline, found at start-up instead of at the first call.</summary>
     public static IReadOnlyList<string> Problems(ProviderHttpOptions o)
     {

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using Payments.Core.Validation;
 
 namespace Payments.Providers.Http;
 
 /// <summary>Request and response bodies as JSON, with unparseable answers mapped like every other provider failure.</summary>
-public sealed class ProviderJson(string provider, JsonSerializerOptions serializerOptions, IOptionsMonitor<ProviderHttpOptions> httpOptions)
+public sealed class ProviderJson(string provider, JsonSerializerOptions serializerOptions)
 {
     /// <summary>Bytes, not a stream, so that a retried request sends the same body again.</summary>
     public HttpContent Content<T>(T body)
@@ -33,11 +32,19 @@ public sealed class ProviderJson(string provider, JsonSerializerOptions serializ
         }
     }
 
+    /// <summary>Sends <paramref name="request"/> with <paramref name="client"/> and reads the successful answer (see <see cref="ReadAsync{T}"/>).</summary>
+    public async Task<T> SendAsync<T>(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var response = await client.SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
     public Core.Providers.ProviderException Invalid(HttpResponseMessage response, string problem, string? raw, Exception? inner) =>
-        ProviderErrors.InvalidResponse(provider, response.RequestMessage, response.StatusCode, problem, raw, httpOptions.Get(provider), inner);
+        ProviderErrors.InvalidResponse(provider, response.RequestMessage, response.StatusCode, problem, raw, inner);
 
     public Core.Providers.ProviderException Invalid(HttpStatusCode status, string problem, string? raw, Exception? inner = null) =>
-        ProviderErrors.InvalidResponse(provider, null, status, problem, raw, httpOptions.Get(provider), inner);
+        ProviderErrors.InvalidResponse(provider, null, status, problem, raw, inner);
 
     /// <summary>
     /// The serializer settings every provider's JSON starts from: web defaults with the provider's

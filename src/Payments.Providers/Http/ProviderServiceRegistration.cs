@@ -13,18 +13,17 @@ public static class ProviderServiceRegistration
     /// When <paramref name="sectionName"/> is configured: binds <typeparamref name="TOptions"/> (validated at
     /// start-up by <typeparamref name="TValidator"/>), registers <typeparamref name="TClient"/> behind the shared
     /// resilience (settings from <c>{section}:Http</c>) with the provider's error reading, and offers
-    /// <typeparamref name="TProvider"/> as an <see cref="IPaymentProvider"/> singleton. Without the section the
-    /// provider is simply not offered.
+    /// <typeparamref name="TProvider"/> as an <see cref="IPaymentProvider"/> singleton, then adds what only this provider
+    /// needs (<paramref name="also"/>). Without the section the provider is simply not offered, and nothing is added.
     /// </summary>
-    /// <returns>Whether the provider was registered, so the caller can add what only it needs.</returns>
-    public static bool TryAddProvider<TProvider, TOptions, TValidator, TClient>(
+    public static IServiceCollection AddProvider<TProvider, TOptions, TValidator, TClient>(
         this IServiceCollection services,
         IConfiguration configuration,
         string sectionName,
         string httpClientName,
         Action<HttpClient, TOptions> configureClient,
         Func<string, string?> readErrorCode,
-        Func<ProviderFailureInfo, ProviderFailureException> createException)
+        Action<IServiceCollection>? also = null)
         where TProvider : class, IPaymentProvider
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
@@ -33,7 +32,7 @@ public static class ProviderServiceRegistration
         var section = configuration.GetSection(sectionName);
         if (!section.Exists())
         {
-            return false;
+            return services;
         }
 
         services.AddOptions<TOptions>().Bind(section).ValidateOnStart();
@@ -42,13 +41,10 @@ public static class ProviderServiceRegistration
             httpClientName,
             (sp, http) => configureClient(http, sp.GetRequiredService<IOptionsMonitor<TOptions>>().CurrentValue),
             section.GetSection("Http"),
-            http =>
-            {
-                http.ReadErrorCode = readErrorCode;
-                http.CreateException = createException;
-            });
+            http => http.ReadErrorCode = readErrorCode);
         services.TryAddSingleton<TProvider>();
         services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TProvider>());
-        return true;
+        also?.Invoke(services);
+        return services;
     }
 }

@@ -11,7 +11,7 @@ namespace Payments.Providers.Mangopay;
 /// <summary>
 /// The Mangopay API calls this service makes, against <c>{BaseUrl}/v2.01/{ClientId}/</c>, each with the cached OAuth
 /// token (<see cref="MangopayTokens"/>). A 401 drops the token and the call is sent once more with a new one. Every
-/// failure arrives as a <see cref="MangopayException"/>.
+/// failure arrives as a <see cref="ProviderException"/>.
 /// </summary>
 /// <remarks>
 /// Writes carry an <c>Idempotency-Key</c> derived from our own ids (<see cref="MangopayIdempotencyKeys"/>), so the
@@ -30,7 +30,7 @@ public sealed class MangopayClient(
     /// <summary>The named HTTP client, and the name of its resilience settings and pipeline.</summary>
     public const string HttpClientName = MangopayProvider.ProviderName;
 
-    private readonly ProviderJson _json = new(MangopayProvider.ProviderName, MangopayJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(MangopayProvider.ProviderName, MangopayJson.Options);
 
     /// <summary>Applies the settings to a new client: the base address (the token is set per request).</summary>
     public static void Configure(HttpClient client, MangopayOptions options)
@@ -44,7 +44,7 @@ public sealed class MangopayClient(
         PostIdempotentAsync<MangopayPayIn>("payins/payment-methods/twint", body, idempotencyKey, cancellationToken);
 
     /// <summary><c>GET /v2.01/{ClientId}/payins/{PayInId}</c>. A read: retried on transient failures.</summary>
-    /// <exception cref="MangopayException">With <c>Failure = NotFound</c> when Mangopay has no such pay-in.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when Mangopay has no such pay-in.</exception>
     public Task<MangopayPayIn> GetPayInAsync(string payInId, CancellationToken cancellationToken) =>
         GetAsync<MangopayPayIn>($"payins/{Uri.EscapeDataString(payInId)}", cancellationToken);
 
@@ -87,7 +87,7 @@ public sealed class MangopayClient(
             }, cancellationToken);
             return await _json.ReadAsync<T>(response, cancellationToken);
         }
-        catch (MangopayException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+        catch (ProviderException ex) when (ex.IsFrom(MangopayProvider.ProviderName) && ex.StatusCode == (int)HttpStatusCode.Conflict)
         {
             logger.LogInformation("Mangopay answered 409 to POST {Path}: the idempotency key was used before; reading the first answer", path);
             return await FirstAnswerAsync<T>(path, idempotencyKey, ex, cancellationToken);
@@ -98,7 +98,7 @@ public sealed class MangopayClient(
     /// The answer Mangopay gave the first request with <paramref name="idempotencyKey"/>: its resource when that was
     /// a success, else the failure it was. When Mangopay cannot say, the 409 stands.
     /// </summary>
-    private async Task<T> FirstAnswerAsync<T>(string path, string idempotencyKey, MangopayException conflict, CancellationToken cancellationToken)
+    private async Task<T> FirstAnswerAsync<T>(string path, string idempotencyKey, ProviderException conflict, CancellationToken cancellationToken)
         where T : class
     {
         MangopayIdempotencyResponse first;
@@ -106,7 +106,7 @@ public sealed class MangopayClient(
         {
             first = await GetIdempotencyResponseAsync(idempotencyKey, cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure is ProviderFailure.NotFound or ProviderFailure.Rejected)
+        catch (ProviderException ex) when (ex.IsFrom(MangopayProvider.ProviderName) && ex.Failure is ProviderFailure.NotFound or ProviderFailure.Rejected)
         {
             throw conflict;
         }
@@ -154,7 +154,7 @@ public sealed class MangopayClient(
         var info = new ProviderFailureInfo(MangopayProvider.ProviderName, failure,
             $"{MangopayProvider.ProviderName}: the first request with this Idempotency-Key answered {status}.", status, code,
             raw is { Length: > ProviderErrors.MaxRawBodyChars } ? raw[..ProviderErrors.MaxRawBodyChars] : raw, conflict);
-        throw ProviderErrors.Create(settings, info);
+        throw new ProviderException(info);
     }
 
     /// <summary>
@@ -171,7 +171,7 @@ public sealed class MangopayClient(
             request.Headers.Authorization = token.Header();
             return await Client().SendAsync(request, cancellationToken);
         }
-        catch (MangopayException ex) when (ex.StatusCode == (int)HttpStatusCode.Unauthorized)
+        catch (ProviderException ex) when (ex.IsFrom(MangopayProvider.ProviderName) && ex.StatusCode == (int)HttpStatusCode.Unauthorized)
         {
             logger.LogWarning("Mangopay refused the access token (401); fetching a new one and trying once more");
             tokens.Invalidate(token);

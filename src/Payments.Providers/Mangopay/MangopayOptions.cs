@@ -69,9 +69,7 @@ public sealed class MangopayOptionsValidator : IValidateOptions<MangopayOptions>
     {
         var errors = new List<string>();
         const string section = MangopayOptions.SectionName;
-        if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl)
-            || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.Fragment) || !string.IsNullOrEmpty(baseUrl.UserInfo))
+        if (!ProviderUrls.IsBaseUrl(options.BaseUrl))
         {
             errors.Add($"{section}:BaseUrl must be an absolute http(s) URL without query or user info, such as https://api.mangopay.com.");
         }

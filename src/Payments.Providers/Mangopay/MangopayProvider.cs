@@ -48,6 +48,8 @@ public sealed class MangopayProvider(
 
     public const string ResultMessageKey = "result_message";
 
+    private readonly ProviderConfirmation _confirmation = new(ProviderName, "Mangopay pay-in", logger);
+
     public string Name => ProviderName;
 
     /// <summary>Create, return, hooks, refunds. Not capture or cancel (no preauthorization), not recurring, not upsells.</summary>
@@ -100,8 +102,7 @@ public sealed class MangopayProvider(
                 (int)HttpStatusCode.OK, payIn.ResultCode);
         }
 
-        if (!Uri.TryCreate(payIn.RedirectUrl, UriKind.Absolute, out var redirect)
-            || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
+        if (!ProviderUrls.IsWebUrl(payIn.RedirectUrl, out var redirect))
         {
             // Mangopay may have created a pay-in, but the shopper cannot get to TWINT: the session failed.
             throw Failure(ProviderFailure.Unavailable, "mangopay: the TWINT pay-in was answered without a usable RedirectURL.", (int)HttpStatusCode.OK);
@@ -130,26 +131,15 @@ public sealed class MangopayProvider(
     /// </summary>
     public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
     {
-        var payInId = order.ProviderReference ?? evidence?.ProviderReference;
+        var payInId = _confirmation.Reference(order, evidence);
         if (payInId is null)
         {
             return Unchanged($"No Mangopay pay-in is known for order {order.Id} yet");
         }
 
-        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimed && claimed != order.ProviderReference)
+        if (await _confirmation.ReadAsync(order, payInId, linked: order.ProviderReference is not null,
+                () => client.GetPayInAsync(payInId, cancellationToken)) is not { } payIn)
         {
-            logger.LogWarning("Return or hook for order {OrderId} names pay-in {Claimed}, but the order's pay-in is {Linked}; confirming the order's",
-                order.Id, claimed, order.ProviderReference);
-        }
-
-        MangopayPayIn payIn;
-        try
-        {
-            payIn = await client.GetPayInAsync(payInId, cancellationToken);
-        }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
-        {
-            logger.LogWarning("Return for order {OrderId} names pay-in {PayInId}, which Mangopay does not know", order.Id, payInId);
             return Unchanged($"Mangopay has no pay-in {payInId}");
         }
 
@@ -196,7 +186,7 @@ public sealed class MangopayProvider(
     /// Refunds the order's pay-in, with an Idempotency-Key derived from the refund id (a repeat gives the same refund).
     /// The whole amount is a full refund (no DebitedFunds/Fees: Mangopay gives back the pay-in's fees too); less is a
     /// partial refund with <c>Fees</c> 0 (the platform keeps the pay-in's fees). A refusal (4xx) is thrown as a Rejected
-    /// <see cref="MangopayException"/> (the flow records the refund as failed), as is a failure with an unknown outcome
+    /// <see cref="ProviderException"/> (the flow records the refund as failed), as is a failure with an unknown outcome
     /// (5xx after the retries, timeout: asked again with the same refund id, so the same key). A pay-in Mangopay does
     /// not know is a Failed refund.
     /// </summary>
@@ -224,7 +214,7 @@ public sealed class MangopayProvider(
         {
             refund = await client.RefundPayInAsync(payInId, body, MangopayIdempotencyKeys.Refund(order.Id, request.RefundId), cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             // Mangopay does not know the pay-in: nothing was refunded, and asking again cannot change that.
             logger.LogWarning("Mangopay does not know pay-in {PayInId} of order {OrderId}; refund {RefundId} failed", payInId, order.Id, request.RefundId);
@@ -263,7 +253,7 @@ public sealed class MangopayProvider(
         {
             first = await client.GetIdempotencyResponseAsync(MangopayIdempotencyKeys.Refund(order.Id, refund.RefundId), cancellationToken);
         }
-        catch (MangopayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return new ProviderRefundResult(null, RefundOutcome.Failed, null, "Mangopay has no answer for this refund's request: it was not carried out");
         }
@@ -315,6 +305,6 @@ public sealed class MangopayProvider(
 
     private static ProviderPaymentState Unchanged(string reason) => new(null, null, null, reason);
 
-    private static MangopayException Failure(ProviderFailure failure, string message, int? status = null, string? code = null) =>
+    private static ProviderException Failure(ProviderFailure failure, string message, int? status = null, string? code = null) =>
         new(new ProviderFailureInfo(ProviderName, failure, message, status, code, null, null));
 }

@@ -11,14 +11,7 @@ public static class MangopayRegistration
     /// Registers Mangopay when <c>Providers:Mangopay</c> is configured (settings validated at start-up); without that
     /// section Mangopay is simply not offered. Resilience settings come from <c>Providers:Mangopay:Http</c>.
     /// </summary>
-    public static IServiceCollection AddMangopayProvider(this IServiceCollection services, IConfiguration configuration)
-    {
-        if (services.TryAddProvider<MangopayProvider, MangopayOptions, MangopayOptionsValidator, MangopayClient>(configuration, MangopayOptions.SectionName,
-            MangopayClient.HttpClientName, MangopayClient.Configure, MangopayJson.ReadErrorCode, info => new MangopayException(info)))
-        {
-            services.TryAddSingleton<MangopayTokens>();
-        }
-
-        return services;
-    }
+    public static IServiceCollection AddMangopayProvider(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddProvider<MangopayProvider, MangopayOptions, MangopayOptionsValidator, MangopayClient>(configuration, MangopayOptions.SectionName,
+            MangopayClient.HttpClientName, MangopayClient.Configure, MangopayJson.ReadErrorCode, also: s => s.TryAddSingleton<MangopayTokens>());
 }

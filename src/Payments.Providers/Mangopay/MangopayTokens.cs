@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Mangopay;
@@ -16,7 +17,6 @@ namespace Payments.Providers.Mangopay;
 public sealed class MangopayTokens(
     IHttpClientFactory httpClients,
     IOptionsMonitor<MangopayOptions> options,
-    IOptionsMonitor<ProviderHttpOptions> httpOptions,
     TimeProvider clock,
     ILogger<MangopayTokens> logger) : IDisposable
 {
@@ -24,11 +24,11 @@ public sealed class MangopayTokens(
     public static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ProviderJson _json = new(MangopayProvider.ProviderName, MangopayJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(MangopayProvider.ProviderName, MangopayJson.Options);
     private MangopayAccessToken? _current;
 
     /// <summary>The token to send now: the cached one while it is fresh, else a new one from the token endpoint.</summary>
-    /// <exception cref="MangopayException">The token endpoint refused, failed or answered with something unusable.</exception>
+    /// <exception cref="ProviderException">The token endpoint refused, failed or answered with something unusable.</exception>
     public async Task<MangopayAccessToken> GetAsync(CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;

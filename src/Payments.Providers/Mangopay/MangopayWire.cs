@@ -73,14 +73,16 @@ public sealed record MangopayTwintPayInRequest
     public string? StatementDescriptor { get; init; }
 }
 
-/// <summary>The TWINT PayIn object (create, view).</summary>
-public sealed record MangopayPayIn
+/// <summary>
+/// What Mangopay's transactions (a pay-in, a refund) share, as its docs list them for each: who, how much, and how it
+/// ended (<c>Status</c>, <c>ResultCode</c>, <c>ResultMessage</c>).
+/// </summary>
+public abstract record MangopayTransaction
 {
     public string? Id { get; init; }
     public string? Tag { get; init; }
     public long? CreationDate { get; init; }
     public string? AuthorId { get; init; }
-    public string? CreditedUserId { get; init; }
     public MangopayMoney? DebitedFunds { get; init; }
     public MangopayMoney? CreditedFunds { get; init; }
     public MangopayMoney? Fees { get; init; }
@@ -92,11 +94,17 @@ public sealed record MangopayPayIn
     public string? ResultMessage { get; init; }
     public long? ExecutionDate { get; init; }
 
-    /// <summary>PAYIN.</summary>
+    /// <summary>PAYIN (a pay-in) or PAYOUT (a refund).</summary>
     public string? Type { get; init; }
 
-    /// <summary>REGULAR.</summary>
+    /// <summary>REGULAR (a pay-in) or REFUND (a refund).</summary>
     public string? Nature { get; init; }
+}
+
+/// <summary>The TWINT PayIn object (create, view).</summary>
+public sealed record MangopayPayIn : MangopayTransaction
+{
+    public string? CreditedUserId { get; init; }
 
     public string? CreditedWalletId { get; init; }
 
@@ -129,29 +137,8 @@ public sealed record MangopayRefundRequest
 }
 
 /// <summary>The Refund object.</summary>
-public sealed record MangopayRefund
+public sealed record MangopayRefund : MangopayTransaction
 {
-    public string? Id { get; init; }
-    public string? Tag { get; init; }
-    public long? CreationDate { get; init; }
-    public string? AuthorId { get; init; }
-    public MangopayMoney? DebitedFunds { get; init; }
-    public MangopayMoney? CreditedFunds { get; init; }
-    public MangopayMoney? Fees { get; init; }
-
-    /// <summary>CREATED | SUCCEEDED | FAILED.</summary>
-    public string? Status { get; init; }
-
-    public string? ResultCode { get; init; }
-    public string? ResultMessage { get; init; }
-    public long? ExecutionDate { get; init; }
-
-    /// <summary>PAYOUT.</summary>
-    public string? Type { get; init; }
-
-    /// <summary>REFUND.</summary>
-    public string? Nature { get; init; }
-
     public string? InitialTransactionId { get; init; }
     public string? InitialTransactionType { get; init; }
 }

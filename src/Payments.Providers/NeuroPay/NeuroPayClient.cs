@@ -9,7 +9,7 @@ namespace Payments.Providers.NeuroPay;
 
 /// <summary>
 /// The Neuro-Pay checkout API calls this service makes: every one a JSON <c>POST {BaseUrl}/checkout/{endpoint}</c>
-/// with the API key as a bearer token. Every failure arrives as a <see cref="NeuroPayException"/> (built by
+/// with the API key as a bearer token. Every failure arrives as a <see cref="ProviderException"/> (built by
 /// <see cref="ProviderErrors"/>).
 /// </summary>
 /// <remarks>
@@ -18,12 +18,12 @@ namespace Payments.Providers.NeuroPay;
 /// reads the object again to find out. The two reads done by POST (<c>retrieve</c>, <c>retrieve-customer</c>) are
 /// marked safe and retried like a GET. A 429 is retried for every request (see <see cref="ProviderPipelines"/>).
 /// </remarks>
-public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonitor<ProviderHttpOptions> httpOptions)
+public sealed class NeuroPayClient(IHttpClientFactory httpClients)
 {
     /// <summary>The named HTTP client, and the name of its resilience settings and pipeline.</summary>
     public const string HttpClientName = NeuroPayProvider.ProviderName;
 
-    private readonly ProviderJson _json = new(NeuroPayProvider.ProviderName, NeuroPayJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(NeuroPayProvider.ProviderName, NeuroPayJson.Options);
 
     /// <summary>Applies the settings to a new client: base address <c>{BaseUrl}/checkout/</c>, bearer API key.</summary>
     public static void Configure(HttpClient client, NeuroPayOptions options)
@@ -38,7 +38,7 @@ public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonit
         CheckoutAsync("create", body, safe: false, cancellationToken);
 
     /// <summary><c>retrieve</c>: a read, retried on transient failures.</summary>
-    /// <exception cref="NeuroPayException">With <c>Failure = NotFound</c> when Neuro-Pay has no such checkout.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when Neuro-Pay has no such checkout.</exception>
     public Task<NeuroPayCheckout> RetrieveCheckoutAsync(string checkoutId, CancellationToken cancellationToken) =>
         CheckoutAsync("retrieve", new NeuroPayCheckoutIdRequest(checkoutId), safe: true, cancellationToken);
 
@@ -67,7 +67,7 @@ public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonit
         (await PostAsync("create-customer", body, safe: false, ReadCustomer, cancellationToken))!;
 
     /// <summary><c>retrieve-customer</c>: a read, retried on transient failures.</summary>
-    /// <exception cref="NeuroPayException">With <c>Failure = NotFound</c> when Neuro-Pay has no such customer.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when Neuro-Pay has no such customer.</exception>
     public async Task<NeuroPayCustomer> RetrieveCustomerAsync(string customerId, CancellationToken cancellationToken) =>
         (await PostAsync("retrieve-customer", new NeuroPayCustomerIdRequest(customerId), safe: true, ReadCustomer, cancellationToken))!;
 
@@ -77,16 +77,16 @@ public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonit
             _ => (null, null), cancellationToken);
 
     /// <summary>A successful answer the flow cannot use (e.g. a checkout without a page), as an Unavailable failure.</summary>
-    public ProviderException Unusable(string endpoint, string problem, NeuroPayCheckout checkout) =>
+    public static ProviderException Unusable(string endpoint, string problem, NeuroPayCheckout checkout) =>
         ProviderErrors.InvalidResponse(NeuroPayProvider.ProviderName, null, HttpStatusCode.OK, $"POST /checkout/{endpoint}: {problem}",
-            JsonSerializer.Serialize(checkout), httpOptions.Get(NeuroPayProvider.ProviderName));
+            JsonSerializer.Serialize(checkout));
 
     /// <summary>An operation asked for an order that has no Neuro-Pay checkout: refused before any call.</summary>
-    public ProviderException NoCheckout(string orderId)
+    public static ProviderException NoCheckout(string orderId)
     {
         var info = new ProviderFailureInfo(NeuroPayProvider.ProviderName, ProviderFailure.Rejected,
             $"neuropay: order {orderId} has no Neuro-Pay checkout.", null, null, null, null);
-        return ProviderErrors.Create(httpOptions.Get(NeuroPayProvider.ProviderName), info);
+        return new ProviderException(info);
     }
 
     private async Task<NeuroPayCheckout> CheckoutAsync<T>(string endpoint, T body, bool safe, CancellationToken cancellationToken) =>
@@ -115,8 +115,7 @@ public sealed class NeuroPayClient(IHttpClientFactory httpClients, IOptionsMonit
         var (value, problem) = read(raw);
         if (value is null && problem is not null)
         {
-            throw ProviderErrors.InvalidResponse(NeuroPayProvider.ProviderName, request, response.StatusCode, problem, raw,
-                httpOptions.Get(NeuroPayProvider.ProviderName));
+            throw ProviderErrors.InvalidResponse(NeuroPayProvider.ProviderName, request, response.StatusCode, problem, raw);
         }
 
         return value;

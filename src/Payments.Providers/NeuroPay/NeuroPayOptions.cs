@@ -29,9 +29,7 @@ public sealed class NeuroPayOptionsValidator : IValidateOptions<NeuroPayOptions>
     public ValidateOptionsResult Validate(string? name, NeuroPayOptions options)
     {
         var errors = new List<string>();
-        if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl)
-            || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.Fragment) || !string.IsNullOrEmpty(baseUrl.UserInfo))
+        if (!ProviderUrls.IsBaseUrl(options.BaseUrl))
         {
             errors.Add($"{NeuroPayOptions.SectionName}:BaseUrl must be an absolute http(s) URL without query or user info, such as {NeuroPayOptions.DefaultBaseUrl}.");
         }

@@ -28,7 +28,7 @@ public sealed partial class NeuroPayProvider : ICustomerVault
         {
             return ToSavedCustomer(await client.RetrieveCustomerAsync(customerId, cancellationToken));
         }
-        catch (NeuroPayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return null;
         }
@@ -46,7 +46,7 @@ public sealed partial class NeuroPayProvider : ICustomerVault
             await client.DeleteCustomerAsync(customerId, cancellationToken);
             return true;
         }
-        catch (NeuroPayException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return false;
         }

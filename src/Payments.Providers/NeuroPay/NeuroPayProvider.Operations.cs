@@ -18,7 +18,7 @@ public sealed partial class NeuroPayProvider : IPaymentOperations
         {
             return State(await client.CaptureAsync(checkoutId, cancellationToken), order);
         }
-        catch (NeuroPayException ex) when (ex.Failure != ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure != ProviderFailure.NotFound)
         {
             var now = await TryRetrieveAsync(checkoutId, cancellationToken);
             if (now?.Status is NeuroPayStatusMapping.Paid or NeuroPayStatusMapping.PartialRefund or NeuroPayStatusMapping.Refunded)
@@ -47,9 +47,9 @@ public sealed partial class NeuroPayProvider : IPaymentOperations
         {
             before = await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
         }
-        catch (NeuroPayException ex) when (!ex.NotSent)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && !ex.NotSent)
         {
-            throw new NeuroPayException(Http.ProviderFailureInfo.BeforeSending(ex));
+            throw new ProviderException(ProviderFailureInfo.BeforeSending(ex));
         }
 
         var ours = Core.Refunds.RefundRules.HeldByOthers(order, request.RefundId);
@@ -108,7 +108,7 @@ public sealed partial class NeuroPayProvider : IPaymentOperations
                     return State(await client.RefundAsync(new NeuroPayRefundRequest { CheckoutId = checkoutId }, cancellationToken), order);
             }
         }
-        catch (NeuroPayException ex) when (ex.Failure != ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure != ProviderFailure.NotFound)
         {
             // Refused or unknown: the shopper may have paid in between. Report what the checkout says now, unless that
             // is still the state we tried to leave.

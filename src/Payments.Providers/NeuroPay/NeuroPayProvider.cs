@@ -37,6 +37,8 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
     /// <summary>Query (or form) fields a return might carry the checkout id in. Undocumented; a hint at most.</summary>
     public static readonly IReadOnlyList<string> ReturnIdFields = ["checkout_id", "cid"];
 
+    private readonly ProviderConfirmation _confirmation = new(ProviderName, "Neuro-Pay checkout", logger);
+
     public string Name => ProviderName;
 
     /// <summary>
@@ -82,12 +84,12 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
 
         if (redirect is null)
         {
-            if (!Uri.TryCreate(checkout.Url, UriKind.Absolute, out var page) || (page.Scheme != Uri.UriSchemeHttps && page.Scheme != Uri.UriSchemeHttp))
+            if (!ProviderUrls.IsWebUrl(checkout.Url, out var page))
             {
                 // A checkout may exist at Neuro-Pay, but the shopper cannot get to it: the session failed. It stays
                 // "created" at Neuro-Pay and is never paid.
                 logger.LogWarning("Neuro-Pay checkout {CheckoutId} for order {OrderId} came without a usable page URL", checkout.CheckoutId, order.Id);
-                throw client.Unusable("create", "the checkout has no usable page url", checkout);
+                throw NeuroPayClient.Unusable("create", "the checkout has no usable page url", checkout);
             }
 
             redirect = page.AbsoluteUri;
@@ -110,26 +112,15 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
     /// </summary>
     public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
     {
-        var checkoutId = order.ProviderReference ?? evidence?.ProviderReference;
+        var checkoutId = _confirmation.Reference(order, evidence);
         if (checkoutId is null)
         {
             return new ProviderPaymentState(null, null, null, $"No Neuro-Pay checkout is known for order {order.Id} yet");
         }
 
-        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimed && claimed != order.ProviderReference)
+        if (await _confirmation.ReadAsync(order, checkoutId, linked: order.ProviderReference is not null,
+                () => client.RetrieveCheckoutAsync(checkoutId, cancellationToken)) is not { } checkout)
         {
-            logger.LogWarning("Return for order {OrderId} names Neuro-Pay checkout {Claimed}, but the order is linked to {Linked}; confirming the linked one",
-                order.Id, claimed, order.ProviderReference);
-        }
-
-        NeuroPayCheckout checkout;
-        try
-        {
-            checkout = await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
-        }
-        catch (NeuroPayException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
-        {
-            logger.LogWarning("Return for order {OrderId} names Neuro-Pay checkout {CheckoutId}, which Neuro-Pay does not know", order.Id, checkoutId);
             return new ProviderPaymentState(null, null, null, $"Neuro-Pay has no checkout {checkoutId}");
         }
 
@@ -180,13 +171,13 @@ public sealed partial class NeuroPayProvider(NeuroPayClient client, ILogger<Neur
         {
             return await client.RetrieveCheckoutAsync(checkoutId, cancellationToken);
         }
-        catch (NeuroPayException ex)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName))
         {
             logger.LogWarning("Could not read Neuro-Pay checkout {CheckoutId} again: {Failure}", checkoutId, ex.Failure);
             return null;
         }
     }
 
-    private string RequireCheckout(Order order) =>
-        order.ProviderReference ?? throw client.NoCheckout(order.Id);
+    private static string RequireCheckout(Order order) =>
+        order.ProviderReference ?? throw NeuroPayClient.NoCheckout(order.Id);
 }

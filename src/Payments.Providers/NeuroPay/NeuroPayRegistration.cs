@@ -10,10 +10,7 @@ public static class NeuroPayRegistration
     /// Registers Neuro-Pay when <c>Providers:NeuroPay</c> is configured (settings validated at start-up); without that
     /// section Neuro-Pay is simply not offered. Resilience settings come from <c>Providers:NeuroPay:Http</c>.
     /// </summary>
-    public static IServiceCollection AddNeuroPayProvider(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddProvider<NeuroPayProvider, NeuroPayOptions, NeuroPayOptionsValidator, NeuroPayClient>(configuration, NeuroPayOptions.SectionName,
-            NeuroPayClient.HttpClientName, NeuroPayClient.Configure, NeuroPayResponses.ReadErrorCode, info => new NeuroPayException(info));
-        return services;
-    }
+    public static IServiceCollection AddNeuroPayProvider(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddProvider<NeuroPayProvider, NeuroPayOptions, NeuroPayOptionsValidator, NeuroPayClient>(configuration, NeuroPayOptions.SectionName,
+            NeuroPayClient.HttpClientName, NeuroPayClient.Configure, NeuroPayResponses.ReadErrorCode);
 }

@@ -71,53 +71,23 @@ public static class NeuroPayResponses
     private static readonly string[] CardIdNames = ["card_id", "cardId", "id"];
 
     /// <summary>Reads a checkout; null (with the problem) when the body is not a checkout object with an id.</summary>
-    public static NeuroPayCheckout? ReadCheckout(string raw, out string problem)
-    {
-        if (!TryRoot(raw, ["checkout", "data"], CheckoutIdNames, out var doc, out var root, out problem))
-        {
-            return null;
-        }
-
-        using (doc)
-        {
-            var id = Text(root, CheckoutIdNames);
-            if (!NeuroPayIds.IsValid(id))
-            {
-                problem = "it has no usable checkout_id";
-                return null;
-            }
-
-            return new NeuroPayCheckout(
-                id!,
-                Text(root, "status"),
-                Integer(root, "amount"),
-                Text(root, "currency"),
-                Integer(root, RefundedNames),
-                Text(root, UrlNames),
-                Text(root, "identifier"),
-                Text(root, "customer_id", "customerId"),
-                Text(root, "card_id", "cardId"),
-                MetaData(root));
-        }
-    }
+    public static NeuroPayCheckout? ReadCheckout(string raw, out string problem) =>
+        ReadObject(raw, ["checkout", "data"], CheckoutIdNames, "checkout_id", (root, id) => new NeuroPayCheckout(
+            id,
+            Text(root, "status"),
+            Integer(root, "amount"),
+            Text(root, "currency"),
+            Integer(root, RefundedNames),
+            Text(root, UrlNames),
+            Text(root, "identifier"),
+            Text(root, "customer_id", "customerId"),
+            Text(root, "card_id", "cardId"),
+            MetaData(root)), out problem);
 
     /// <summary>Reads a customer; null (with the problem) when the body is not a customer object with an id.</summary>
-    public static NeuroPayCustomer? ReadCustomer(string raw, out string problem)
-    {
-        if (!TryRoot(raw, ["customer", "data"], CustomerIdNames, out var doc, out var root, out problem))
+    public static NeuroPayCustomer? ReadCustomer(string raw, out string problem) =>
+        ReadObject(raw, ["customer", "data"], CustomerIdNames, "customer_id", (root, id) =>
         {
-            return null;
-        }
-
-        using (doc)
-        {
-            var id = Text(root, CustomerIdNames);
-            if (!NeuroPayIds.IsValid(id))
-            {
-                problem = "it has no usable customer_id";
-                return null;
-            }
-
             var cards = new List<NeuroPaySavedCard>();
             if (Property(root, CardsNames) is { ValueKind: JsonValueKind.Array } array)
             {
@@ -130,10 +100,9 @@ public static class NeuroPayResponses
                 }
             }
 
-            return new NeuroPayCustomer(id!, Text(root, "first_name", "firstName"), Text(root, "last_name", "lastName"),
+            return new NeuroPayCustomer(id, Text(root, "first_name", "firstName"), Text(root, "last_name", "lastName"),
                 Text(root, "email"), Text(root, ClientPageNames), MetaData(root), cards);
-        }
-    }
+        }, out problem);
 
     /// <summary>
     /// The error code of an error body, for <c>ProviderException.ProviderCode</c>; never message text. Undocumented:
@@ -153,7 +122,33 @@ public static class NeuroPayResponses
         return code is { Length: > 0 } c ? ProviderJson.Cut(c) : null;
     });
 
-    private static NeuroPaySavedCard? ReadCard(JsonElement card)
+    /// <summary>
+    /// The one way an object is read out of an answer: its root (bare, or under one of <paramref name="wrappers"/>),
+    /// an id under one of <paramref name="idNames"/> that is a usable Neuro-Pay id, then <paramref name="build"/> from
+    /// the root and the id; null with the problem otherwise.
+    /// </summary>
+    private static T? ReadObject<T>(string raw, string[] wrappers, string[] idNames, string idName, Func<JsonElement, string, T> build, out string problem)
+        where T : class
+    {
+        if (!TryRoot(raw, wrappers, idNames, out var doc, out var root, out problem))
+        {
+            return null;
+        }
+
+        using (doc)
+        {
+            var id = Text(root, idNames);
+            if (!NeuroPayIds.IsValid(id))
+            {
+                problem = $"it has no usable {idName}";
+                return null;
+            }
+
+            return build(root, id!);
+        }
+    }
+
+        private static NeuroPaySavedCard? ReadCard(JsonElement card)
     {
         var id = Text(card, CardIdNames);
         if (!NeuroPayIds.IsValid(id))

@@ -1,21 +1,22 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Next;
 
 /// <summary>
 /// The NEXT Admin API calls this service makes, against <c>{BaseUrl}/api/admin/</c>. Every failure arrives as a
-/// <see cref="NextException"/> (built by <see cref="ProviderErrors"/>).
+/// <see cref="ProviderException"/> (built by <see cref="ProviderErrors"/>).
 /// </summary>
-public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<ProviderHttpOptions> httpOptions)
+public sealed class NextClient(IHttpClientFactory httpClients)
 {
     /// <summary>The named HTTP client, and the name of its resilience settings and pipeline.</summary>
     public const string HttpClientName = NextProvider.ProviderName;
 
     public const string ApiVersionHeader = "X-29Next-Api-Version";
 
-    private readonly ProviderJson _json = new(NextProvider.ProviderName, NextJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(NextProvider.ProviderName, NextJson.Options);
 
     /// <summary>Applies the settings to a new client: base address, bearer token, API version.</summary>
     public static void Configure(HttpClient client, NextOptions options)
@@ -35,17 +36,15 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
     public async Task<NextOrder> CreateOrderAsync(NextCreateOrderRequest body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "orders/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary><c>GET /orders/{number}/</c> (ordersRetrieve). A read: retried on transient failures.</summary>
-    /// <exception cref="NextException">With <c>Failure = NotFound</c> when NEXT has no such order.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when NEXT has no such order.</exception>
     public async Task<NextOrder> GetOrderAsync(string number, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"orders/{Uri.EscapeDataString(number)}/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -58,8 +57,7 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
         {
             Content = _json.Content(body),
         };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -69,8 +67,7 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
     public async Task<NextRefund> RefundOrderAsync(string number, NextRefundOrderRequest body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/refund/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextRefund>(response, cancellationToken);
+        return await _json.SendAsync<NextRefund>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -81,16 +78,14 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
     {
         var body = new NextCancelOrderRequest { CancelReason = cancelReason, FullRefund = false };
         using var request = new HttpRequestMessage(HttpMethod.Post, $"orders/{Uri.EscapeDataString(number)}/cancel/") { Content = _json.Content(body) };
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextOrder>(response, cancellationToken);
+        return await _json.SendAsync<NextOrder>(Client(), request, cancellationToken);
     }
 
     /// <summary><c>GET /subscriptions/{id}/</c> (subscriptionsRetrieve). A read: retried on transient failures.</summary>
     public async Task<NextSubscription> GetSubscriptionAsync(long id, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+        return await _json.SendAsync<NextSubscription>(Client(), request, cancellationToken);
     }
 
     /// <summary>
@@ -100,8 +95,7 @@ public sealed class NextClient(IHttpClientFactory httpClients, IOptionsMonitor<P
     public async Task<NextSubscription> RenewSubscriptionAsync(long id, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"subscriptions/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}/renew/");
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<NextSubscription>(response, cancellationToken);
+        return await _json.SendAsync<NextSubscription>(Client(), request, cancellationToken);
     }
 
     private HttpClient Client() => httpClients.CreateClient(HttpClientName);

@@ -48,9 +48,7 @@ public sealed partial class NextOptionsValidator : IValidateOptions<NextOptions>
     public ValidateOptionsResult Validate(string? name, NextOptions options)
     {
         var errors = new List<string>();
-        if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl)
-            || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.UserInfo))
+        if (!ProviderUrls.IsBaseUrl(options.BaseUrl))
         {
             errors.Add($"{NextOptions.SectionName}:BaseUrl must be an absolute http(s) URL without query or user info, such as https://{{store}}.29next.store.");
         }

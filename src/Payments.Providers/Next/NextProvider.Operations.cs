@@ -41,9 +41,9 @@ public sealed partial class NextProvider : IPaymentOperations
         {
             next = await client.GetOrderAsync(number, cancellationToken);
         }
-        catch (NextException ex) when (!ex.NotSent)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && !ex.NotSent)
         {
-            throw new NextException(Http.ProviderFailureInfo.BeforeSending(ex));
+            throw new ProviderException(ProviderFailureInfo.BeforeSending(ex));
         }
 
         var transactions = next.Transactions ?? [];

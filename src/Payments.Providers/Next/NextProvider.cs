@@ -42,6 +42,8 @@ public sealed partial class NextProvider(
     /// <summary>The provider status recorded when NEXT reported that it created no order (the <c>{}</c> return).</summary>
     public const string NoOrderStatus = "no_order";
 
+    private readonly ProviderConfirmation _confirmation = new(ProviderName, "NEXT order", logger);
+
     public string Name => ProviderName;
 
     /// <summary>
@@ -78,7 +80,7 @@ public sealed partial class NextProvider(
         {
             next = await client.GetOrderAsync(number, cancellationToken);
         }
-        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.NotFound)
         {
             return null;
         }
@@ -96,11 +98,10 @@ public sealed partial class NextProvider(
     {
         var body = NextOrderMapping.ToCreateRequest(request.Order, request.ReturnUrl, options.CurrentValue);
         var created = await client.CreateOrderAsync(body, cancellationToken);
-        if (!Uri.TryCreate(created.PaymentCompleteUrl, UriKind.Absolute, out var redirect)
-            || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
+        if (!ProviderUrls.IsWebUrl(created.PaymentCompleteUrl, out var redirect))
         {
             // NEXT may have created an order, but the shopper cannot get to TWINT: the session failed.
-            throw new NextException(new Http.ProviderFailureInfo(ProviderName, ProviderFailure.Unavailable,
+            throw new ProviderException(new ProviderFailureInfo(ProviderName, ProviderFailure.Unavailable,
                 "next: POST /api/admin/orders/ answered without a usable payment_complete_url.", (int)HttpStatusCode.Created,
                 null, JsonSerializer.Serialize(created, NextJson.Options), null));
         }
@@ -166,26 +167,15 @@ public sealed partial class NextProvider(
     /// </summary>
     public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
     {
-        var number = order.ProviderReference ?? evidence?.ProviderReference;
+        var number = _confirmation.Reference(order, evidence);
         if (number is null)
         {
             return ConfirmWithoutOrderNumber(order, evidence);
         }
 
-        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimedNumber && claimedNumber != order.ProviderReference)
+        if (await _confirmation.ReadAsync(order, number, linked: order.ProviderReference is not null,
+                () => client.GetOrderAsync(number, cancellationToken)) is not { } next)
         {
-            logger.LogWarning("Return for order {OrderId} names NEXT order {Claimed}, but the order is linked to {Linked}; confirming the linked one",
-                order.Id, claimedNumber, order.ProviderReference);
-        }
-
-        NextOrder next;
-        try
-        {
-            next = await client.GetOrderAsync(number, cancellationToken);
-        }
-        catch (NextException ex) when (ex.Failure == ProviderFailure.NotFound && order.ProviderReference is null)
-        {
-            logger.LogWarning("Return for order {OrderId} names NEXT order {Number}, which NEXT does not know", order.Id, number);
             return Refused($"NEXT has no order {number}");
         }
 

@@ -11,14 +11,7 @@ public static class NextRegistration
     /// Registers NEXT when <c>Providers:Next</c> is configured (settings validated at start-up); without that
     /// section NEXT is simply not offered. Resilience settings come from <c>Providers:Next:Http</c>.
     /// </summary>
-    public static IServiceCollection AddNextProvider(this IServiceCollection services, IConfiguration configuration)
-    {
-        if (services.TryAddProvider<NextProvider, NextOptions, NextOptionsValidator, NextClient>(configuration, NextOptions.SectionName,
-            NextClient.HttpClientName, NextClient.Configure, NextJson.ReadErrorCode, info => new NextException(info)))
-        {
-            services.TryAddSingleton<NextWebhookVerifier>();
-        }
-
-        return services;
-    }
+    public static IServiceCollection AddNextProvider(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddProvider<NextProvider, NextOptions, NextOptionsValidator, NextClient>(configuration, NextOptions.SectionName,
+            NextClient.HttpClientName, NextClient.Configure, NextJson.ReadErrorCode, also: s => s.TryAddSingleton<NextWebhookVerifier>());
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Payments.Core.Providers;
 using Payments.Providers.Http;
 
 namespace Payments.Providers.Twisto;
@@ -8,7 +9,7 @@ namespace Payments.Providers.Twisto;
 /// <summary>
 /// The Twisto PSP calls this service makes, against <c>{BaseUrl}/psp/</c>: API v4 (checkouts, charges, refunds;
 /// <c>Authorization: Bearer …</c>) and the deprecated Universal API v2 (orders; <c>Authorization: Token …</c>).
-/// Every failure arrives as a <see cref="TwistoException"/> (built by <see cref="ProviderErrors"/>).
+/// Every failure arrives as a <see cref="ProviderException"/> (built by <see cref="ProviderErrors"/>).
 /// </summary>
 /// <remarks>
 /// Retries (Twisto's "edge cases and error handling" page): <c>POST /checkouts</c> is "non-transactional" (each
@@ -16,12 +17,12 @@ namespace Payments.Providers.Twisto;
 /// <c>/refunds</c> are "transactional" and a retry "will need to use the same 'Idempotency-key'", which these
 /// carry, so they are retried. v2 documents no idempotency: its POSTs are sent once. Reads are retried.
 /// </remarks>
-public sealed class TwistoClient(IHttpClientFactory httpClients, IOptionsMonitor<TwistoOptions> options, IOptionsMonitor<ProviderHttpOptions> httpOptions)
+public sealed class TwistoClient(IHttpClientFactory httpClients, IOptionsMonitor<TwistoOptions> options)
 {
     /// <summary>The named HTTP client, and the name of its resilience settings and pipeline.</summary>
     public const string HttpClientName = TwistoProvider.ProviderName;
 
-    private readonly ProviderJson _json = new(TwistoProvider.ProviderName, TwistoJson.Options, httpOptions);
+    private readonly ProviderJson _json = new(TwistoProvider.ProviderName, TwistoJson.Options);
 
     /// <summary>Applies the settings to a new client: base address and JSON. The auth scheme is per request (per version).</summary>
     public static void Configure(HttpClient client, TwistoOptions options)
@@ -40,7 +41,7 @@ public sealed class TwistoClient(IHttpClientFactory httpClients, IOptionsMonitor
     }
 
     /// <summary><c>GET /psp/v4/checkouts/{id}</c> (CheckoutRetrieve, seed 003).</summary>
-    /// <exception cref="TwistoException">With <c>Failure = NotFound</c> when Twisto has no such checkout.</exception>
+    /// <exception cref="ProviderException">With <c>Failure = NotFound</c> when Twisto has no such checkout.</exception>
     public async Task<TwistoCheckout> GetCheckoutAsync(string checkoutId, CancellationToken cancellationToken)
     {
         using var request = V4(HttpMethod.Get, $"v4/checkouts/{Uri.EscapeDataString(checkoutId)}", null);
@@ -140,12 +141,8 @@ public sealed class TwistoClient(IHttpClientFactory httpClients, IOptionsMonitor
         return request;
     }
 
-    private async Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
-        where T : class
-    {
-        using var response = await Client().SendAsync(request, cancellationToken);
-        return await _json.ReadAsync<T>(response, cancellationToken);
-    }
+    private Task<T> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
+        where T : class => _json.SendAsync<T>(Client(), request, cancellationToken);
 
     private static async Task<T?> ReadOptionalAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
         where T : class

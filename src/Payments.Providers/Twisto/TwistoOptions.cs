@@ -80,9 +80,7 @@ public sealed class TwistoOptionsValidator : IValidateOptions<TwistoOptions>
     {
         var errors = new List<string>();
         const string s = TwistoOptions.SectionName;
-        if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var baseUrl)
-            || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp)
-            || !string.IsNullOrEmpty(baseUrl.Query) || !string.IsNullOrEmpty(baseUrl.UserInfo) || !string.IsNullOrEmpty(baseUrl.Fragment))
+        if (!ProviderUrls.IsBaseUrl(options.BaseUrl))
         {
             errors.Add($"{s}:BaseUrl must be an absolute http(s) URL without query or user info, such as https://api.twisto.cz or https://api.twisto.pl.");
         }

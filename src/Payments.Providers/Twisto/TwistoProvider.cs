@@ -28,6 +28,8 @@ public sealed class TwistoProvider(
     public const string CurrentAmountKey = "twisto_current_amount";
     public const string RefundAmountKey = "twisto_refund_amount";
 
+    private readonly ProviderConfirmation _confirmation = new(ProviderName, "Twisto id", logger);
+
     public string Name => ProviderName;
 
     /// <summary>
@@ -73,8 +75,7 @@ public sealed class TwistoProvider(
             (id, url, raw) = (created.Id, created.Uri ?? created.RedirectUrl, JsonSerializer.Serialize(created, TwistoJson.Options));
         }
 
-        if (!TwistoCallbacks.IsReference(id) || !Uri.TryCreate(url, UriKind.Absolute, out var redirect)
-            || (redirect.Scheme != Uri.UriSchemeHttps && redirect.Scheme != Uri.UriSchemeHttp))
+        if (!TwistoCallbacks.IsReference(id) || !ProviderUrls.IsWebUrl(url, out var redirect))
         {
             // Twisto may have opened something, but the shopper cannot get to it: the session failed.
             throw Failure(ProviderFailure.Unavailable,
@@ -96,16 +97,10 @@ public sealed class TwistoProvider(
     /// </summary>
     public async Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken)
     {
-        var reference = order.ProviderReference ?? evidence?.ProviderReference;
+        var reference = _confirmation.Reference(order, evidence);
         if (reference is null)
         {
             return new ProviderPaymentState(null, null, null, $"No Twisto id is known for order {order.Id} yet");
-        }
-
-        if (order.ProviderReference is not null && evidence?.ProviderReference is { } claimed && claimed != order.ProviderReference)
-        {
-            logger.LogWarning("A callback for order {OrderId} names Twisto id {Claimed}, but the order is linked to {Linked}; confirming the linked one",
-                order.Id, claimed, order.ProviderReference);
         }
 
         var state = await ReadAsync(order, reference, stored: order.ProviderReference is not null, cancellationToken);
@@ -155,7 +150,7 @@ public sealed class TwistoProvider(
             // A refund object has no state: a 2xx means Twisto took it.
             return new ProviderRefundResult(created.Id, RefundOutcome.Succeeded, null, null);
         }
-        catch (TwistoException ex) when (ex.Failure == ProviderFailure.Rejected)
+        catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.Rejected)
         {
             logger.LogWarning("Twisto refused refund {RefundId} of order {OrderId}: {StatusCode} {Code}", request.RefundId, order.Id, ex.StatusCode, ex.ProviderCode);
             return new ProviderRefundResult(null, RefundOutcome.Failed, ex.ProviderCode, $"Twisto refused the refund ({ex.StatusCode}{(ex.ProviderCode is null ? "" : $", {ex.ProviderCode}")})");
@@ -217,17 +212,10 @@ public sealed class TwistoProvider(
     private async Task<ProviderPaymentState> ReadAsync(Order order, string reference, bool stored, CancellationToken cancellationToken)
     {
         var v2 = VersionOf(order) == TwistoOptions.V2;
-        try
-        {
-            return v2
+        return await _confirmation.ReadAsync(order, reference, linked: stored, async () => v2
                 ? FromOrder(order, reference, await client.GetOrderAsync(reference, cancellationToken))
-                : FromCheckout(order, reference, await client.GetCheckoutAsync(reference, cancellationToken));
-        }
-        catch (TwistoException ex) when (ex.Failure == ProviderFailure.NotFound && !stored)
-        {
-            logger.LogWarning("A callback for order {OrderId} names Twisto id {Reference}, which Twisto does not know", order.Id, reference);
-            return Refused($"Twisto has no {(v2 ? "order" : "checkout")} {reference}");
-        }
+                : FromCheckout(order, reference, await client.GetCheckoutAsync(reference, cancellationToken)))
+            ?? Refused($"Twisto has no {(v2 ? "order" : "checkout")} {reference}");
     }
 
     private ProviderPaymentState FromCheckout(Order order, string reference, TwistoCheckout checkout)
@@ -279,7 +267,7 @@ public sealed class TwistoProvider(
             {
                 await client.ActivateOrderAsync(reference, cancellationToken);
             }
-            catch (TwistoException ex) when (ex.Failure == ProviderFailure.Rejected)
+            catch (ProviderException ex) when (ex.IsFrom(ProviderName) && ex.Failure == ProviderFailure.Rejected)
             {
                 // v2 takes no idempotency key: a concurrent confirmation may have activated it first. The order
                 // read below says which.
@@ -340,7 +328,7 @@ public sealed class TwistoProvider(
 
     private static ProviderPaymentState Refused(string reason) => new(null, null, null, reason);
 
-    private static TwistoException Failure(ProviderFailure failure, string message, string? raw) =>
+    private static ProviderException Failure(ProviderFailure failure, string message, string? raw) =>
         new(new ProviderFailureInfo(ProviderName, failure, message, null, null,
             raw is { Length: > ProviderErrors.MaxRawBodyChars } ? raw[..ProviderErrors.MaxRawBodyChars] : raw, null));
 }

@@ -10,10 +10,7 @@ public static class TwistoRegistration
     /// Registers Twisto when <c>Providers:Twisto</c> is configured (settings validated at start-up); without that
     /// section Twisto is simply not offered. Resilience settings come from <c>Providers:Twisto:Http</c>.
     /// </summary>
-    public static IServiceCollection AddTwistoProvider(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddProvider<TwistoProvider, TwistoOptions, TwistoOptionsValidator, TwistoClient>(configuration, TwistoOptions.SectionName,
-            TwistoClient.HttpClientName, TwistoClient.Configure, TwistoJson.ReadErrorCode, info => new TwistoException(info));
-        return services;
-    }
+    public static IServiceCollection AddTwistoProvider(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddProvider<TwistoProvider, TwistoOptions, TwistoOptionsValidator, TwistoClient>(configuration, TwistoOptions.SectionName,
+            TwistoClient.HttpClientName, TwistoClient.Configure, TwistoJson.ReadErrorCode);
 }

@@ -1,15 +1,10 @@
-using System.Reflection;
-using Microsoft.Extensions.Options;
 using Payments.Providers.Http;
-using Payments.Providers.Mangopay;
 using Payments.Providers.NeuroPay;
-using Payments.Providers.Next;
 using Payments.Providers.Tests.NeuroPay;
-using Payments.Providers.Twisto;
 
 namespace Payments.Providers.Tests.Http;
 
-/// <summary>Every provider's exception keeps what the failure says, "not sent" included: a charge that never left is queued again, not marked unknown.</summary>
+/// <summary>Every provider's failure keeps what the failure says, "not sent" included: a charge that never left is queued again, not marked unknown.</summary>
 public sealed class ProviderExceptionsTests
 {
     public static TheoryData<string> Providers => ["next", "twisto", "mangopay", "neuropay"];
@@ -21,15 +16,12 @@ public sealed class ProviderExceptionsTests
         foreach (var notSent in new[] { true, false })
         {
             var info = new ProviderFailureInfo(provider, ProviderFailure.Unavailable, "down", 429, "code", "raw", null, notSent);
-            ProviderException ex = provider switch
-            {
-                "next" => new NextException(info),
-                "twisto" => new TwistoException(info),
-                "mangopay" => new MangopayException(info),
-                _ => new NeuroPayException(info),
-            };
+            var ex = new ProviderException(info);
+            var named = new ProviderException(provider, ProviderFailure.Unavailable, "down", 429, "code", "raw", notSent: notSent);
 
             Assert.Equal((notSent, ProviderFailure.Unavailable, 429, "code"), (ex.NotSent, ex.Failure, ex.StatusCode, ex.ProviderCode));
+            Assert.Equal((notSent, ProviderFailure.Unavailable, 429, "code"), (named.NotSent, named.Failure, named.StatusCode, named.ProviderCode));
+            Assert.True(ex.IsFrom(provider));
         }
     }
 
@@ -39,52 +31,41 @@ public sealed class ProviderExceptionsTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.TooManyRequests, """{"error":"rate_limited"}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().CaptureAsync(NeuroPayTestKit.Order(providerReference: NeuroPayTestKit.CheckoutId), CancellationToken.None));
 
         Assert.True(ex.NotSent);
     }
 
     [Fact]
-    public void Every_provider_exception_is_a_marker_over_the_one_constructor()
+    public void Provider_exception_is_the_one_type_for_provider_failures()
     {
-        var types = typeof(ProviderFailureException).Assembly.GetTypes()
-            .Where(t => typeof(ProviderException).IsAssignableFrom(t) && t != typeof(ProviderFailureException)).ToList();
+        var derived = new[] { typeof(ProviderErrors).Assembly, typeof(ProviderException).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Where(t => t != typeof(ProviderException) && typeof(ProviderException).IsAssignableFrom(t));
 
-        Assert.Equal(["MangopayException", "NeuroPayException", "NextException", "TwistoException"], types.Select(t => t.Name).Order());
-        foreach (var type in types)
-        {
-            Assert.True(type.IsSealed, type.Name);
-            Assert.Equal(typeof(ProviderFailureException), type.BaseType);
-            Assert.Equal([typeof(ProviderFailureInfo)], Assert.Single(type.GetConstructors()).GetParameters().Select(p => p.ParameterType));
-            Assert.Empty(type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly));
-        }
+        Assert.Empty(derived);
+        Assert.True(typeof(ProviderException).IsSealed);
     }
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public void The_one_factory_builds_each_provider_s_own_type_from_its_registration(string provider)
+    public async Task Each_provider_s_registered_client_fails_with_its_name_and_not_sent(string provider)
     {
+        var handler = new CapturingHandler().Otherwise(HttpStatusCode.TooManyRequests);
         using var services = provider switch
         {
-            "next" => Next.NextTestKit.Services(null),
-            "twisto" => Twisto.TwistoTestKit.Services(null),
-            "mangopay" => Mangopay.MangopayTestKit.Services(null),
-            _ => NeuroPayTestKit.Services(null),
+            "next" => Next.NextTestKit.Services(handler),
+            "twisto" => Twisto.TwistoTestKit.Services(handler),
+            "mangopay" => Mangopay.MangopayTestKit.Services(handler),
+            _ => NeuroPayTestKit.Services(handler),
         };
-        var options = services.GetRequiredService<IOptionsMonitor<ProviderHttpOptions>>().Get(provider);
-        var info = new ProviderFailureInfo(provider, ProviderFailure.Unavailable, "down", null, null, null, null, NotSent: true);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "probe");
 
-        var ex = ProviderErrors.Create(options, info);
+        var ex = await ProviderAssert.ThrowsAsync(provider, () =>
+            services.GetRequiredService<IHttpClientFactory>().CreateClient(provider).SendAsync(request));
 
-        Assert.Equal(provider switch
-        {
-            "next" => typeof(NextException),
-            "twisto" => typeof(TwistoException),
-            "mangopay" => typeof(MangopayException),
-            _ => typeof(NeuroPayException),
-        }, ex.GetType());
         Assert.True(ex.NotSent);
-        Assert.True(ProviderErrors.Create(null, info).NotSent);
+        Assert.Equal(429, ex.StatusCode);
     }
 }

@@ -52,8 +52,8 @@ public sealed class ProviderPipelineLogTests
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<NeuroPayClient>();
 
-        await Assert.ThrowsAsync<NeuroPayException>(() => client.RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
-        await Assert.ThrowsAsync<NeuroPayException>(() => client.CreateCustomerAsync(
+        await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => client.RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
+        await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => client.CreateCustomerAsync(
             new NeuroPayCreateCustomerRequest { FirstName = "Anna", LastName = "Svensson", Email = pii }, CancellationToken.None));
 
         var lines = capture.Lines.ToList();

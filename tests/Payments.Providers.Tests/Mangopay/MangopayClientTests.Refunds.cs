@@ -71,10 +71,10 @@ public sealed partial class MangopayClientTests
         using var services = MangopayTestKit.Services(handler);
         var order = MangopayTestKit.Order(providerReference: MangopayTestKit.PayInId);
 
-        var refused = await Assert.ThrowsAsync<MangopayException>(() =>
+        var refused = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.Provider().RefundAsync(order, new RefundRequest("rf_1", 100, null, null), CancellationToken.None));
         var unknown = await services.Provider().RefundAsync(order, new RefundRequest("rf_2", 100, null, null), CancellationToken.None);
-        var down = await Assert.ThrowsAsync<MangopayException>(() =>
+        var down = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.Provider().RefundAsync(order, new RefundRequest("rf_3", 100, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, refused.Failure);

@@ -77,7 +77,7 @@ public sealed partial class MangopayClientTests
             .Otherwise(HttpStatusCode.InternalServerError, MangopayTestKit.ErrorJson("internal_error"));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(5, handler.Count); // the token, then 1 + 3 retries
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -114,7 +114,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, """{"StatusCode":"200","RequestURL":"https://api.sandbox.mangopay.com/v2.01/acme-platform/payins/payment-methods/twint","Resource":{"Id":{"not":"a string"},"Status":[1]}}""");
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
     }
@@ -128,7 +128,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, $$"""{"StatusCode":"400","Date":1718010000,"RequestURL":"x","Resource":{{MangopayTestKit.ErrorJson("param_error", errors: """{"ReturnURL":"too long"}""")}}}""");
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal(400, ex.StatusCode);
@@ -145,7 +145,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, $$"""{"StatusCode":"200","RequestURL":"https://api.sandbox.mangopay.com/v2.01/acme-platform/payins/wt_1/refunds","Resource":{{MangopayTestKit.RefundJson()}}}""");
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(409, ex.StatusCode);
     }
@@ -158,7 +158,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, MangopayTestKit.PayInJson(tag: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa SO-1001"));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
@@ -172,7 +172,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.NotFound, MangopayTestKit.ErrorJson("ressource_not_found", "The ressource does not exist"));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(409, ex.StatusCode);
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);

@@ -93,7 +93,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.Unauthorized, unauthorized);
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.GetRequiredService<MangopayClient>().GetPayInAsync(MangopayTestKit.PayInId, CancellationToken.None));
 
         Assert.Equal(4, handler.Count);
@@ -109,7 +109,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.Unauthorized, MangopayTestKit.ErrorJson("not_authorized", "Authentication failed"));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(1, handler.Count);
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -141,7 +141,7 @@ public sealed partial class MangopayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, answer);
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.GetRequiredService<MangopayClient>().GetPayInAsync(MangopayTestKit.PayInId, CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);

@@ -99,7 +99,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.BadRequest, MangopayTestKit.ErrorJson("param_error", errors: """{"DebitedFunds.Currency":"anna@example.ch is not CHF"}"""));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(2, handler.Count);
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -143,7 +143,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.NotFound, MangopayTestKit.ErrorJson("ressource_not_found", "The ressource does not exist", """{"RessourceNotFound":"Cannot found the ressource PayIn with the id=wt_x "}"""));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.GetRequiredService<MangopayClient>().GetPayInAsync("wt_x", CancellationToken.None));
 
         Assert.Equal(2, handler.Count);
@@ -159,7 +159,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, MangopayTestKit.PayInJson(status: "FAILED", resultCode: "002951", resultMessage: "Beneficiary not verified", redirectUrl: null));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal("002951", ex.ProviderCode);
@@ -176,7 +176,7 @@ public sealed partial class MangopayClientTests
             .Respond(HttpStatusCode.OK, MangopayTestKit.PayInJson(redirectUrl: redirect));
         using var services = MangopayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => CreateAsync(services));
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => CreateAsync(services));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
     }
@@ -188,7 +188,7 @@ public sealed partial class MangopayClientTests
         using var services = MangopayTestKit.Services(handler);
         var longReturn = new Uri($"https://{new string('a', 160)}.example/api/return/mangopay/{MangopayTestKit.OrderId}/{new string('t', 43)}");
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(MangopayTestKit.SessionRequest(MangopayTestKit.Order(), longReturn), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);

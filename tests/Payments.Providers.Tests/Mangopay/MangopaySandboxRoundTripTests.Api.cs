@@ -124,12 +124,12 @@ public sealed partial class MangopaySandboxRoundTripTests
             Assert.True(error["Date"]!.GetValue<long>() > 0);
         }
 
-        using (var wrongKey = await http.SendAsync(TokenRequest("sandbox-client", "wrong")))
+        using (var wrongKey = await http.SendAsync(MangopaySandboxServer.TokenRequest("sandbox-client", "wrong")))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
         }
 
-        using var tokenAnswer = await http.SendAsync(TokenRequest(MangopayOptionsDefaults.ClientId, MangopayOptionsDefaults.ApiKey));
+        using var tokenAnswer = await http.SendAsync(MangopaySandboxServer.TokenRequest(MangopayOptionsDefaults.ClientId, MangopayOptionsDefaults.ApiKey));
         var token = JsonNode.Parse(await tokenAnswer.Content.ReadAsStringAsync())!;
         Assert.Equal("Bearer", token["token_type"]!.GetValue<string>());
         Assert.Equal(1200, token["expires_in"]!.GetValue<int>());

@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.WebUtilities;
 using Payments.Providers.Mangopay;
 
 namespace Payments.Providers.Tests.Mangopay;
@@ -27,18 +25,17 @@ public sealed partial class MangopaySandboxRoundTripTests
         Assert.StartsWith($"{sandbox.BaseUrl}/twint/", session.RedirectUrl, StringComparison.Ordinal);
         Assert.StartsWith("wt_", session.ProviderReference, StringComparison.Ordinal);
 
-        using var browser = Browser();
-        var page = await browser.GetStringAsync(session.RedirectUrl);
+        var page = await sandbox.Browser.GetStringAsync(session.RedirectUrl);
         Assert.Contains("CHF 49.90", page, StringComparison.Ordinal);
         Assert.Contains("value=\"pay\"", page, StringComparison.Ordinal);
         Assert.Contains("value=\"decline\"", page, StringComparison.Ordinal);
         Assert.Contains("value=\"pending\"", page, StringComparison.Ordinal);
         Assert.Contains($"{MangopayTestKit.OrderId} SO-1001", page, StringComparison.Ordinal);
 
-        var back = await DecideAsync(browser, session.RedirectUrl, "pay");
+        var back = await sandbox.DecideAsync(session.RedirectUrl, "pay");
         Assert.Equal($"{MangopayTestKit.ReturnUrl.AbsoluteUri}?transactionId={session.ProviderReference}", back.AbsoluteUri);
 
-        var evidence = provider.ReadReturn(MangopayTestKit.Return(Query(back)));
+        var evidence = provider.ReadReturn(MangopayTestKit.Return(MangopaySandboxServer.Query(back)));
         Assert.Equal(session.ProviderReference, evidence.ProviderReference);
 
         var state = await provider.ConfirmAsync(order with { ProviderReference = session.ProviderReference }, evidence, CancellationToken.None);
@@ -46,7 +43,7 @@ public sealed partial class MangopaySandboxRoundTripTests
         Assert.Equal("000000", state.ProviderData!["result_code"]);
 
         // The page is decided once; the hook went to the configured URL.
-        using var again = await browser.PostAsync(session.RedirectUrl, Form("pay"));
+        using var again = await sandbox.Browser.PostAsync(session.RedirectUrl, MangopaySandboxServer.Form("pay"));
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         var hook = await sandbox.NextHookAsync();
         Assert.Equal("PAYIN_NORMAL_SUCCEEDED", hook["EventType"]);
@@ -61,11 +58,8 @@ public sealed partial class MangopaySandboxRoundTripTests
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var services = sandbox.ClientServices();
         var order = MangopayTestKit.Order();
-        var session = await CreateAsync(services, order);
-
-        using var browser = Browser();
-        var back = await DecideAsync(browser, session.RedirectUrl, "decline");
-        var evidence = services.Provider().ReadReturn(MangopayTestKit.Return(Query(back)));
+        var (session, back) = await sandbox.CheckoutAsync(services, order, "decline");
+        var evidence = services.Provider().ReadReturn(MangopayTestKit.Return(MangopaySandboxServer.Query(back)));
 
         var state = await services.Provider().ConfirmAsync(order with { ProviderReference = session.ProviderReference }, evidence, CancellationToken.None);
         Assert.Equal(PaymentStatus.Failed, state.Status);
@@ -80,16 +74,13 @@ public sealed partial class MangopaySandboxRoundTripTests
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var services = sandbox.ClientServices();
         var order = MangopayTestKit.Order();
-        var session = await CreateAsync(services, order);
-
-        using var browser = Browser();
-        var back = await DecideAsync(browser, session.RedirectUrl, "pending");
+        var (session, back) = await sandbox.CheckoutAsync(services, order, "pending");
         var state = await services.Provider().ConfirmAsync(order with { ProviderReference = session.ProviderReference },
-            services.Provider().ReadReturn(MangopayTestKit.Return(Query(back))), CancellationToken.None);
+            services.Provider().ReadReturn(MangopayTestKit.Return(MangopaySandboxServer.Query(back))), CancellationToken.None);
 
         Assert.Null(state.Status);
         Assert.Equal("CREATED", state.ProviderStatus);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(session.RedirectUrl)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await sandbox.Browser.GetAsync(session.RedirectUrl)).StatusCode);
     }
 
     [Fact]
@@ -98,13 +89,11 @@ public sealed partial class MangopaySandboxRoundTripTests
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var services = sandbox.ClientServices();
         var theirs = MangopayTestKit.Order(id: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        var theirSession = await CreateAsync(services, theirs);
-        using var browser = Browser();
-        var theirReturn = await DecideAsync(browser, theirSession.RedirectUrl, "pay");
+        var (_, theirReturn) = await sandbox.CheckoutAsync(services, theirs, "pay");
 
         // Ours has no pay-in linked yet (or one still CREATED): a return naming theirs changes nothing either way.
         var ours = MangopayTestKit.Order();
-        var forged = services.Provider().ReadReturn(MangopayTestKit.Return(Query(theirReturn)));
+        var forged = services.Provider().ReadReturn(MangopayTestKit.Return(MangopaySandboxServer.Query(theirReturn)));
         var unlinked = await services.Provider().ConfirmAsync(ours, forged, CancellationToken.None);
         Assert.Null(unlinked.Status);
         Assert.Null(unlinked.ProviderReference);
@@ -145,15 +134,13 @@ public sealed partial class MangopaySandboxRoundTripTests
         await using var sandbox = await MangopaySandboxServer.StartAsync();
         using var services = sandbox.ClientServices();
         var order = MangopayTestKit.Order();
-        var session = await CreateAsync(services, order);
-        using var browser = Browser();
-        await DecideAsync(browser, session.RedirectUrl, "pay");
+        var (session, _) = await sandbox.CheckoutAsync(services, order, "pay");
         var paid = order with { ProviderReference = session.ProviderReference, ProviderData = session.ProviderData };
 
         var first = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var repeat = await services.Provider().RefundAsync(paid, new RefundRequest("rf_1", 1000, null, null), CancellationToken.None);
         var second = await services.Provider().RefundAsync(paid, new RefundRequest("rf_2", 3990, null, null), CancellationToken.None);
-        var over = await Assert.ThrowsAsync<MangopayException>(() =>
+        var over = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () =>
             services.Provider().RefundAsync(paid, new RefundRequest("rf_3", 1, null, null), CancellationToken.None));
 
         Assert.Equal(RefundOutcome.Succeeded, first.Outcome);
@@ -183,7 +170,7 @@ public sealed partial class MangopaySandboxRoundTripTests
         var order = MangopayTestKit.Order();
         var session = await CreateAsync(services, order);
 
-        var ex = await Assert.ThrowsAsync<MangopayException>(() => services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
+        var ex = await ProviderAssert.ThrowsAsync(MangopayProvider.ProviderName, () => services.Provider().RefundAsync(order with { ProviderReference = session.ProviderReference },
             new RefundRequest("rf_1", 100, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -196,8 +183,7 @@ public sealed partial class MangopaySandboxRoundTripTests
         using var services = sandbox.ClientServices();
         var session = await CreateAsync(services, MangopayTestKit.Order(merchantReference: "<script>alert(1)</script>"));
 
-        using var browser = Browser();
-        var page = await browser.GetStringAsync(session.RedirectUrl);
+        var page = await sandbox.Browser.GetStringAsync(session.RedirectUrl);
 
         Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;", page, StringComparison.Ordinal);
@@ -205,35 +191,5 @@ public sealed partial class MangopaySandboxRoundTripTests
 
     private static MangopayOptions Options() => new() { AuthorId = "usr_1", CreditedWalletId = "wlt_1" };
 
-    private static HttpRequestMessage TokenRequest(string user, string password)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
-        {
-            Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("grant_type", "client_credentials")]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        return request;
-    }
-
-    private static HttpClient Browser() => new(new HttpClientHandler { AllowAutoRedirect = false });
-
-    /// <summary>Presses a button on the hosted page; returns where the sandbox redirects the browser (a 302 to the return URL).</summary>
-    private static async Task<Uri> DecideAsync(HttpClient browser, string redirectUrl, string decision)
-    {
-        var page = await browser.GetStringAsync(redirectUrl);
-        Assert.Matches(FormTag(), page);
-        using var answer = await browser.PostAsync(redirectUrl, Form(decision));
-        Assert.Equal(HttpStatusCode.Found, answer.StatusCode);
-        return answer.Headers.Location!;
-    }
-
-    private static FormUrlEncodedContent Form(string decision) => new([new KeyValuePair<string, string>("decision", decision)]);
-
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static Dictionary<string, string> Query(Uri uri) =>
-        QueryHelpers.ParseQuery(uri.Query).ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-
-    [GeneratedRegex("<form method=\"post\" action=\"\">", RegexOptions.CultureInvariant)]
-    private static partial Regex FormTag();
 }

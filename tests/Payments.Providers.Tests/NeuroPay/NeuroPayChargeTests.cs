@@ -49,10 +49,10 @@ public sealed class NeuroPayChargeTests
         using var services = NeuroPayTestKit.Services(handler, TrippableCircuit);
         for (var i = 0; i < 2; i++)
         {
-            await Assert.ThrowsAsync<NeuroPayException>(() => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
+            await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
         }
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
 
         Assert.Equal(2, handler.Count);
         Assert.DoesNotContain(handler.Requests, r => r.Uri.AbsolutePath == "/checkout/create");
@@ -67,7 +67,7 @@ public sealed class NeuroPayChargeTests
             new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (fake)")));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
         Assert.Equal((ProviderFailure.Unavailable, true), (ex.Failure, ex.NotSent));
@@ -79,7 +79,7 @@ public sealed class NeuroPayChargeTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.ServiceUnavailable);
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().ChargeRecurringAsync(Subscribed(), Renewal(), CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
         Assert.Equal((ProviderFailure.Unavailable, false), (ex.Failure, ex.NotSent));

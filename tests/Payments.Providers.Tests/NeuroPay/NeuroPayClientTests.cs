@@ -124,7 +124,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(url: url));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -138,52 +138,12 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, """{"status":"created","url":"https://x.example/p"}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
         Assert.Equal("""{"status":"created","url":"https://x.example/p"}""", ex.RawBody);
         Assert.Contains("POST /checkout/create", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_on_503()
-    {
-        var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"error":"unavailable"}""").Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
-        Assert.Equal(503, ex.StatusCode);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_after_a_timeout()
-    {
-        var handler = new CapturingHandler().Hang().Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler, s => s["Providers:NeuroPay:Http:AttemptTimeout"] = "00:00:00.200");
-
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Timeout, ex.Failure);
-    }
-
-    [Fact]
-    public async Task Create_is_not_retried_after_a_network_error()
-    {
-        var handler = new CapturingHandler().FailWithNetworkError().Otherwise(HttpStatusCode.OK, Created);
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
-            services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
-
-        Assert.Equal(1, handler.Count);
-        Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
     }
 
     [Fact]
@@ -229,7 +189,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.BadGateway, """{"error":"upstream"}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
 
         Assert.Equal(4, handler.Count);
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -285,7 +245,7 @@ public sealed class NeuroPayClientTests
             _ => () => client.DeleteCustomerAsync(NeuroPayTestKit.CustomerId, CancellationToken.None),
         };
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(call);
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, call);
 
         Assert.Equal(1, handler.Count);
         Assert.Equal($"/checkout/{endpoint}", handler.OnlyRequest().Uri.AbsolutePath);
@@ -315,7 +275,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.NotFound, """{"error":"not_found","message":"Checkout not found."}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Client().RetrieveCheckoutAsync("nope", CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Client().RetrieveCheckoutAsync("nope", CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
         Assert.Equal(ProviderFailure.NotFound, ex.Failure);
@@ -329,7 +289,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.BadRequest, body);
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -346,7 +306,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.Unauthorized, """{"error":{"code":"unauthorized","message":"bad key"}}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Client().RetrieveCheckoutAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal("unauthorized", ex.ProviderCode);
@@ -359,7 +319,7 @@ public sealed class NeuroPayClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, "<html>maintenance</html>");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Client().CaptureAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Client().CaptureAsync(NeuroPayTestKit.CheckoutId, CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
         Assert.Equal("<html>maintenance</html>", ex.RawBody);

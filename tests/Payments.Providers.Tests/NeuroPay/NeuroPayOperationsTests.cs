@@ -46,7 +46,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler().Hang().Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserved"));
         using var services = NeuroPayTestKit.Services(handler, s => s["Providers:NeuroPay:Http:AttemptTimeout"] = "00:00:00.200");
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CaptureAsync(Stored(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CaptureAsync(Stored(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Timeout, ex.Failure);
         Assert.Equal(["/checkout/capture", "/checkout/retrieve"], handler.Requests.Select(r => r.Uri.AbsolutePath));
@@ -58,7 +58,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler();
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CaptureAsync(NeuroPayTestKit.Order(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CaptureAsync(NeuroPayTestKit.Order(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal(0, handler.Count);
@@ -141,7 +141,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.GatewayTimeout);
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None));
 
         Assert.False(ex.NotSent);
@@ -173,7 +173,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "paid"));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 700, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
@@ -188,7 +188,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.BadRequest, """{"error":"invalid_amount"}""");
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             services.Provider().RefundAsync(Stored(), new RefundRequest("rfd_1", 99999, null, null), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
@@ -196,20 +196,23 @@ public sealed class NeuroPayOperationsTests
         Assert.Equal(2, handler.Count);
     }
 
-    [Fact]
-    public async Task Cancel_deletes_a_created_checkout()
+    /// <summary>A created checkout is deleted; a reserved one is released by a refund without an amount.</summary>
+    [Theory]
+    [InlineData("created", "/checkout/delete", "revoked")]
+    [InlineData("reserved", "/checkout/refund", "reserve released")]
+    public async Task Cancel_deletes_a_created_checkout_and_releases_a_reserved_one(string status, string write, string answered)
     {
         var handler = new CapturingHandler()
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "created"))
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "revoked"));
+            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: status))
+            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: answered));
         using var services = NeuroPayTestKit.Services(handler);
 
         var state = await services.Provider().CancelAsync(Stored(), CancellationToken.None);
 
-        Assert.Equal(["/checkout/retrieve", "/checkout/delete"], handler.Requests.Select(r => r.Uri.AbsolutePath));
+        Assert.Equal(["/checkout/retrieve", write], handler.Requests.Select(r => r.Uri.AbsolutePath));
         Assert.Equal($$"""{"checkout_id":"{{NeuroPayTestKit.CheckoutId}}"}""", handler.Requests[1].Body);
         Assert.Equal(PaymentStatus.Cancelled, state.Status);
-        Assert.Equal("revoked", state.ProviderStatus);
+        Assert.Equal(answered, state.ProviderStatus);
     }
 
     [Fact]
@@ -222,22 +225,6 @@ public sealed class NeuroPayOperationsTests
 
         Assert.Equal(PaymentStatus.Cancelled, state.Status);
         Assert.Equal("deleted", state.ProviderStatus);
-    }
-
-    [Fact]
-    public async Task Cancel_releases_a_reserved_checkout_with_a_refund_without_amount()
-    {
-        var handler = new CapturingHandler()
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserved"))
-            .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "reserve released"));
-        using var services = NeuroPayTestKit.Services(handler);
-
-        var state = await services.Provider().CancelAsync(Stored(), CancellationToken.None);
-
-        Assert.Equal(["/checkout/retrieve", "/checkout/refund"], handler.Requests.Select(r => r.Uri.AbsolutePath));
-        Assert.Equal($$"""{"checkout_id":"{{NeuroPayTestKit.CheckoutId}}"}""", handler.Requests[1].Body);
-        Assert.Equal(PaymentStatus.Cancelled, state.Status);
-        Assert.Equal("reserve released", state.ProviderStatus);
     }
 
     [Theory]
@@ -278,7 +265,7 @@ public sealed class NeuroPayOperationsTests
             .Respond(HttpStatusCode.OK, NeuroPayTestKit.Checkout(status: "created"));
         using var services = NeuroPayTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CancelAsync(Stored(), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CancelAsync(Stored(), CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
@@ -319,7 +306,7 @@ public sealed class NeuroPayOperationsTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable);
         using var services = NeuroPayTestKit.Services(handler);
 
-        await Assert.ThrowsAsync<NeuroPayException>(() => services.Provider().CreateCustomerAsync(
+        await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => services.Provider().CreateCustomerAsync(
             new NewCustomer("Ada", "Lovelace", "ada@example.com", new Dictionary<string, string>()), CancellationToken.None));
 
         Assert.Equal("""{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com"}""", handler.OnlyRequest().Body);

@@ -1,3 +1,5 @@
+using Payments.Providers.NeuroPay;
+
 namespace Payments.Providers.Tests.NeuroPay;
 
 public sealed class NeuroPayReturnTests
@@ -149,7 +151,7 @@ public sealed class NeuroPayReturnTests
         var state = await provider.ConfirmAsync(NeuroPayTestKit.Order(), new ReturnEvidence("abc", ClaimedOutcome.Unknown), CancellationToken.None);
         Assert.Null(state.Status);
 
-        var ex = await Assert.ThrowsAsync<Payments.Providers.NeuroPay.NeuroPayException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             provider.ConfirmAsync(NeuroPayTestKit.Order(providerReference: "abc"), null, CancellationToken.None));
         Assert.Equal(ProviderFailure.NotFound, ex.Failure);
     }

@@ -7,88 +7,53 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Providers.NeuroPay;
-using Payments.Providers.Tests.Sandbox;
 
 namespace Payments.Providers.Tests.NeuroPay;
 
 /// <summary>The real Neuro-Pay client and provider against the sandbox on a real Kestrel port, the browser played by HttpClient.</summary>
 public sealed class NeuroPaySandboxRoundTripTests
 {
-    private static string BaseUrl(SandboxServer sandbox) => $"{sandbox.Address.AbsoluteUri.TrimEnd('/')}/sandbox/neuropay";
-
-    private static HttpClient Browser() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
-
-    /// <summary>Opens the checkout page, presses a button, and returns where the browser is sent (a 303).</summary>
-    private static async Task<Uri> DecideAsync(HttpClient browser, string pageUrl, string decision, bool saveCard = false)
-    {
-        var page = await browser.GetStringAsync(pageUrl);
-        Assert.Contains($"value=\"{decision}\"", page, StringComparison.Ordinal);
-        var fields = new List<KeyValuePair<string, string>> { new("decision", decision) };
-        if (saveCard)
-        {
-            Assert.Contains("name=\"save_card\"", page, StringComparison.Ordinal);
-            fields.Add(new("save_card", "true"));
-        }
-
-        using var answer = await browser.PostAsync(pageUrl, new FormUrlEncodedContent(fields));
-        Assert.Equal(HttpStatusCode.SeeOther, answer.StatusCode);
-        return answer.Headers.Location!;
-    }
-
-    private static async Task<(ServiceProvider Services, NeuroPayProvider Provider)> StartAsync(SandboxServer sandbox)
-    {
-        var services = NeuroPayTestKit.Services(null, baseUrl: BaseUrl(sandbox));
-        return (services, services.Provider());
-    }
-
-    private static Order Opened(Order order, ProviderSession session) => order with { ProviderReference = session.ProviderReference, RedirectUrl = session.RedirectUrl };
-
     [Fact]
     public async Task Pay_returns_to_the_exact_return_url_and_confirms_as_succeeded()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
         var order = NeuroPayTestKit.Order();
 
         var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
-        Assert.StartsWith($"{BaseUrl(sandbox)}/pay/", session.RedirectUrl, StringComparison.Ordinal);
+        Assert.StartsWith($"{rig.BaseUrl}/pay/", session.RedirectUrl, StringComparison.Ordinal);
         Assert.Matches("^[0-9a-f]{32}$", session.ProviderReference);
 
-        using var browser = Browser();
-        var page = await browser.GetStringAsync(session.RedirectUrl);
+        var page = await rig.Browser.GetStringAsync(session.RedirectUrl);
         Assert.Contains("SEK 49.90", page, StringComparison.Ordinal);
         Assert.Contains("Order SO-1001", page, StringComparison.Ordinal);
         Assert.DoesNotContain("save_card", page, StringComparison.Ordinal);
 
-        var back = await DecideAsync(browser, session.RedirectUrl, "pay");
+        var back = await rig.DecideAsync(session.RedirectUrl, "pay");
         Assert.Equal(NeuroPayTestKit.ReturnUrl, back);
 
         var evidence = provider.ReadReturn(NeuroPayTestKit.Return());
-        var state = await provider.ConfirmAsync(Opened(order, session), evidence, CancellationToken.None);
+        var state = await provider.ConfirmAsync(NeuroPaySandboxRig.Opened(order, session), evidence, CancellationToken.None);
         Assert.Equal(PaymentStatus.Succeeded, state.Status);
         Assert.Equal("paid", state.ProviderStatus);
         Assert.Equal(session.ProviderReference, state.ProviderReference);
 
         // Decided once: the page is closed now.
-        using var again = await browser.PostAsync(session.RedirectUrl, new FormUrlEncodedContent([new("decision", "pay")]));
+        using var again = await rig.Browser.PostAsync(session.RedirectUrl, new FormUrlEncodedContent([new("decision", "pay")]));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("paid", await browser.GetStringAsync(session.RedirectUrl), StringComparison.Ordinal);
+        Assert.Contains("paid", await rig.Browser.GetStringAsync(session.RedirectUrl), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Decline_returns_to_the_return_url_and_confirms_as_failed()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var order = NeuroPayTestKit.Order();
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var order = await rig.OpenAsync();
 
-        using var browser = Browser();
-        Assert.Equal(NeuroPayTestKit.ReturnUrl, await DecideAsync(browser, session.RedirectUrl, "decline"));
+        Assert.Equal(NeuroPayTestKit.ReturnUrl, await rig.DecideAsync(order.RedirectUrl!, "decline"));
 
-        var state = await provider.ConfirmAsync(Opened(order, session), provider.ReadReturn(NeuroPayTestKit.Return()), CancellationToken.None);
+        var state = await provider.ConfirmAsync(order, provider.ReadReturn(NeuroPayTestKit.Return()), CancellationToken.None);
         Assert.Equal(PaymentStatus.Failed, state.Status);
         Assert.Equal("failed", state.ProviderStatus);
     }
@@ -96,19 +61,16 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task Cancel_returns_to_the_cancel_url_and_confirms_as_cancelled()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var order = NeuroPayTestKit.Order();
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var order = await rig.OpenAsync();
 
-        using var browser = Browser();
-        var back = await DecideAsync(browser, session.RedirectUrl, "cancel");
+        var back = await rig.DecideAsync(order.RedirectUrl!, "cancel");
         Assert.Equal(NeuroPayTestKit.CancelUrl, back);
 
         var evidence = provider.ReadReturn(NeuroPayTestKit.Return(new Dictionary<string, string> { ["cancel"] = "1" }, cancelled: true));
         Assert.Equal(ClaimedOutcome.Cancelled, evidence.Claim);
-        var state = await provider.ConfirmAsync(Opened(order, session), evidence, CancellationToken.None);
+        var state = await provider.ConfirmAsync(order, evidence, CancellationToken.None);
         Assert.Equal(PaymentStatus.Cancelled, state.Status);
         Assert.Equal("canceled", state.ProviderStatus);
     }
@@ -116,15 +78,13 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task A_return_without_a_decision_changes_nothing()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var order = NeuroPayTestKit.Order();
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var order = await rig.OpenAsync();
 
         foreach (var cancelled in new[] { false, true })
         {
-            var state = await provider.ConfirmAsync(Opened(order, session), provider.ReadReturn(NeuroPayTestKit.Return(cancelled: cancelled)), CancellationToken.None);
+            var state = await provider.ConfirmAsync(order, provider.ReadReturn(NeuroPayTestKit.Return(cancelled: cancelled)), CancellationToken.None);
             Assert.Null(state.Status);
             Assert.Equal("created", state.ProviderStatus);
         }
@@ -133,14 +93,9 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task Reserve_capture_and_refunds_follow_neuro_pays_state_rules()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var order = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["capture"] = "false" });
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
-        order = Opened(order, session);
-        using var browser = Browser();
-        await DecideAsync(browser, session.RedirectUrl, "pay");
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var order = await rig.PaidCheckoutAsync(NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["capture"] = "false" }));
 
         Assert.Equal(PaymentStatus.Authorized, (await provider.ConfirmAsync(order, null, CancellationToken.None)).Status);
 
@@ -158,12 +113,12 @@ public sealed class NeuroPaySandboxRoundTripTests
         // Its answer lost, say: the checkout's refunded total shows it went through, and nothing is sent.
         var found = await provider.FindRefundAsync(order with { Refunds = [first] }, first, CancellationToken.None);
         Assert.Equal(RefundOutcome.Succeeded, found?.Outcome);
-        var checkout = await services.Client().RetrieveCheckoutAsync(order.ProviderReference!, CancellationToken.None);
+        var checkout = await rig.Services.Client().RetrieveCheckoutAsync(order.ProviderReference!, CancellationToken.None);
         Assert.Equal(1000, checkout.RefundedAmount);
 
         var done = first with { Outcome = RefundRecordOutcome.Succeeded };
         var tooMuch = new RefundRecord("rfd_2", 3991, null, RefundRecordOutcome.Requested, DateTimeOffset.UnixEpoch);
-        var refused = await Assert.ThrowsAsync<NeuroPayException>(() =>
+        var refused = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () =>
             provider.RefundAsync(order with { Refunds = [done, tooMuch] }, new RefundRequest("rfd_2", 3991, null, null), CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, refused.Failure);
         Assert.Equal("invalid_amount", refused.ProviderCode);
@@ -177,24 +132,18 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task Cancel_deletes_a_created_checkout_and_releases_a_reserved_one()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-
-        var open = NeuroPayTestKit.Order();
-        open = Opened(open, await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(open), CancellationToken.None));
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var open = await rig.OpenAsync();
         var deleted = await provider.CancelAsync(open, CancellationToken.None);
         Assert.Equal(PaymentStatus.Cancelled, deleted.Status);
         Assert.Equal("revoked", deleted.ProviderStatus);
-        using var browser = Browser();
-        using (var closed = await browser.PostAsync(open.RedirectUrl, new FormUrlEncodedContent([new("decision", "pay")])))
+        using (var closed = await rig.Browser.PostAsync(open.RedirectUrl, new FormUrlEncodedContent([new("decision", "pay")])))
         {
             Assert.Equal(HttpStatusCode.Conflict, closed.StatusCode);
         }
 
-        var held = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["capture"] = "false" });
-        held = Opened(held, await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(held), CancellationToken.None));
-        await DecideAsync(browser, held.RedirectUrl!, "pay");
+        var held = await rig.PaidCheckoutAsync(NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["capture"] = "false" }));
         var released = await provider.CancelAsync(held, CancellationToken.None);
         Assert.Equal(PaymentStatus.Cancelled, released.Status);
         Assert.Equal("reserve released", released.ProviderStatus);
@@ -203,28 +152,25 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task Customers_save_cards_on_the_checkout_page_and_pay_with_them_automatically()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
         var customer = await provider.CreateCustomerAsync(new NewCustomer("Ada", "Lovelace", "ada@example.com",
             new Dictionary<string, string> { ["crmId"] = "cust_123" }), CancellationToken.None);
         Assert.Matches("^[0-9a-f]{32}$", customer.Id);
         Assert.Empty(customer.Cards);
         Assert.Equal("cust_123", customer.Metadata["crmId"]);
-        Assert.Equal($"{BaseUrl(sandbox)}/client/{customer.Id}", customer.ClientPage);
+        Assert.Equal($"{rig.BaseUrl}/client/{customer.Id}", customer.ClientPage);
 
         // First payment: the shopper saves the card.
         var first = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["customerId"] = customer.Id });
         var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(first), CancellationToken.None);
-        using var browser = Browser();
-        await DecideAsync(browser, session.RedirectUrl, "pay", saveCard: true);
+        await rig.DecideAsync(session.RedirectUrl, "pay", saveCard: true);
 
         var saved = (await provider.GetCustomerAsync(customer.Id, CancellationToken.None))!;
         var card = Assert.Single(saved.Cards);
         Assert.Equal("4242", card.Last4);
         Assert.True(card.IsDefault);
-        var clientPage = await browser.GetStringAsync(saved.ClientPage);
+        var clientPage = await rig.Browser.GetStringAsync(saved.ClientPage);
         Assert.Contains("4242", clientPage, StringComparison.Ordinal);
 
         // Later: an automatic payment with the saved card, no page.
@@ -233,7 +179,7 @@ public sealed class NeuroPaySandboxRoundTripTests
         var automatic = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(next), CancellationToken.None);
         Assert.Equal(NeuroPayTestKit.ReturnUrl.AbsoluteUri, automatic.RedirectUrl);
         Assert.Equal("true", automatic.ProviderData["automatic_payment"]);
-        Assert.Equal(PaymentStatus.Succeeded, (await provider.ConfirmAsync(Opened(next, automatic), null, CancellationToken.None)).Status);
+        Assert.Equal(PaymentStatus.Succeeded, (await provider.ConfirmAsync(NeuroPaySandboxRig.Opened(next, automatic), null, CancellationToken.None)).Status);
 
         Assert.True(await provider.DeleteCustomerAsync(customer.Id, CancellationToken.None));
         Assert.Null(await provider.GetCustomerAsync(customer.Id, CancellationToken.None));
@@ -243,12 +189,11 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task A_declining_saved_card_fails_the_automatic_payment_and_unknown_cards_are_refused()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
         var customer = await provider.CreateCustomerAsync(new NewCustomer("Ada", "Lovelace", "ada@example.com", new Dictionary<string, string>()), CancellationToken.None);
         using var http = new HttpClient();
-        using (var added = await http.PostAsync($"{BaseUrl(sandbox)}/_sandbox/customers/{customer.Id}/cards", Json("""{"last4":"0002","expiry":"01/29"}""")))
+        using (var added = await http.PostAsync($"{rig.BaseUrl}/_sandbox/customers/{customer.Id}/cards", Json("""{"last4":"0002","expiry":"01/29"}""")))
         {
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
         }
@@ -257,10 +202,10 @@ public sealed class NeuroPaySandboxRoundTripTests
         var order = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["customerId"] = customer.Id, ["cardId"] = cardId });
         var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
         Assert.Equal(NeuroPayTestKit.ReturnUrl.AbsoluteUri, session.RedirectUrl);
-        Assert.Equal(PaymentStatus.Failed, (await provider.ConfirmAsync(Opened(order, session), null, CancellationToken.None)).Status);
+        Assert.Equal(PaymentStatus.Failed, (await provider.ConfirmAsync(NeuroPaySandboxRig.Opened(order, session), null, CancellationToken.None)).Status);
 
         var unknown = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["customerId"] = customer.Id, ["cardId"] = "nosuchcard" });
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(unknown), CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(unknown), CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
         Assert.Equal("card_not_found", ex.ProviderCode);
     }
@@ -268,14 +213,12 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task Update_sets_and_deletes_metadata_keys()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None);
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var order = await rig.OpenAsync();
 
-        var updated = await services.Client().UpdateMetadataAsync(new NeuroPayUpdateRequest
+        var updated = await rig.Services.Client().UpdateMetadataAsync(new NeuroPayUpdateRequest
         {
-            CheckoutId = session.ProviderReference!,
+            CheckoutId = order.ProviderReference!,
             MetaData = new Dictionary<string, string> { ["note"] = "gift", ["merchant_reference"] = "" },
         }, CancellationToken.None);
 
@@ -287,21 +230,14 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task The_sandbox_api_refuses_what_neuro_pay_would()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"{BaseUrl(sandbox)}/checkout/") };
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"{rig.BaseUrl}/checkout/") };
         var valid = $$"""{"amount":3000,"currency":"SEK","message":"Order 1","returnUrl":"https://shop.example/r","returnUrlCancel":"https://shop.example/c"}""";
 
-        using (var noKey = await http.PostAsync("create", Json(valid)))
-        {
-            Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
-            Assert.Equal("unauthorized", (await ReadAsync(noKey))["error"]!.GetValue<string>());
-        }
+        await ExpectAsync(http, "create", Json(valid), HttpStatusCode.Unauthorized, "unauthorized");
 
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "key-a");
-        using (var form = await http.PostAsync("create", new FormUrlEncodedContent([new("amount", "3000")])))
-        {
-            Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
-        }
+        await ExpectAsync(http, "create", new FormUrlEncodedContent([new("amount", "3000")]), HttpStatusCode.UnsupportedMediaType);
 
         foreach (var (bad, code) in new[]
         {
@@ -316,9 +252,7 @@ public sealed class NeuroPaySandboxRoundTripTests
             ("not json", "invalid_request"),
         })
         {
-            using var refused = await http.PostAsync("create", Json(bad));
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-            Assert.Equal(code, (await ReadAsync(refused))["error"]!.GetValue<string>());
+            await ExpectAsync(http, "create", Json(bad), HttpStatusCode.BadRequest, code);
         }
 
         using var created = await http.PostAsync("create", Json(valid));
@@ -329,26 +263,10 @@ public sealed class NeuroPaySandboxRoundTripTests
         Assert.Equal(id, checkout["identifier"]!.GetValue<string>());
         Assert.True(checkout["capture"]!.GetValue<bool>());
 
-        using (var capture = await http.PostAsync("capture", Json($$"""{"checkout_id":"{{id}}"}""")))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, capture.StatusCode);
-            Assert.Equal("invalid_status", (await ReadAsync(capture))["error"]!.GetValue<string>());
-        }
-
-        using (var refund = await http.PostAsync("refund", Json($$"""{"checkout_id":"{{id}}"}""")))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, refund.StatusCode);
-        }
-
-        using (var missing = await http.PostAsync("retrieve", Json("{}")))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        }
-
-        using (var unknown = await http.PostAsync("retrieve", Json("""{"checkout_id":"0000"}""")))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        }
+        await ExpectAsync(http, "capture", Json($$"""{"checkout_id":"{{id}}"}"""), HttpStatusCode.BadRequest, "invalid_status");
+        await ExpectAsync(http, "refund", Json($$"""{"checkout_id":"{{id}}"}"""), HttpStatusCode.BadRequest);
+        await ExpectAsync(http, "retrieve", Json("{}"), HttpStatusCode.BadRequest);
+        await ExpectAsync(http, "retrieve", Json("""{"checkout_id":"0000"}"""), HttpStatusCode.NotFound);
 
         // Another key (another company) does not see the checkout.
         using var other = new HttpRequestMessage(HttpMethod.Post, "retrieve") { Content = Json($$"""{"checkout_id":"{{id}}"}""") };
@@ -358,28 +276,21 @@ public sealed class NeuroPaySandboxRoundTripTests
             Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
         }
 
-        using (var customer = await http.PostAsync("create-customer", Json("""{"first_name":"Ada","email":"ada@example.com"}""")))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, customer.StatusCode);
-        }
+        await ExpectAsync(http, "create-customer", Json("""{"first_name":"Ada","email":"ada@example.com"}"""), HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task Refund_reasons_take_neuro_pays_spelling_only()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None);
-        using var browser = Browser();
-        await DecideAsync(browser, session.RedirectUrl, "pay");
-        var client = services.Client();
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var order = await rig.PaidCheckoutAsync();
+        var client = rig.Services.Client();
 
-        var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RefundAsync(
-            new NeuroPayRefundRequest { CheckoutId = session.ProviderReference!, Amount = 100, Reason = "fraudulent" }, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(NeuroPayProvider.ProviderName, () => client.RefundAsync(
+            new NeuroPayRefundRequest { CheckoutId = order.ProviderReference!, Amount = 100, Reason = "fraudulent" }, CancellationToken.None));
         Assert.Equal("invalid_reason", ex.ProviderCode);
 
-        var ok = await client.RefundAsync(new NeuroPayRefundRequest { CheckoutId = session.ProviderReference!, Amount = 100, Reason = "fraudolent" }, CancellationToken.None);
+        var ok = await client.RefundAsync(new NeuroPayRefundRequest { CheckoutId = order.ProviderReference!, Amount = 100, Reason = "fraudolent" }, CancellationToken.None);
         Assert.Equal("partialRefund", ok.Status);
         Assert.Equal(100, ok.RefundedAmount);
     }
@@ -387,49 +298,54 @@ public sealed class NeuroPaySandboxRoundTripTests
     [Fact]
     public async Task The_pages_encode_what_they_render_and_the_sandbox_control_sets_any_status()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var order = NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["message"] = "<script>alert(1)</script>" });
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(order), CancellationToken.None);
-        using var browser = Browser();
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var order = await rig.OpenAsync(NeuroPayTestKit.Order(options: new Dictionary<string, string> { ["message"] = "<script>alert(1)</script>" }));
 
-        var page = await browser.GetStringAsync(session.RedirectUrl);
+        var page = await rig.Browser.GetStringAsync(order.RedirectUrl);
         Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;", page, StringComparison.Ordinal);
 
-        using (var set = await browser.PostAsync($"{BaseUrl(sandbox)}/_sandbox/checkouts/{session.ProviderReference}/status", Json("""{"status":"<b>odd</b>"}""")))
+        using (var set = await rig.Browser.PostAsync($"{rig.BaseUrl}/_sandbox/checkouts/{order.ProviderReference}/status", Json("""{"status":"<b>odd</b>"}""")))
         {
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         }
 
-        var closed = await browser.GetStringAsync(session.RedirectUrl);
+        var closed = await rig.Browser.GetStringAsync(order.RedirectUrl);
         Assert.DoesNotContain("<b>odd</b>", closed, StringComparison.Ordinal);
-        var state = await provider.ConfirmAsync(Opened(order, session), null, CancellationToken.None);
+        var state = await provider.ConfirmAsync(order, null, CancellationToken.None);
         Assert.Null(state.Status);
         Assert.Equal("<b>odd</b>", state.ProviderStatus);
 
-        using var missing = await browser.GetAsync($"{BaseUrl(sandbox)}/pay/nosuchcheckout");
+        using var missing = await rig.Browser.GetAsync($"{rig.BaseUrl}/pay/nosuchcheckout");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
     public async Task Concurrent_decisions_on_one_checkout_decide_it_once()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        var (services, provider) = await StartAsync(sandbox);
-        using var _ = services;
-        var session = await provider.CreateSessionAsync(NeuroPayTestKit.SessionRequest(NeuroPayTestKit.Order()), CancellationToken.None);
-        using var browser = Browser();
+        await using var rig = await NeuroPaySandboxRig.StartAsync();
+        var order = await rig.OpenAsync();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            browser.PostAsync(session.RedirectUrl, new FormUrlEncodedContent([new("decision", i % 2 == 0 ? "pay" : "decline")]))));
+            rig.Browser.PostAsync(order.RedirectUrl, new FormUrlEncodedContent([new("decision", i % 2 == 0 ? "pay" : "decline")]))));
 
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.SeeOther);
         Assert.Equal(19, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>Posts <paramref name="body"/> to <paramref name="path"/>: the answer has <paramref name="status"/> and, when given, Neuro-Pay's <paramref name="error"/> code.</summary>
+    private static async Task ExpectAsync(HttpClient http, string path, HttpContent body, HttpStatusCode status, string? error = null)
+    {
+        using var answer = await http.PostAsync(path, body);
+        Assert.Equal(status, answer.StatusCode);
+        if (error is not null)
+        {
+            Assert.Equal(error, (await ReadAsync(answer))["error"]!.GetValue<string>());
+        }
+    }
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response)
     {

@@ -67,7 +67,7 @@ public class NextChargeTests
         var unwell = new CapturingHandler().Respond(HttpStatusCode.BadGateway).Otherwise(HttpStatusCode.OK, OrderWithTransaction("succeeded"));
         using (var services = NextTestKit.Services(unwell))
         {
-            var ex = await Assert.ThrowsAsync<NextException>(() => services.Provider().ChargeUpsellAsync(NextTestKit.Order(providerReference: "108231"), Upsell(), CancellationToken.None));
+            var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => services.Provider().ChargeUpsellAsync(NextTestKit.Order(providerReference: "108231"), Upsell(), CancellationToken.None));
             Assert.Equal((ProviderFailure.Unavailable, false), (ex.Failure, ex.NotSent));
             Assert.Equal(1, unwell.Count);
         }
@@ -75,7 +75,7 @@ public class NextChargeTests
         var down = new CapturingHandler().FailWithNetworkError();
         using (var services = NextTestKit.Services(down))
         {
-            var ex = await Assert.ThrowsAsync<NextException>(() => services.Provider().ChargeUpsellAsync(NextTestKit.Order(providerReference: "108231"), Upsell(), CancellationToken.None));
+            var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => services.Provider().ChargeUpsellAsync(NextTestKit.Order(providerReference: "108231"), Upsell(), CancellationToken.None));
             Assert.Equal(1, down.Count);
             Assert.Equal(ProviderFailure.Unavailable, ex.Failure);
         }

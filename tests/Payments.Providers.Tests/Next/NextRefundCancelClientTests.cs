@@ -34,7 +34,7 @@ public sealed class NextRefundCancelClientTests
         var handler = new CapturingHandler().Respond(HttpStatusCode.ServiceUnavailable, """{"detail":"unavailable"}""").Otherwise(HttpStatusCode.OK, Refund);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() => services.GetRequiredService<NextClient>().RefundOrderAsync("108231",
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => services.GetRequiredService<NextClient>().RefundOrderAsync("108231",
             new NextRefundOrderRequest { Transactions = [new NextRefundTransactionRequest(5, "10.00")] }, CancellationToken.None));
 
         Assert.Equal(1, handler.Count);
@@ -48,7 +48,7 @@ public sealed class NextRefundCancelClientTests
             .Otherwise(HttpStatusCode.OK, NextTestKit.OrderJson(paymentStatus: "voided"));
         using var services = NextTestKit.Services(handler);
 
-        await Assert.ThrowsAsync<NextException>(() => services.GetRequiredService<NextClient>().CancelOrderAsync("108231", CancellationToken.None));
+        await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () => services.GetRequiredService<NextClient>().CancelOrderAsync("108231", CancellationToken.None));
 
         var request = handler.OnlyRequest();
         Assert.Equal(HttpMethod.Post, request.Method);
@@ -127,7 +127,7 @@ public sealed class NextRefundCancelClientTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.BadGateway);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().RefundAsync(PaidOrder(Recorded("rfd_b", 1000, Payments.Core.Orders.RefundRecordOutcome.Requested)),
                 new RefundRequest("rfd_b", 1000, null, null), CancellationToken.None));
 

@@ -1,3 +1,5 @@
+using Payments.Providers.Next;
+
 namespace Payments.Providers.Tests.Next;
 
 public sealed class NextReturnTests
@@ -193,7 +195,7 @@ public sealed class NextReturnTests
         var handler = new CapturingHandler().Otherwise(HttpStatusCode.ServiceUnavailable);
         using var services = NextTestKit.Services(handler);
 
-        var ex = await Assert.ThrowsAsync<Payments.Providers.Next.NextException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(NextProvider.ProviderName, () =>
             services.Provider().ConfirmAsync(NextTestKit.Order(providerReference: "108231"), null, CancellationToken.None));
 
         Assert.Equal(ProviderFailure.Unavailable, ex.Failure);

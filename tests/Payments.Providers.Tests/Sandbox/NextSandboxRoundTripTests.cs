@@ -1,35 +1,32 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Payments.Providers.Next;
 using Payments.Providers.Tests.Next;
 
 namespace Payments.Providers.Tests.Sandbox;
 
 /// <summary>The real NEXT client and provider against the sandbox over HTTP, as a shopper's browser would go through it.</summary>
-public sealed partial class NextSandboxRoundTripTests
+public sealed class NextSandboxRoundTripTests
 {
     [Fact]
     public async Task Pay_comes_back_as_a_confirmed_succeeded_payment()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var services = NextTestKit.Services(null, baseUrl: sandbox.NextBaseUrl);
-        var provider = services.Provider();
+        await using var rig = await NextSandboxRig.StartAsync();
+        var provider = rig.Provider;
         var order = NextTestKit.Order();
 
         var session = await provider.CreateSessionAsync(NextTestKit.SessionRequest(order), CancellationToken.None);
-        Assert.StartsWith($"{sandbox.NextBaseUrl}/checkout/", session.RedirectUrl, StringComparison.Ordinal);
+        Assert.StartsWith($"{rig.Sandbox.NextBaseUrl}/checkout/", session.RedirectUrl, StringComparison.Ordinal);
         Assert.Null(session.ProviderReference);
 
-        using var browser = new HttpClient();
-        var page = await browser.GetStringAsync(session.RedirectUrl);
+        var page = await rig.Browser.GetStringAsync(session.RedirectUrl);
         Assert.Contains("CHF 49.90", page, StringComparison.Ordinal);
         Assert.Contains("value=\"pay\"", page, StringComparison.Ordinal);
         Assert.Contains("value=\"decline\"", page, StringComparison.Ordinal);
         Assert.Contains("value=\"pending\"", page, StringComparison.Ordinal);
 
-        var (action, response) = await DecideAsync(browser, session.RedirectUrl, "pay");
+        var (action, response) = await rig.DecideAsync(session.RedirectUrl, "pay");
         Assert.Equal(NextTestKit.ReturnUrl.AbsoluteUri, action);
 
         var evidence = provider.ReadReturn(NextTestKit.Return(response));
@@ -41,27 +38,25 @@ public sealed partial class NextSandboxRoundTripTests
         Assert.Equal("paid", state.ProviderStatus);
         Assert.Equal(evidence.ProviderReference, state.ProviderReference);
 
-        var next = await services.GetRequiredService<NextClient>().GetOrderAsync(state.ProviderReference!, CancellationToken.None);
+        var next = await rig.Client.GetOrderAsync(state.ProviderReference!, CancellationToken.None);
         var transaction = Assert.Single(next.Transactions!);
         Assert.Equal("succeeded", transaction.Status);
         Assert.Equal("49.90", transaction.Amount);
 
         // The payment page is decided once.
-        using var again = await browser.PostAsync(session.RedirectUrl, Form("pay"));
+        using var again = await rig.Browser.PostAsync(session.RedirectUrl, NextSandboxRig.Form("pay"));
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
     [Fact]
     public async Task Decline_comes_back_empty_and_fails()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var services = NextTestKit.Services(null, baseUrl: sandbox.NextBaseUrl);
-        var provider = services.Provider();
+        await using var rig = await NextSandboxRig.StartAsync();
+        var provider = rig.Provider;
         var order = NextTestKit.Order();
-        var session = await provider.CreateSessionAsync(NextTestKit.SessionRequest(order), CancellationToken.None);
+        var session = await rig.OpenAsync(order);
 
-        using var browser = new HttpClient();
-        var (_, response) = await DecideAsync(browser, session.RedirectUrl, "decline");
+        var (_, response) = await rig.DecideAsync(session.RedirectUrl, "decline");
         Assert.Equal("{}", response);
 
         var evidence = provider.ReadReturn(NextTestKit.Return(response));
@@ -72,14 +67,12 @@ public sealed partial class NextSandboxRoundTripTests
     [Fact]
     public async Task A_forged_paid_claim_for_a_pending_order_is_not_trusted()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var services = NextTestKit.Services(null, baseUrl: sandbox.NextBaseUrl);
-        var provider = services.Provider();
+        await using var rig = await NextSandboxRig.StartAsync();
+        var provider = rig.Provider;
         var order = NextTestKit.Order();
-        var session = await provider.CreateSessionAsync(NextTestKit.SessionRequest(order), CancellationToken.None);
+        var session = await rig.OpenAsync(order);
 
-        using var browser = new HttpClient();
-        var (_, response) = await DecideAsync(browser, session.RedirectUrl, "pending");
+        var (_, response) = await rig.DecideAsync(session.RedirectUrl, "pending");
         var pending = JsonNode.Parse(response)!;
         Assert.Equal("pending", pending["payment_status"]!.GetValue<string>());
 
@@ -95,14 +88,9 @@ public sealed partial class NextSandboxRoundTripTests
     [Fact]
     public async Task Another_orders_payment_does_not_settle_ours()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var services = NextTestKit.Services(null, baseUrl: sandbox.NextBaseUrl);
-        var provider = services.Provider();
-        var theirs = NextTestKit.Order(id: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        var session = await provider.CreateSessionAsync(NextTestKit.SessionRequest(theirs), CancellationToken.None);
-
-        using var browser = new HttpClient();
-        var (_, response) = await DecideAsync(browser, session.RedirectUrl, "pay");
+        await using var rig = await NextSandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var response = await rig.PaidCheckoutAsync(NextTestKit.Order(id: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 
         var state = await provider.ConfirmAsync(NextTestKit.Order(), provider.ReadReturn(NextTestKit.Return(response)), CancellationToken.None);
         Assert.Null(state.Status);
@@ -112,15 +100,12 @@ public sealed partial class NextSandboxRoundTripTests
     [Fact]
     public async Task Upsell_lines_are_charged_on_a_paid_order()
     {
-        await using var sandbox = await SandboxServer.StartAsync();
-        using var services = NextTestKit.Services(null, baseUrl: sandbox.NextBaseUrl);
-        var provider = services.Provider();
-        var session = await provider.CreateSessionAsync(NextTestKit.SessionRequest(NextTestKit.Order()), CancellationToken.None);
-        using var browser = new HttpClient();
-        var (_, response) = await DecideAsync(browser, session.RedirectUrl, "pay");
+        await using var rig = await NextSandboxRig.StartAsync();
+        var provider = rig.Provider;
+        var response = await rig.PaidCheckoutAsync();
         var number = provider.ReadReturn(NextTestKit.Return(response)).ProviderReference!;
 
-        var updated = await services.GetRequiredService<NextClient>().AddLineItemsAsync(number, new NextAddLineItemsRequest
+        var updated = await rig.Client.AddLineItemsAsync(number, new NextAddLineItemsRequest
         {
             Lines = [new NextOrderLineRequest { ProductId = 77, Quantity = 1, Price = "10.10", IsUpsell = true }],
         }, CancellationToken.None);
@@ -190,45 +175,16 @@ public sealed partial class NextSandboxRoundTripTests
         var pageUrl = body.RootElement.GetProperty("payment_complete_url").GetString()!;
 
         using var browser = new HttpClient();
-        using var decided = await browser.PostAsync(pageUrl, Form("pay"));
+        using var decided = await browser.PostAsync(pageUrl, NextSandboxRig.Form("pay"));
         var html = await decided.Content.ReadAsStringAsync();
 
         Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
         Assert.DoesNotContain("</script><b>", html, StringComparison.Ordinal);
-        var (action, response) = ParseReturnForm(html);
+        var (action, response) = NextSandboxRig.ParseReturnForm(html);
         Assert.Equal(returnUrl, action);
         Assert.Equal("</script><b>x", JsonNode.Parse(response)!["metadata"]!["note"]!.GetValue<string>());
     }
 
-    private static async Task<(string Action, string Response)> DecideAsync(HttpClient browser, string pageUrl, string decision)
-    {
-        using var result = await browser.PostAsync(pageUrl, Form(decision));
-        Assert.Equal(HttpStatusCode.OK, result.StatusCode);
-        var html = await result.Content.ReadAsStringAsync();
-        Assert.Contains(".submit()", html, StringComparison.Ordinal);
-        Assert.Contains("<button type=\"submit\">", html, StringComparison.Ordinal);
-        Assert.Contains("enctype=\"application/x-www-form-urlencoded\"", html, StringComparison.Ordinal);
-        return ParseReturnForm(html);
-    }
-
-    /// <summary>The auto-submitting form, read as a browser would post it: its action and its one field.</summary>
-    private static (string Action, string Response) ParseReturnForm(string html)
-    {
-        var form = ReturnForm().Match(html);
-        Assert.True(form.Success, "no return form in the page");
-        var fields = Field().Matches(form.Groups["body"].Value);
-        var field = Assert.Single(fields);
-        Assert.Equal("response", WebUtility.HtmlDecode(field.Groups["name"].Value));
-        return (WebUtility.HtmlDecode(form.Groups["action"].Value), WebUtility.HtmlDecode(field.Groups["value"].Value));
-    }
-
-    private static FormUrlEncodedContent Form(string decision) => new([new("decision", decision)]);
-
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    [GeneratedRegex("<form[^>]*\\smethod=\"post\"[^>]*\\saction=\"(?<action>[^\"]*)\"[^>]*>(?<body>.*?)</form>", RegexOptions.Singleline)]
-    private static partial Regex ReturnForm();
-
-    [GeneratedRegex("<input[^>]*\\sname=\"(?<name>[^\"]*)\"[^>]*\\svalue=\"(?<value>[^\"]*)\"", RegexOptions.Singleline)]
-    private static partial Regex Field();
 }

@@ -8,11 +8,7 @@ public sealed class TwistoConfirmTests
     private static readonly ReturnEvidence PaidClaim = new(null, ClaimedOutcome.Paid);
 
     [Theory]
-    [InlineData("created", null)]
-    [InlineData("approved", PaymentStatus.Authorized)]
-    [InlineData("completed", PaymentStatus.Succeeded)]
-    [InlineData("cancelled", PaymentStatus.Cancelled)]
-    [InlineData("error", PaymentStatus.Failed)]
+    [MemberData(nameof(TwistoTestKit.CheckoutStates), MemberType = typeof(TwistoTestKit))]
     [InlineData("on_hold", null)]
     public async Task V4_confirm_reads_the_stored_checkout_and_maps_its_state(string state, PaymentStatus? expected)
     {
@@ -31,15 +27,7 @@ public sealed class TwistoConfirmTests
     }
 
     [Theory]
-    [InlineData("new", null)]
-    [InlineData("data_completed", null)]
-    [InlineData("checking", null)]
-    [InlineData("rejected", PaymentStatus.Failed)]
-    [InlineData("accepted", PaymentStatus.Authorized)]
-    [InlineData("canceled", PaymentStatus.Cancelled)]
-    [InlineData("activated", PaymentStatus.Succeeded)]
-    [InlineData("refunded", PaymentStatus.Refunded)]
-    [InlineData("error", PaymentStatus.Failed)]
+    [MemberData(nameof(TwistoTestKit.OrderStatuses), MemberType = typeof(TwistoTestKit))]
     public async Task V2_confirm_reads_the_stored_order_and_maps_its_status(string status, PaymentStatus? expected)
     {
         var handler = new CapturingHandler().Respond(HttpStatusCode.OK, TwistoTestKit.OrderJson(status));
@@ -117,7 +105,7 @@ public sealed class TwistoConfirmTests
         var claimed = await services.Provider().ConfirmAsync(TwistoTestKit.Order(), new ReturnEvidence("nope", ClaimedOutcome.Paid), CancellationToken.None);
         Assert.Null(claimed.Status);
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() =>
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () =>
             services.Provider().ConfirmAsync(TwistoTestKit.Order(providerReference: "gone"), null, CancellationToken.None));
         Assert.Equal(ProviderFailure.NotFound, ex.Failure);
     }

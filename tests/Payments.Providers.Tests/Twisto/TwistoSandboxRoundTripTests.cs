@@ -110,11 +110,7 @@ public sealed partial class TwistoSandboxRoundTripTests
     {
         await using var sandbox = await TwistoSandboxServer.StartAsync();
         using var services = TwistoTestKit.Services(null, baseUrl: sandbox.BaseUrl);
-        var provider = services.Provider();
-        var theirs = TwistoTestKit.Order(id: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        var session = await provider.CreateSessionAsync(TwistoTestKit.SessionRequest(theirs), CancellationToken.None);
-        using var browser = Browser();
-        await DecideV4Async(browser, session.RedirectUrl, "approve");
+        var (provider, _, session) = await PaidCheckoutAsync(services, orderId: "ord_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 
         var state = await provider.ConfirmAsync(TwistoTestKit.Order(), new ReturnEvidence(session.ProviderReference, ClaimedOutcome.Paid), CancellationToken.None);
 
@@ -127,9 +123,7 @@ public sealed partial class TwistoSandboxRoundTripTests
     {
         await using var sandbox = await TwistoSandboxServer.StartAsync(immediateCapture: false);
         using var services = TwistoTestKit.Services(null, baseUrl: sandbox.BaseUrl);
-        var (provider, order, session) = await OpenAsync(services);
-        using var browser = Browser();
-        await DecideV4Async(browser, session.RedirectUrl, "approve");
+        var (provider, order, _) = await PaidCheckoutAsync(services);
 
         Assert.Equal(PaymentStatus.Authorized, (await provider.ConfirmAsync(order, null, CancellationToken.None)).Status);
 
@@ -157,7 +151,7 @@ public sealed partial class TwistoSandboxRoundTripTests
         var lastHook = JsonNode.Parse(sandbox.Hooks.Last())!;
         Assert.Equal("1249.90", lastHook["refunded_amount"]!.GetValue<string>());
 
-        var ex = await Assert.ThrowsAsync<TwistoException>(() => provider.CancelAsync(order, CancellationToken.None));
+        var ex = await ProviderAssert.ThrowsAsync(TwistoProvider.ProviderName, () => provider.CancelAsync(order, CancellationToken.None));
         Assert.Equal(ProviderFailure.Rejected, ex.Failure);
     }
 
@@ -166,9 +160,7 @@ public sealed partial class TwistoSandboxRoundTripTests
     {
         await using var sandbox = await TwistoSandboxServer.StartAsync(immediateCapture: false);
         using var services = TwistoTestKit.Services(null, baseUrl: sandbox.BaseUrl, tweak: s => s["Providers:Twisto:CaptureOnApproval"] = "true");
-        var (provider, order, session) = await OpenAsync(services);
-        using var browser = Browser();
-        await DecideV4Async(browser, session.RedirectUrl, "approve");
+        var (provider, order, session) = await PaidCheckoutAsync(services);
 
         var state = await provider.ConfirmAsync(order, null, CancellationToken.None);
 
@@ -197,6 +189,16 @@ public sealed partial class TwistoSandboxRoundTripTests
         var order = TwistoTestKit.Order(id: orderId);
         var session = await provider.CreateSessionAsync(TwistoTestKit.SessionRequest(order), CancellationToken.None);
         return (provider, order with { ProviderReference = session.ProviderReference, ProviderData = session.ProviderData }, session);
+    }
+
+    /// <summary>Opens a v4 checkout for the kit's order (or <paramref name="orderId"/>) and approves it on the page.</summary>
+    private static async Task<(TwistoProvider Provider, Order Order, ProviderSession Session)> PaidCheckoutAsync(IServiceProvider services,
+        string orderId = TwistoTestKit.OrderId)
+    {
+        var opened = await OpenAsync(services, orderId);
+        using var browser = Browser();
+        await DecideV4Async(browser, opened.Session.RedirectUrl, "approve");
+        return opened;
     }
 
     /// <summary>Presses a button on the v4 page; Twisto answers with a redirect to <c>redirect_uri</c>.</summary>

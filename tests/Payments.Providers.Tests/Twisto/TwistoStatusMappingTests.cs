@@ -5,11 +5,7 @@ namespace Payments.Providers.Tests.Twisto;
 public sealed class TwistoStatusMappingTests
 {
     [Theory]
-    [InlineData("created", null)]
-    [InlineData("approved", PaymentStatus.Authorized)]
-    [InlineData("completed", PaymentStatus.Succeeded)]
-    [InlineData("cancelled", PaymentStatus.Cancelled)]
-    [InlineData("error", PaymentStatus.Failed)]
+    [MemberData(nameof(TwistoTestKit.CheckoutStates), MemberType = typeof(TwistoTestKit))]
     public void Every_v4_checkout_state_has_a_meaning(string state, PaymentStatus? expected)
     {
         Assert.True(TwistoStatusMapping.TryMapCheckout(state, out var status));
@@ -17,15 +13,7 @@ public sealed class TwistoStatusMappingTests
     }
 
     [Theory]
-    [InlineData("new", null)]
-    [InlineData("data_completed", null)]
-    [InlineData("checking", null)]
-    [InlineData("rejected", PaymentStatus.Failed)]
-    [InlineData("accepted", PaymentStatus.Authorized)]
-    [InlineData("canceled", PaymentStatus.Cancelled)]
-    [InlineData("activated", PaymentStatus.Succeeded)]
-    [InlineData("refunded", PaymentStatus.Refunded)]
-    [InlineData("error", PaymentStatus.Failed)]
+    [MemberData(nameof(TwistoTestKit.OrderStatuses), MemberType = typeof(TwistoTestKit))]
     public void Every_v2_order_status_has_a_meaning(string word, PaymentStatus? expected)
     {
         Assert.True(TwistoStatusMapping.TryMapOrder(word, out var status));
@@ -54,6 +42,8 @@ public sealed class TwistoStatusMappingTests
         Assert.All(TwistoStatusMapping.CheckoutStates, s => Assert.True(TwistoStatusMapping.TryMapCheckout(s, out _)));
         Assert.All(TwistoStatusMapping.OrderStatuses, s => Assert.True(TwistoStatusMapping.TryMapOrder(s, out _)));
         Assert.All(TwistoStatusMapping.ChargeStates, s => Assert.True(TwistoStatusMapping.TryMapCharge(s, out _)));
+        Assert.Equal(TwistoStatusMapping.CheckoutStates, TwistoTestKit.CheckoutStates.Select(row => (string)row[0]));
+        Assert.Equal(TwistoStatusMapping.OrderStatuses, TwistoTestKit.OrderStatuses.Select(row => (string)row[0]));
     }
 
     [Theory]

@@ -95,4 +95,28 @@ internal static class TwistoTestKit
     public static WebhookRequest Webhook(string body, string method = "POST") =>
         new(method, new Dictionary<string, string>(), new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = "application/json" },
             System.Text.Encoding.UTF8.GetBytes(body));
+
+    /// <summary>Every documented v4 checkout <c>state</c> and what it means (the status mapping's table, as the tests state it once).</summary>
+    public static TheoryData<string, PaymentStatus?> CheckoutStates => new()
+    {
+        { "created", null },
+        { "approved", PaymentStatus.Authorized },
+        { "completed", PaymentStatus.Succeeded },
+        { "cancelled", PaymentStatus.Cancelled },
+        { "error", PaymentStatus.Failed },
+    };
+
+    /// <summary>Every documented v2 order <c>status</c> and what it means.</summary>
+    public static TheoryData<string, PaymentStatus?> OrderStatuses => new()
+    {
+        { "new", null },
+        { "data_completed", null },
+        { "checking", null },
+        { "rejected", PaymentStatus.Failed },
+        { "accepted", PaymentStatus.Authorized },
+        { "canceled", PaymentStatus.Cancelled },
+        { "activated", PaymentStatus.Succeeded },
+        { "refunded", PaymentStatus.Refunded },
+        { "error", PaymentStatus.Failed },
+    };
 }

@@ -1,8 +1,6 @@
-using Payments.Core.Providers;
+namespace Payments.Core.Providers;
 
-namespace Payments.Providers.Http;
-
-/// <summary>A failed provider call, classified: everything needed to build the provider's exception.</summary>
+/// <summary>A failed provider call, classified: everything a <see cref="ProviderException"/> carries, in one record.</summary>
 /// <param name="Provider">The provider name ("next").</param>
 /// <param name="Failure">What kind of failure it was.</param>
 /// <param name="Message">A message free of secrets, PII and response bodies.</param>
@@ -28,15 +26,3 @@ public sealed record ProviderFailureInfo(
     public static ProviderFailureInfo BeforeSending(ProviderException failure) =>
         new(failure.Provider, failure.Failure, failure.Message, failure.StatusCode, failure.ProviderCode, failure.RawBody, failure, NotSent: true);
 }
-
-/// <summary>
-/// A <see cref="ProviderException"/> built from a <see cref="ProviderFailureInfo"/>: the one constructor that copies a
-/// failure's fields into the exception, <see cref="ProviderException.NotSent"/> included, so no provider can drop one.
-/// Each provider's own exception (<c>NextException</c>, <c>TwistoException</c>, …) derives from it as a pure marker,
-/// with no constructor body of its own: its type is what the providers' <c>catch (NextException ex) when …</c>
-/// filters tell their own failures by. Build one through <see cref="ProviderErrors.Create"/>, which picks the
-/// provider's type, or with <c>new</c> where the provider's code names its type itself.
-/// </summary>
-public class ProviderFailureException(ProviderFailureInfo info)
-    : ProviderException(info.Provider, info.Failure, info.Message, info.StatusCode, info.ProviderCode, info.RawBody, info.InnerException,
-        info.NotSent);
