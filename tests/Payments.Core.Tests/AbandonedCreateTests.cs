@@ -25,7 +25,7 @@ public class AbandonedCreateTests
 
     private static OrderDraft Draft(string reference = "SO-1")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = reference, Amount = "10.00", Items = null };
+        var request = Requests.AmountOnly("fake", reference, "10.00");
         return OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"])).Draft!;
     }
 

@@ -121,7 +121,7 @@ public class ChargeServiceTests
 
     private async Task<Order> PaidOrderAsync(string provider = "charges", SubscriptionRequest? subscription = null, string reference = "SO-1001")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = provider, MerchantReference = reference, Subscription = subscription };
+        var request = Requests.Order() with { Provider = provider, MerchantReference = reference, Subscription = subscription };
         var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { provider }, ["https://shop.example"])).Draft!;
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, reference, default)).Order;
         var paid = (await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default))!;
@@ -316,7 +316,7 @@ public class ChargeServiceTests
     [Fact]
     public async Task An_order_not_paid_cannot_be_charged()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "charges" };
+        var request = Requests.Order() with { Provider = "charges" };
         var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "charges" }, ["https://shop.example"])).Draft!;
         var pending = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k", default)).Order;
 

@@ -61,7 +61,7 @@ public class PaymentOperationsTests
 
     private async Task<string> AuthorizedOrderAsync()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "ops", Amount = "100.00", Items = null };
+        var request = Requests.AmountOnly("ops", amount: "100.00");
         var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k", default)).Order;
         Assert.Equal(PaymentStatus.Authorized, (await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default))!.Status);
@@ -96,7 +96,7 @@ public class PaymentOperationsTests
 
     private async Task<string> PaidOrderAsyncNewKey()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "ops", MerchantReference = "SO-2", Amount = "100.00", Items = null };
+        var request = Requests.AmountOnly("ops", "SO-2", "100.00");
         var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k2", default)).Order;
         await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default);

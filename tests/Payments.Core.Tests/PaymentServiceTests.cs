@@ -19,7 +19,7 @@ public class PaymentServiceTests
 
     private static OrderDraft Draft(string reference = "SO-1", string amount = "10.00")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = reference, Amount = amount, Items = null };
+        var request = Requests.AmountOnly("fake", reference, amount);
         var (draft, issues) = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"]));
         Assert.Empty(issues);
         return draft!;

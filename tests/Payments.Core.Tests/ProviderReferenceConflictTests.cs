@@ -24,7 +24,7 @@ public sealed class ProviderReferenceConflictTests
 
     private static OrderDraft Draft()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = "SO-1", Amount = "10.00", Items = null };
+        var request = Requests.AmountOnly("fake", "SO-1", "10.00");
         var (draft, issues) = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"]));
         Assert.Empty(issues);
         return draft!;

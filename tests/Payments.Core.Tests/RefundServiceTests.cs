@@ -30,7 +30,7 @@ public sealed class RefundServiceTests
     private async Task<string> PaidOrderAsync(string amount = "100.00")
     {
         var key = $"SO-{Interlocked.Increment(ref _orders)}";
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "ops", MerchantReference = key, Amount = amount, Items = null };
+        var request = Requests.AmountOnly("ops", key, amount);
         var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, key, default)).Order;
         var paid = await _payments.ApplyAsync(order.Id, new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null), TransitionSource.Return, default);
