@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-
 namespace Payments.Core.Tests;
 
 /// <summary>

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Charges;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Core.Validation;
 
 namespace Payments.Core.Tests;
 

@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Core.Validation;
-
 namespace Payments.Core.Tests;
 
 /// <summary>An in-memory order store with real ETag semantics, for unit tests of the flow.</summary>

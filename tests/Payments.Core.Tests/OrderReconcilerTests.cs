@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-
 namespace Payments.Core.Tests;
 
 /// <summary>The Reconcile timer: pending orders past their session are asked about, settled, or expired once hopeless.</summary>

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Payments.Core.Orders;
-using Payments.Core.Validation;
 
 namespace Payments.Core.Tests;
 

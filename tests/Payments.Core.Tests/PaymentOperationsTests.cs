@@ -1,8 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Core.Validation;
-
 namespace Payments.Core.Tests;
 
 /// <summary>A provider that can capture, refund and cancel, and counts what it was asked to do.</summary>

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 
 namespace Payments.Core.Tests;
 

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Core.Refunds;
 
 namespace Payments.Core.Tests;

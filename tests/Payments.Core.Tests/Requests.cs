@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Payments.Core.Orders;
 
 namespace Payments.Core.Tests;
 

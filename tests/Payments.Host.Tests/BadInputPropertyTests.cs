@@ -47,7 +47,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
         var (failedId, _) = await HostileInputTests.FailedNextOrderAsync(app);
         var report = new List<string>();
 
-        var create = Baseline("POST", "/api/orders", NextPaymentFlowTests.OrderBody());
+        var create = Baseline("POST", "/api/orders", OrderBodies.Next());
         await RunAsync(app, "POST /api/orders (CreateOrder)", Requests(create, Gen.Frequency<Mutation>(
             (8, CreateBodyPoison),
             (3, BrokenBody(64 * 1024)),

@@ -13,7 +13,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
 {
     private static string With(Action<JsonObject> change)
     {
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         change(body);
         return body.ToJsonString();
     }
@@ -78,7 +78,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task A_bad_idempotency_key_is_a_400_and_writes_nothing(string key)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
         await AssertProblemAsync(await app.Client.SendAsync(request), 400, "invalid-header", key);
         Assert.Empty(await app.AllRowsAsync());
@@ -97,15 +97,15 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task Merchant_endpoints_require_a_configured_api_key()
     {
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Api:Keys:0"] = "merchant-key-1" });
-        await AssertProblemAsync(await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody()), 401, "unauthorized", "no key");
+        await AssertProblemAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next()), 401, "unauthorized", "no key");
         await AssertProblemAsync(await app.Client.GetAsync("/api/orders/ord_0000000000000000000000000000000f"), 401, "unauthorized", "no key on GET");
 
-        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         wrong.Headers.Add("X-Api-Key", "merchant-key-2");
         await AssertProblemAsync(await app.Client.SendAsync(wrong), 401, "unauthorized", "wrong key");
         Assert.Empty(await app.AllRowsAsync());
 
-        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         right.Headers.Add("X-Api-Key", "merchant-key-1");
         Assert.Equal(HttpStatusCode.Created, (await app.Client.SendAsync(right)).StatusCode);
     }
@@ -114,8 +114,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task An_oversized_return_body_is_a_413_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         var big = form with { Inputs = [.. form.Inputs, new("pad", new string('x', 300 * 1024))] };
@@ -128,8 +128,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task A_garbage_return_body_changes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         foreach (var garbage in new[] { "not json", "[1,2]", "{\"number\": {\"$gt\": \"\"}}", "{\"number\": \"../../x\"}" })
         {
             var response = await Shopper.ReturnAsync(app.Client, form with { Inputs = [new("response", garbage)] });
@@ -139,8 +139,8 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         // Whatever the garbage said, only NEXT's word counts; the genuine return still settles the order.
         var genuine = await Shopper.ReturnAsync(app.Client, form);
         Assert.Equal(HttpStatusCode.SeeOther, genuine.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
     }
 
     /// <summary>The answer is a problem of <paramref name="type"/> with <paramref name="status"/>, as <c>application/problem+json</c>.</summary>

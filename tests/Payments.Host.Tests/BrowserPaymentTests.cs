@@ -27,19 +27,19 @@ public sealed class BrowserPaymentTests(AzuriteFixture azurite)
         var shopOrigin = shop.Urls.Single().TrimEnd('/');
 
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin });
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["successUrl"] = $"{shopOrigin}/checkout/done";
         body["failureUrl"] = $"{shopOrigin}/checkout/failed";
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(body);
+        var orderId = created.OrderId;
 
-        var finalUrl = new Uri(await BrowserShopper.RunAsync(created["redirectUrl"]!.GetValue<string>(), button, shopOrigin));
+        var finalUrl = new Uri(await BrowserShopper.RunAsync(created.RedirectUrl!, button, shopOrigin));
 
         Assert.Equal($"{shopOrigin}/checkout/{page}", finalUrl.GetLeftPart(UriPartial.Path));
         var query = QueryHelpers.ParseQuery(finalUrl.Query);
         Assert.Equal(orderId, query["orderId"].ToString());
         Assert.Equal(status, query["status"].ToString());
-        Assert.Equal(status, (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal(status, (await app.Api.GetOrderAsync(orderId)).Status);
     }
 }
 

@@ -127,9 +127,9 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
     {
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, bus);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
         var response = await app.Client.PostAsJsonAsync($"/api/orders/{orderId}/upsells",
             new { items = new[] { new { name = "Socks", sku = "202", quantity = 2, unitPrice = "4.50" } } });
@@ -146,8 +146,8 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(1, app.Service<NextSandboxState>().AddLineItemsCalls);
-        var charge = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]![0]!;
-        Assert.Equal(("succeeded", "9.00"), (charge["status"]!.GetValue<string>(), charge["amount"]!.GetValue<string>()));
+        var charge = (await app.Api.GetOrderAsync(orderId)).Charges[0];
+        Assert.Equal(("succeeded", "9.00"), (charge.Status, charge.Amount));
 
         // The charge's event went out right after the commit; a message naming no charge of ours is refused.
         Assert.Contains(bus.On(MessagingEntities.PaymentEvents), e => e.Subject == "charge.succeeded" && e.CorrelationId == orderId);
@@ -160,10 +160,10 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
     {
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, bus);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["subscription"] = new JsonObject { ["interval"] = "month" };
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(body);
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         await app.WhenPublishedAsync();
 
         // The automatic renewal, queued with the payment, is scheduled a month ahead (ScheduledEnqueueTime).

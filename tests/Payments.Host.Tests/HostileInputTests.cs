@@ -29,11 +29,11 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     /// <summary>A NEXT order the shopper declined (failed), with the return form NEXT's page posts back.</summary>
     internal static async Task<(string OrderId, HtmlForm Return)> FailedNextOrderAsync(TestApp app, string reference = "SO-HOSTILE-1")
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody(reference));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "decline");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next(reference));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "decline");
         Assert.Equal(HttpStatusCode.SeeOther, (await Shopper.ReturnAsync(app.Client, form)).StatusCode);
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("failed", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        var orderId = created.OrderId;
+        Assert.Equal("failed", (await app.Api.GetOrderAsync(orderId)).Status);
         return (orderId, form);
     }
 
@@ -44,7 +44,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_create_and_write_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["items"] = OverflowingItems();
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString()));
         await AssertProblemAsync(response, 400, "validation-failed", "overflowing items");
@@ -68,7 +68,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_lone_surrogate_in_a_provider_option_is_a_400_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["providerOptions"] = new JsonObject { ["note"] = "SURROGATE" };
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString().Replace("SURROGATE", LoneSurrogate, StringComparison.Ordinal)));
         await AssertProblemAsync(response, 400, "validation-failed", "surrogate in providerOptions");
@@ -176,7 +176,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_content_type_that_only_starts_like_JSON_is_a_415(string contentType)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(NextPaymentFlowTests.OrderBody().ToJsonString()));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(OrderBodies.Next().ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         await AssertProblemAsync(await app.Client.PostAsync("/api/orders", content), 415, "unsupported-media-type", contentType);
         Assert.Empty(await app.AllRowsAsync());
@@ -191,7 +191,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task JSON_and_structured_JSON_types_with_parameters_are_accepted(string contentType)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(NextPaymentFlowTests.OrderBody().ToJsonString()));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(OrderBodies.Next().ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         var response = await app.Client.PostAsync("/api/orders", content);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{contentType}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

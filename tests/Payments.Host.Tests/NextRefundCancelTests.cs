@@ -13,10 +13,10 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
 {
     internal static async Task<string> PaidOrderAsync(TestApp app)
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
+        var orderId = created.OrderId;
+        Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
         return orderId;
     }
 
@@ -42,14 +42,14 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
 
         var partial = await RefundAsync(app, orderId, """{"amount":"10.00","reason":"requested_by_customer"}""");
         Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
-        Assert.Equal("partially_refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.GetOrderAsync(orderId)).Status);
 
         var over = await RefundAsync(app, orderId, """{"amount":"40.00"}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, over.StatusCode);
 
         var rest = await RefundAsync(app, orderId, null);
         Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
-        Assert.Equal("refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("refunded", (await app.Api.GetOrderAsync(orderId)).Status);
 
         var sandbox = app.Service<NextSandboxState>();
         Assert.Equal(2, sandbox.RefundCalls);
@@ -67,7 +67,7 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(1, app.Service<NextSandboxState>().RefundCalls);
-        Assert.Equal("partially_refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]

@@ -39,10 +39,10 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     /// <summary>Pays in the sandbox but never delivers the shopper's return: the NEXT order exists, ours does not know it.</summary>
     private static async Task<(string OrderId, JsonObject NextOrder)> PaidWithoutReturnAsync(TestApp app, string reference = "SO-1001")
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody(reference));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next(reference));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
-        return (created["orderId"]!.GetValue<string>(), nextOrder);
+        return (created.OrderId, nextOrder);
     }
 
     [Fact]
@@ -54,14 +54,14 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         var response = await app.Client.SendAsync(Webhook(Envelope(nextOrder)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
-        Assert.Equal(nextOrder["number"]!.ToString(), order["providerReference"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("webhook", order.History[0].Source);
+        Assert.Equal(nextOrder["number"]!.ToString(), order.ProviderReference);
 
         // NEXT retries webhooks: the same event again is acknowledged and changes nothing.
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Webhook(Envelope(nextOrder)))).StatusCode);
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(Webhook(Envelope(nextOrder), secret: "another-secret"))).StatusCode);
 
         Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
@@ -89,8 +89,8 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         var forged = nextOrder.DeepClone().AsObject();
         forged["metadata"] = new JsonObject { ["payments_order_id"] = otherId };
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Webhook(Envelope(forged)))).StatusCode);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, otherId))["status"]!.GetValue<string>());
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(otherId)).Status);
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
@@ -108,8 +108,8 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     public async Task Operations_NEXT_does_not_offer_are_a_422_naming_provider_and_capability(string operation)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
         var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
         var response = await app.Client.PostAsync($"/api/orders/{orderId}/{operation}", null);

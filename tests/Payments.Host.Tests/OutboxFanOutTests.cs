@@ -29,11 +29,11 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         {
             ids.AddRange(await Task.WhenAll(batch.Select(async i =>
             {
-                var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody($"SO-{i:D4}"));
-                var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+                var created = await app.Api.CreateOrderAsync(OrderBodies.Next($"SO-{i:D4}"));
+                var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
                 Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
                 Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
-                return created["orderId"]!.GetValue<string>();
+                return created.OrderId;
             })));
         }
 
@@ -141,10 +141,10 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         await using var app = await StartAsync(azurite, receiver, bus);
 
         // A subscription: the return publishes the event and enqueues the renewal, both on the 303's path.
-        var body = NextPaymentFlowTests.OrderBody("SO-HANG");
+        var body = OrderBodies.Next("SO-HANG");
         body["subscription"] = new System.Text.Json.Nodes.JsonObject { ["interval"] = "month" };
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(body);
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var back = await Shopper.ReturnAsync(app.Client, form);
         watch.Stop();
@@ -164,9 +164,9 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         await app.RunTimerAsync(TimerFunctions.OutboxSweep);
         Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
         var published = Assert.Single(bus.On(MessagingEntities.PaymentEvents));
-        Assert.Equal(("order.status_changed", created["orderId"]!.GetValue<string>()), (published.Subject, published.CorrelationId));
-        var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>()))["charges"]!.AsArray())!;
-        Assert.Equal("queued", renewal["status"]!.GetValue<string>());
+        Assert.Equal(("order.status_changed", created.OrderId), (published.Subject, published.CorrelationId));
+        var renewal = Assert.Single((await app.Api.GetOrderAsync(created.OrderId)).Charges);
+        Assert.Equal("queued", renewal.Status);
 
         await bus.DeliverAllAsync(app);
         Assert.Equal(published.MessageId, Assert.Single(receiver.Deliveries).WebhookId);

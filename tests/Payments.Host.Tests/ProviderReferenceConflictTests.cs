@@ -59,21 +59,21 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
     private async Task<(string OrderId, string Number, Dictionary<string, string?> Tables)> PaidBeforeRestartAsync(Action<IServiceCollection>? services = null)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(), services);
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-OLD"));
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-OLD"));
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>(), app.SameTables(Settings()));
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
+        return (order.OrderId, order.ProviderReference!, app.SameTables(Settings()));
     }
 
     /// <summary>The shopper pays a new order at NEXT; the return is not sent yet. Returns our order id, the return form and NEXT's order.</summary>
     private static async Task<(string OrderId, Payments.Testing.Html.HtmlForm Return, JsonObject NextOrder)> PaidAtNextAsync(TestApp app)
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-NEW"));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-NEW"));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
-        return (created["orderId"]!.GetValue<string>(), form, nextOrder);
+        return (created.OrderId, form, nextOrder);
     }
 
     private static void AssertConflictLogged(LogCapture logs, string orderId, string linkedOrderId, string number) =>
@@ -82,10 +82,10 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 
     private static async Task AssertUnchangedAsync(TestApp app, string orderId, string number)
     {
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
-        Assert.Single(order["history"]!.AsArray());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(number, order.ProviderReference);
+        Assert.Single(order.History);
     }
 
     [Fact]
@@ -95,20 +95,20 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         var logs = new LogCapture();
         await using var app = await TestApp.StartAsync(azurite, tables, s => s.AddSingleton<ILoggerProvider>(logs));
 
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-NEW"));
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-NEW"));
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        var number = order["providerReference"]!.GetValue<string>();
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
+        var number = order.ProviderReference;
         Assert.NotEqual(oldNumber, number);
         Assert.Matches("^[0-9]+$", number);
 
         // NEXT numbers are never linked (no lookup row on the return's path): only the idempotency claims are there.
         var lookups = app.Service<IOrderLookups>();
-        Assert.Null(await lookups.FindOrderIdAsync("next", number, default));
+        Assert.Null(await lookups.FindOrderIdAsync("next", number!, default));
         Assert.Null(await lookups.FindOrderIdAsync("next", oldNumber, default));
         Assert.All((await app.AllRowsAsync()).Where(r => r.PartitionKey.StartsWith("ref_", StringComparison.Ordinal)), r => Assert.Fail($"lookup row {r.PartitionKey}"));
         await AssertUnchangedAsync(app, oldId, oldNumber);
@@ -130,9 +130,9 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         Assert.Equal($"{TestApp.Shop}/checkout/done", back.Headers.Location!.GetLeftPart(UriPartial.Path));
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location.Query)["status"].ToString());
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(number, order.ProviderReference);
 
         // No lookup: nothing to conflict with. The older order (same number, from before the restart) is untouched.
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
@@ -158,17 +158,17 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var ack = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal((orderId, "succeeded"), (ack["orderId"]!.GetValue<string>(), ack["status"]!.GetValue<string>()));
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("webhook", order.History[0].Source);
+        Assert.Equal(number, order.ProviderReference);
         await AssertUnchangedAsync(app, oldId, oldNumber);
 
         // The order event (its metadata names the new order) is acknowledged with its status and changes nothing more.
         var again = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("succeeded", (await again.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
         Assert.Null(await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
         await AssertUnchangedAsync(app, oldId, oldNumber);
@@ -182,17 +182,17 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
     {
         JsonObject Body(string reference) => provider switch
         {
-            "twisto" => TwistoFlowTests.OrderBody(reference),
-            "mangopay" => MangopayFlowTests.OrderBody(reference),
-            _ => NeuroPayFlowTests.OrderBody(reference),
+            "twisto" => OrderBodies.Twisto(reference),
+            "mangopay" => OrderBodies.Mangopay(reference),
+            _ => OrderBodies.NeuroPay(reference),
         };
 
         async Task<(string OrderId, string Reference)> CreateAsync(TestApp app, string merchantReference)
         {
-            var response = await app.Client.PostAsJsonAsync("/api/orders", Body(merchantReference));
+            var response = await app.Api.PostOrderAsync(Body(merchantReference));
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            var order = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-            return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
+            var order = await app.Api.ReadAsync<OrderView>(response);
+            return (order.OrderId, order.ProviderReference!);
         }
 
         Dictionary<string, string?> tables;
@@ -245,9 +245,9 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         });
         var body = provider switch
         {
-            "twisto" => TwistoFlowTests.OrderBody("SO-REUSED"),
-            "mangopay" => MangopayFlowTests.OrderBody("SO-REUSED"),
-            _ => NeuroPayFlowTests.OrderBody("SO-REUSED"),
+            "twisto" => OrderBodies.Twisto("SO-REUSED"),
+            "mangopay" => OrderBodies.Mangopay("SO-REUSED"),
+            _ => OrderBodies.NeuroPay("SO-REUSED"),
         };
 
         var response = await app.Client.PostAsJsonAsync("/api/orders", body);
@@ -259,10 +259,10 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.Equal("failed", problem["orderStatus"]!.GetValue<string>());
         Assert.DoesNotContain("redirectUrl", problem.Select(p => p.Key));
         var orderId = problem["orderId"]!.GetValue<string>();
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.Null(order["redirectUrl"]);
-        var reference = order["providerReference"]!.GetValue<string>();
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("failed", order.Status);
+        Assert.Null(order.RedirectUrl);
+        var reference = order.ProviderReference!;
         AssertConflictLogged(logs, orderId, older, reference);
         Assert.Equal(older, await app.Service<IOrderLookups>().FindOrderIdAsync(provider, reference, default));
 

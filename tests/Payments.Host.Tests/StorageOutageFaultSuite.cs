@@ -244,7 +244,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
 
     private static async Task<HttpResponseMessage> PostCreateAsync(TestApp app, string key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody("SO-" + key)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next("SO-" + key)) };
         request.Headers.Add("Idempotency-Key", key);
         return await app.Client.SendAsync(request);
     }

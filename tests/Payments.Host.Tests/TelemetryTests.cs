@@ -70,12 +70,12 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         {
             Assert.NotNull(checkout);
             traceId = checkout.TraceId;
-            var body = NextPaymentFlowTests.OrderBody("SO-TEL-1");
+            var body = OrderBodies.Next("SO-TEL-1");
             body["customer"]!["email"] = Email;
             body["customer"]!["phone"] = Phone;
-            var created = await NextPaymentFlowTests.CreateAsync(app, body);
-            orderId = created["orderId"]!.GetValue<string>();
-            var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+            var created = await app.Api.CreateOrderAsync(body);
+            orderId = created.OrderId;
+            var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
             Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
 
             using var upsell = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/upsells")
@@ -92,8 +92,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         // Outside the storefront's span: what runs from the bus joins the trace only through the messages' context.
         Assert.Null(Activity.Current);
         await app.DrainBusAsync();
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", Assert.Single(order["charges"]!.AsArray())!["status"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", Assert.Single(order.Charges).Status);
         Assert.Equal(2, receiver.Deliveries.Count);
         app.Service<TracerProvider>().ForceFlush();
         app.Service<MeterProvider>().ForceFlush();

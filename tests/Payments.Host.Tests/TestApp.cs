@@ -3,7 +3,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Payments.Host.Events;
 using Payments.Messaging;
 using Payments.Messaging.InProcess;
@@ -32,6 +34,7 @@ public sealed class TestApp : IAsyncDisposable
         LookupsTable = lookupsTable;
         Tables = tables;
         Client = new HttpClient(new Contract.ContractRecorder(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(baseUrl) };
+        Api = new PaymentsApiClient(Client, app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
     }
 
     public WebApplication App { get; }
@@ -46,6 +49,9 @@ public sealed class TestApp : IAsyncDisposable
     /// of openapi/payments-v1.json is checked against that document (<see cref="Contract.ContractRecorder"/>).
     /// </summary>
     public HttpClient Client { get; }
+
+    /// <summary>The API as a storefront calls it, with typed answers; through <see cref="Client"/>, so the contract recorder sees it all.</summary>
+    public PaymentsApiClient Api { get; }
 
     public static Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null) =>

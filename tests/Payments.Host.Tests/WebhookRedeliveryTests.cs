@@ -43,7 +43,7 @@ public sealed class WebhookRedeliveryTests(AzuriteFixture azurite)
     public async Task An_unconfirmable_webhook_is_503_only_where_the_provider_sends_it_again(bool redelivers, HttpStatusCode expected)
     {
         await using var app = await TestApp.StartAsync(azurite, services: s => s.AddSingleton<IPaymentProvider>(new DownProvider(redelivers)));
-        var body = NextPaymentFlowTests.OrderBody("SO-DOWN");
+        var body = OrderBodies.Next("SO-DOWN");
         body["provider"] = "down";
         body["currency"] = "CHF";
         var created = await app.Client.PostAsJsonAsync("/api/orders", body);
@@ -53,6 +53,6 @@ public sealed class WebhookRedeliveryTests(AzuriteFixture azurite)
         var response = await app.Client.PostAsync("/api/webhooks/down?ref=pay-SO-DOWN", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 }

@@ -41,7 +41,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
                 ["create customer"] = (await app.Client.PostAsJsonAsync("/api/customers", new { provider = "neuropay", firstName = "Ada", lastName = "Lovelace", email = "ada@example.com" })).StatusCode,
                 ["read customer"] = (await app.Client.GetAsync("/api/customers/cus_1?provider=neuropay")).StatusCode,
                 ["delete customer"] = (await app.Client.DeleteAsync("/api/customers/cus_1?provider=neuropay")).StatusCode,
-                ["create order"] = (await app.Client.PostAsJsonAsync("/api/orders", NeuroPayFlowTests.OrderBody($"SO-C3-{(int)upstreamStatus}"))).StatusCode,
+                ["create order"] = (await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.NeuroPay($"SO-C3-{(int)upstreamStatus}"))).StatusCode,
             };
             Assert.All(answers, a => Assert.True(a.Value == expected, $"{a.Key} with the provider answering {(int)upstreamStatus}: {(int)a.Value}, not {(int)expected}"));
         }
@@ -112,9 +112,9 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     /// <summary>A Neuro-Pay order the shopper paid (authorized when not captured at once); returns its id.</summary>
     private static async Task<string> PaidAsync(TestApp app, string reference, bool capture)
     {
-        var created = await NeuroPayFlowTests.CreateAsync(app, NeuroPayFlowTests.OrderBody(reference, new JsonObject { ["capture"] = capture }));
-        await NeuroPayFlowTests.FollowAsync(app, await NeuroPayFlowTests.DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "pay"));
-        return created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.NeuroPay(reference, new JsonObject { ["capture"] = capture }));
+        await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "pay"));
+        return created.OrderId;
     }
 
     private static HttpRequestMessage Refund(string orderId, string key)
