@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using CsCheck;
-using Payments.Testing;
 using static Payments.Host.Tests.BadInputGen;
 
 namespace Payments.Host.Tests;

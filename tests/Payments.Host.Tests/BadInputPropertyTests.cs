@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using CsCheck;
-using Payments.Testing;
 using Xunit.Abstractions;
 using static Payments.Host.Tests.BadInputGen;
 

@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

@@ -1,19 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 using Payments.Sandbox.Next;
 using Payments.Storage.Orders;
-using Payments.Testing;
-using Payments.Testing.Html;
 
 namespace Payments.Host.Tests;
 

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.Extensions.Configuration;
 
 namespace Payments.Host.Tests;
 

@@ -1,14 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Payments.Core.Events;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -131,10 +124,9 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         var orderId = created.OrderId;
         await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
-        var response = await app.Client.PostAsJsonAsync($"/api/orders/{orderId}/upsells",
-            new { items = new[] { new { name = "Socks", sku = "202", quantity = 2, unitPrice = "4.50" } } });
+        var response = await app.Api.UpsellAsync(orderId, new { items = new[] { new { name = "Socks", sku = "202", quantity = 2, unitPrice = "4.50" } } });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var chargeId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["chargeId"]!.GetValue<string>();
+        var chargeId = (await app.Api.ReadAsync<ChargeAccepted>(response)).ChargeId;
 
         // The charge's message is sent right after the commit, off the 202's path.
         await app.WhenPublishedAsync();

@@ -1,9 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
-using Payments.Testing.Html;
 
 namespace Payments.Host.Tests;
 

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 
 namespace Payments.Host.Tests;

@@ -1,12 +1,4 @@
-using Payments.Testing.Html;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -31,11 +23,8 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
 
         var location = await NeuroPayShopper.DecideAsync(app, redirect, "pay");
         Assert.Empty(location.Query);
-        var (path, query) = await NeuroPayShopper.FollowAsync(app, location);
-
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+        var query = ShopRedirect.AssertAt(await NeuroPayShopper.FollowAsync(app, location), "done", "succeeded");
         Assert.Equal(orderId, query["orderId"]);
-        Assert.Equal("succeeded", query["status"]);
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("succeeded", order.Status);
         Assert.Equal("paid", order.ProviderStatus);
@@ -56,10 +45,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         var created = await app.Api.CreateOrderAsync(OrderBodies.NeuroPay());
         var orderId = created.OrderId;
 
-        var (path, query) = await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "decline"));
-
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal("failed", query["status"]);
+        ShopRedirect.AssertAt(await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "decline")), "failed", "failed");
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("failed", order.Status);
         Assert.Contains("failed", order.FailureReason, StringComparison.Ordinal);
@@ -74,10 +60,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
 
         var location = await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "cancel");
         Assert.Equal("?cancel=1", location.Query);
-        var (path, query) = await NeuroPayShopper.FollowAsync(app, location);
-
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal("cancelled", query["status"]);
+        ShopRedirect.AssertAt(await NeuroPayShopper.FollowAsync(app, location), "failed", "cancelled");
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("cancelled", order.Status);
         Assert.Equal("canceled", order.ProviderStatus);
@@ -128,9 +111,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         var orderId = created.OrderId;
         var checkoutId = created.ProviderReference!;
 
-        var (path, query) = await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "pay"));
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
-        Assert.Equal("authorized", query["status"]);
+        ShopRedirect.AssertAt(await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "pay")), "done", "authorized");
         Assert.Equal("authorized", (await app.Api.GetOrderAsync(orderId)).Status);
         Assert.Equal("reserved", (await NeuroPayShopper.CheckoutAsync(app, checkoutId))["status"]!.GetValue<string>());
 
@@ -218,9 +199,7 @@ public sealed class NeuroPayFlowTests(AzuriteFixture azurite)
         // The next one pays with the saved card at once: the redirect URL is our own return, which lands on successUrl.
         var again = await app.Api.CreateOrderAsync(OrderBodies.NeuroPay("SO-2005", new JsonObject { ["customerId"] = customerId, ["cardId"] = card.Id }));
         var redirect = new Uri(again.RedirectUrl!);
-        var (path, query) = await NeuroPayShopper.FollowAsync(app, redirect);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
-        Assert.Equal("succeeded", query["status"]);
+        ShopRedirect.AssertAt(await NeuroPayShopper.FollowAsync(app, redirect), "done", "succeeded");
 
         var deleted = await app.Api.DeleteCustomerAsync(customerId);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);

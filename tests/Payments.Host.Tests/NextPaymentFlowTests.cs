@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Payments.Testing;
-
 namespace Payments.Host.Tests;
 
 /// <summary>TWINT through NEXT end to end: the real handler, the real NEXT client, the NEXT sandbox, Azurite.</summary>
@@ -22,11 +17,8 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
 
         var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = ShopRedirect.Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+        var query = ShopRedirect.AssertSentTo(back, "done", "succeeded");
         Assert.Equal(orderId, query["orderId"]);
-        Assert.Equal("succeeded", query["status"]);
 
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("succeeded", order.Status);
@@ -52,10 +44,7 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
 
         var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!, "decline");
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = ShopRedirect.Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal("failed", query["status"]);
+        ShopRedirect.AssertSentTo(back, "failed", "failed");
         Assert.Equal("failed", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -76,9 +71,9 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var orderId = await PaidOrderAsync(app);
 
-        var response = await app.Client.PostAsync($"/api/orders/{orderId}/cancel", null);
+        var response = await app.Api.CancelAsync(orderId);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Equal("urn:payments:problem:invalid-state", (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        Assert.Equal("urn:payments:problem:invalid-state", (await app.Api.ReadAsync<Problem>(response)).Type);
     }
 }

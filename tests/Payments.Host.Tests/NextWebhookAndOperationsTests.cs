@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -112,12 +107,12 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
         var orderId = created.OrderId;
         var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
-        var response = await app.Client.PostAsync($"/api/orders/{orderId}/{operation}", null);
+        var response = await app.Api.PostAsync($"/api/orders/{orderId}/{operation}", null);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
-        Assert.Equal("next", problem["provider"]!.GetValue<string>());
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:capability-not-supported", problem.Type);
+        Assert.Equal("next", problem.Provider);
         Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
     }
 
@@ -135,9 +130,9 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     public async Task Customers_need_a_provider_that_keeps_them()
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());
-        var response = await app.Client.PostAsJsonAsync("/api/customers", new { provider = "next", firstName = "Anna", lastName = "Muster", email = "anna@example.ch" });
+        var response = await app.Api.CreateCustomerAsync(new { provider = "next", firstName = "Anna", lastName = "Muster", email = "anna@example.ch" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal("urn:payments:problem:capability-not-supported", (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        Assert.Equal("urn:payments:problem:capability-not-supported", (await app.Api.ReadAsync<Problem>(response)).Type);
 
         var bad = await app.Client.PostAsJsonAsync("/api/customers", new { provider = "next", firstName = "", lastName = "Muster", email = "nope" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-
-using Payments.Testing;
-
 namespace Payments.Host.Tests;
 
 /// <summary>

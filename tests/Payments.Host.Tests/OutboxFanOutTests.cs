@@ -1,12 +1,8 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Host.Events;
 using Payments.Host.Hosting;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Storage.Orders;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

@@ -1,14 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Orders;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -156,8 +148,8 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         var response = await app.Client.SendAsync(Webhook(transaction));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var ack = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal((orderId, "succeeded"), (ack["orderId"]!.GetValue<string>(), ack["status"]!.GetValue<string>()));
+        var ack = await app.Api.ReadAsync<WebhookAck>(response);
+        Assert.Equal((orderId, "succeeded"), (ack.OrderId, ack.Status));
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("succeeded", order.Status);
         Assert.Equal("webhook", order.History[0].Source);
@@ -167,7 +159,7 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         // The order event (its metadata names the new order) is acknowledged with its status and changes nothing more.
         var again = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal("succeeded", (await again.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await app.Api.ReadAsync<WebhookAck>(again)).Status);
         Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
         Assert.Null(await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
@@ -250,15 +242,15 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
             _ => OrderBodies.NeuroPay("SO-REUSED"),
         };
 
-        var response = await app.Client.PostAsJsonAsync("/api/orders", body);
+        var response = await app.Api.PostOrderAsync(body);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:provider-reference-conflict", problem["type"]!.GetValue<string>());
-        Assert.Equal("failed", problem["orderStatus"]!.GetValue<string>());
-        Assert.DoesNotContain("redirectUrl", problem.Select(p => p.Key));
-        var orderId = problem["orderId"]!.GetValue<string>();
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:provider-reference-conflict", problem.Type);
+        Assert.Equal("failed", problem.OrderStatus);
+        Assert.DoesNotContain("redirectUrl", (problem.Extensions ?? []).Keys);
+        var orderId = problem.OrderId!;
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("failed", order.Status);
         Assert.Null(order.RedirectUrl);
@@ -267,10 +259,10 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.Equal(older, await app.Service<IOrderLookups>().FindOrderIdAsync(provider, reference, default));
 
         // The same request again is the same failed order, still without a payment page.
-        var replay = await app.Client.PostAsJsonAsync("/api/orders", body);
+        var replay = await app.Api.PostOrderAsync(body);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-        var replayed = (await replay.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal((orderId, "failed"), (replayed["orderId"]!.GetValue<string>(), replayed["status"]!.GetValue<string>()));
-        Assert.Null(replayed["redirectUrl"]);
+        var replayed = await app.Api.ReadAsync<OrderView>(replay);
+        Assert.Equal((orderId, "failed"), (replayed.OrderId, replayed.Status));
+        Assert.Null(replayed.RedirectUrl);
     }
 }

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 using Xunit.Abstractions;
 
 namespace Payments.Host.Tests;
@@ -138,8 +133,8 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
         using var response = await app.Client.SendAsync(request);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-            Assert.Equal("refund-in-progress", problem!["type"]!.GetValue<string>().Split('/')[^1]);
+            var problem = await app.Api.ReadAsync<Problem>(response);
+            Assert.Equal("refund-in-progress", problem.Type!.Split('/')[^1]);
             Assert.NotNull(response.Headers.RetryAfter);
         }
 

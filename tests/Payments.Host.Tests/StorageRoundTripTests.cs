@@ -1,14 +1,8 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Host.Events;
-using Payments.Messaging;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

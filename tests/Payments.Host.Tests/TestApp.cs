@@ -1,16 +1,10 @@
-using System.Net;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Payments.Host.Events;
-using Payments.Messaging;
 using Payments.Messaging.InProcess;
 using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

@@ -1,11 +1,4 @@
-using Payments.Testing.Html;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.WebUtilities;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -38,11 +31,8 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
 
         var back = await ShopperReturnsAsync(app, created, "approve");
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = ShopRedirect.Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+        var query = ShopRedirect.AssertSentTo(back, "done", "succeeded");
         Assert.Equal(orderId, query["orderId"]);
-        Assert.Equal("succeeded", query["status"]);
 
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("succeeded", order.Status);
@@ -69,10 +59,7 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
 
         var back = await ShopperReturnsAsync(app, created, "decline");
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = ShopRedirect.Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal(status, query["status"]);
+        ShopRedirect.AssertSentTo(back, "failed", status);
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal(status, order.Status);
         Assert.Equal(version == "v4" ? "cancelled" : "rejected", order.ProviderStatus);

@@ -1,12 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Core.Validation;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -46,9 +39,7 @@ public sealed class WebhookRedeliveryTests(AzuriteFixture azurite)
         var body = OrderBodies.Next("SO-DOWN");
         body["provider"] = "down";
         body["currency"] = "CHF";
-        var created = await app.Client.PostAsJsonAsync("/api/orders", body);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var orderId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["orderId"]!.GetValue<string>();
+        var orderId = (await app.Api.CreateOrderAsync(body)).OrderId;
 
         var response = await app.Client.PostAsync("/api/webhooks/down?ref=pay-SO-DOWN", new StringContent("{}", Encoding.UTF8, "application/json"));
 

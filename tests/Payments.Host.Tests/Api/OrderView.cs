@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Payments.Host.Tests;
 
 /// <summary>
@@ -50,16 +48,6 @@ public sealed record RefundView(string RefundId, string Amount, string? Reason, 
     string? ProviderRefundId, string? ProviderStatus, string? FailureReason);
 
 /// <summary>A follow-up charge (upsell or recurring) on the order.</summary>
-public sealed record ChargeView(
-    string ChargeId,
-    string Kind,
-    string Status,
-    string Amount,
-    IReadOnlyList<OrderItemView> Items,
-    DateTimeOffset? RunAt,
-    int? Cycle,
-    string? ProviderReference,
-    string? ProviderStatus,
-    string? FailureReason,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+public sealed record ChargeView(string ChargeId, string Kind, string Status, string Amount, IReadOnlyList<OrderItemView> Items,
+    DateTimeOffset? RunAt, int? Cycle, string? ProviderReference, string? ProviderStatus, string? FailureReason,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Payments.Host.Tests;
 
 /// <summary>
@@ -14,10 +8,10 @@ namespace Payments.Host.Tests;
 /// <see cref="HttpResponseMessage"/> (a test of a status or header checks it); <see cref="ReadAsync{T}"/> and
 /// <see cref="ExpectAsync{T}(HttpResponseMessage, HttpStatusCode)"/> read its body.
 /// </summary>
-public sealed class PaymentsApiClient(HttpClient client, JsonSerializerOptions json)
+public sealed class PaymentsApiClient(HttpClient client, System.Text.Json.JsonSerializerOptions json)
 {
     /// <summary>The app's JSON options (<c>ConfigureHttpJsonOptions</c>), as its answers are written with.</summary>
-    public JsonSerializerOptions Json { get; } = json;
+    public System.Text.Json.JsonSerializerOptions Json { get; } = json;
 
     /// <summary><c>POST /api/orders</c>, with an <c>Idempotency-Key</c> when one is given.</summary>
     public Task<HttpResponseMessage> PostOrderAsync(object body, string? key = null) => PostAsync("/api/orders", body, key);
@@ -83,7 +77,7 @@ public sealed class PaymentsApiClient(HttpClient client, JsonSerializerOptions j
             Content = body switch
             {
                 null => null,
-                string text => new StringContent(text, Encoding.UTF8, "application/json"),
+                string text => new StringContent(text, System.Text.Encoding.UTF8, "application/json"),
                 _ => JsonContent.Create(body, body.GetType()),
             },
         };
@@ -104,7 +98,7 @@ public sealed class PaymentsApiClient(HttpClient client, JsonSerializerOptions j
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(expected == response.StatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
-        return JsonSerializer.Deserialize<T>(text, Json)!;
+        return System.Text.Json.JsonSerializer.Deserialize<T>(text, Json)!;
     }
 
     /// <summary><see cref="ExpectAsync{T}(HttpResponseMessage, HttpStatusCode)"/> of a request still being sent.</summary>

@@ -1,24 +1,16 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Payments.Host.Tests;
 
 /// <summary>
-/// An RFC 9457 problem as the API sends it. Clients switch on <see cref="Type"/>; the members some problems add
-/// (<c>orderId</c>, <c>errors</c>, <c>capability</c>, …) are named here where tests read them, the rest kept in <see cref="Extensions"/>.
+/// An RFC 9457 problem as the API sends it. Clients switch on <see cref="Type"/>; the members some problems add (the order a
+/// conflict names, the field errors of a validation problem, the capability a provider lacks) are named where tests read them,
+/// the rest kept in <see cref="Extensions"/>.
 /// </summary>
-public sealed record Problem
+public sealed record Problem(string? Type, string? Title, int? Status, string? Detail, string? OrderId, string? OrderStatus, string? Provider,
+    string? Capability, IReadOnlyDictionary<string, string[]>? Errors)
 {
-    public string? Type { get; init; }
-    public string? Title { get; init; }
-    public int? Status { get; init; }
-    public string? Detail { get; init; }
-    public string? OrderId { get; init; }
-    public string? OrderStatus { get; init; }
-    public string? Provider { get; init; }
-    public string? Capability { get; init; }
-    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
-
+    /// <summary>Every other member the problem carries.</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extensions { get; init; }
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>One documented response: an operation of <c>openapi/payments-v1.json</c> and one of its statuses.</summary>

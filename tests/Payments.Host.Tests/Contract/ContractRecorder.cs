@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>
