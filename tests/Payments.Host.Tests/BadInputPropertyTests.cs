@@ -337,9 +337,3 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
 
     private static string Cut(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }
-
-/// <summary>The body limits, as the tests need them.</summary>
-internal static class RequestBodyLimits
-{
-    public const int Callback = Api.RequestBody.MaxCallbackBodyBytes;
-}

@@ -5,9 +5,6 @@ using Payments.Messaging.Webhooks;
 
 namespace Payments.Host.Tests;
 
-/// <summary>One message as the namespace accepted it.</summary>
-public sealed record BusMessage(string Entity, string MessageId, string Body, string? Subject, string? CorrelationId, DateTimeOffset? ScheduledEnqueueTime);
-
 /// <summary>
 /// A Service Bus namespace played with Moq: the app keeps its real <c>ServiceBusMessageSender</c>, over a mocked
 /// <see cref="ServiceBusClient"/> whose <see cref="ServiceBusSender"/>s accept (<see cref="Mode.Up"/>), refuse with the

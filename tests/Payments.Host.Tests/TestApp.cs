@@ -8,9 +8,6 @@ using Payments.Storage.Tables;
 
 namespace Payments.Host.Tests;
 
-[CollectionDefinition(AzuriteFixture.Collection)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>;
-
 /// <summary>
 /// The real handler on a real Kestrel port, with the sandbox on and fresh tables in the shared Azurite.
 /// One per test: nothing is shared between tests but the Azurite process.

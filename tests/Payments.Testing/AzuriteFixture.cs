@@ -309,6 +309,3 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
         return null;
     }
 }
-
-/// <summary>A fresh order store and lookups on their own tables, and the client behind them.</summary>
-public sealed record OrderStorage(TableOrderStore Store, TableOrderLookups Lookups, TableServiceClient Client, OrderStorageOptions Options);
