@@ -41,18 +41,6 @@ public class ChargeServiceTests
         }
     }
 
-    private sealed class PlainProvider : IPaymentProvider
-    {
-        public string Name => "plain";
-        public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
-        public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => [];
-        public Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(new ProviderSession("ref-" + request.Order.Id, "https://pay.example", null, new Dictionary<string, string>()));
-        public ReturnEvidence ReadReturn(ReturnRequest request) => new(null, ClaimedOutcome.Unknown);
-        public Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken) =>
-            Task.FromResult(new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null));
-    }
-
     /// <summary>The queue, recording what was sent (and failing on demand).</summary>
     private sealed class RecordingQueue : IChargeQueue
     {
@@ -107,7 +95,7 @@ public class ChargeServiceTests
 
     public ChargeServiceTests()
     {
-        var catalog = new ProviderCatalog([_provider, new PlainProvider()]);
+        var catalog = new ProviderCatalog([_provider, new FakeProvider { Name = "plain" }]);
         _observer = new Observer(_queue);
         _payments = new PaymentService(catalog, _store, new InMemoryLookups(), new FakeLinks(), _clock, NullLogger<PaymentService>.Instance, _observer);
         _charges = new ChargeService(catalog, _store, _store, _payments, _queue, _clock, NullLogger<ChargeService>.Instance);

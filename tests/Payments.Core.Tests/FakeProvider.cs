@@ -5,7 +5,8 @@ internal sealed class FakeProvider : IPaymentProvider
     private int _creates;
     private int _confirms;
 
-    public string Name => "fake";
+    /// <summary>"fake"; a test that needs a second plain provider (one without charges) names another.</summary>
+    public string Name { get; init; } = "fake";
     public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
     public bool IdempotentCreate { get; set; }
     public bool SessionCreationIsIdempotent => IdempotentCreate;

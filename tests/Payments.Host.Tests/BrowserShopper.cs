@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Payments.Host.Tests;
 
 internal static class BrowserShopper
@@ -21,7 +19,7 @@ internal static class BrowserShopper
         {
             if (!Directory.Exists(Path.Combine(dir, "node_modules", "playwright-core")))
             {
-                var (code, output) = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], dir);
+                var (code, output) = await ChildProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(3), dir);
                 Assert.True(code == 0, "npm ci in tests/browser failed: " + output);
             }
         }
@@ -30,34 +28,9 @@ internal static class BrowserShopper
             InstallLock.Release();
         }
 
-        var (exit, stdout) = await RunProcessAsync("node", [script, .. args], dir);
+        var (exit, stdout) = await ChildProcess.RunAsync("node", [script, .. args], TimeSpan.FromMinutes(3), dir);
         Assert.True(exit == 0, $"the browser script {script} failed: " + stdout);
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{'));
         return JsonNode.Parse(line)!;
-    }
-
-    private static async Task<(int Code, string Output)> RunProcessAsync(string file, string[] args, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
