@@ -247,7 +247,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
 
     private async Task<TestApp> StartAsync()
     {
-        var settings = HostileInputTests.Settings();
+        var settings = NextWebhooks.Settings();
         settings["Api:Keys:0"] = ApiKey;
         settings["Logging:LogLevel:Default"] = "None";
         var app = await TestApp.StartAsync(azurite, settings);
@@ -260,7 +260,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
 
     private async Task RunAsync(TestApp app, string endpoint, Gen<Probe> gen, Contract contract, List<string> report)
     {
-        var before = await HostileInputTests.SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var statuses = new ConcurrentDictionary<int, int>();
         var inputs = 0;
         using var client = new HttpClient(new Payments.Host.Tests.Contract.ContractRecorder(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(app.BaseUrl) };
@@ -276,7 +276,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
             }
         }, iter: Iterations, threads: Threads, print: p => p.ToString());
 
-        var after = await HostileInputTests.SnapshotAsync(app);
+        var after = await app.RowVersionsAsync();
         var written = after.Count(kv => !before.TryGetValue(kv.Key, out var etag) || etag != kv.Value) + before.Keys.Count(k => !after.ContainsKey(k));
         var fiveHundreds = statuses.Where(s => s.Key >= 500).Sum(s => s.Value);
         report.Add($"{endpoint}: {inputs} inputs; statuses {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; "

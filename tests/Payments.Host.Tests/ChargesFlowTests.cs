@@ -57,9 +57,6 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         return created;
     }
 
-    private static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
-        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
-
     private static async Task<List<string>> OutboxTypesAsync(TestApp app, string orderId)
     {
         var types = new List<string>();
@@ -198,7 +195,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var mangopay = await app.Api.ReadAsync<OrderView>(await app.Api.PostOrderAsync(OrderBodies.Mangopay()));
         var twisto = await app.Api.ReadAsync<OrderView>(await app.Api.PostOrderAsync(OrderBodies.Twisto("SO-2002")));
-        var before = await SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var charge = kind == "upsells" ? OrderBodies.Upsell() : new JsonObject { ["amount"] = "10.00" };
 
         foreach (var order in new[] { mangopay, twisto })
@@ -211,7 +208,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
             Assert.Equal(kind == "upsells" ? "upsell" : "recurring", problem.Capability);
         }
 
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
         await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }
@@ -222,7 +219,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var (paid, _) = await PaidNextOrderAsync(app);
         var pending = (await app.Api.CreateOrderAsync(OrderBodies.Next("SO-2"))).OrderId;
-        var before = await SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
 
         async Task Expect(HttpStatusCode status, string type, HttpResponseMessage response)
         {
@@ -256,7 +253,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         // NEXT renews subscriptions only, with the order's amount and lines.
         await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "49.90" }));
 
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
         await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }

@@ -9,12 +9,8 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class HostileInputTests(AzuriteFixture azurite)
 {
-    public const string NextWebhookSecret = "test-next-webhook-secret";
-
     /// <summary>A lone high surrogate, as JSON text (the escape itself, not a character).</summary>
     public const string LoneSurrogate = "\\ud800";
-
-    internal static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = NextWebhookSecret };
 
     /// <summary>10 items of 100000 × 100000000000.00: each line fits a long, their sum does not.</summary>
     internal static JsonArray OverflowingItems() => new(Enumerable.Range(0, 10)
@@ -31,9 +27,6 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         Assert.Equal("failed", (await app.Api.GetOrderAsync(orderId)).Status);
         return (orderId, form);
     }
-
-    internal static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
-        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
     [Fact]
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_create_and_write_nothing()
@@ -53,10 +46,10 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (orderId, _) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var response = await app.Client.PostAsync($"/api/orders/{orderId}/{path}", Json(template.Replace("ITEMS", OverflowingItems().ToJsonString(), StringComparison.Ordinal)));
         await AssertProblemAsync(response, 400, "validation-failed", path);
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Fact]
@@ -79,11 +72,11 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (_, form) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var garbage = form with { Inputs = [new("response", response.Replace("S", LoneSurrogate, StringComparison.Ordinal))] };
         var back = await Shopper.ReturnAsync(app.Client, garbage);
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Theory]
@@ -91,7 +84,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [InlineData("{\"S\": 1}")]
     public async Task An_unsigned_NEXT_webhook_with_a_lone_surrogate_is_a_401(string body)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = Json(body.Replace("S", LoneSurrogate, StringComparison.Ordinal)) };
         request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         await AssertProblemAsync(await app.Client.SendAsync(request), 401, "webhook-unauthenticated", "unsigned surrogate");
@@ -107,10 +100,9 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [InlineData("{\"event_type\": \"order.created\", \"data\": {\"number\": \"10001\", \"S\": 1}}")]
     public async Task A_signed_NEXT_webhook_with_a_lone_surrogate_is_malformed(string template)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var body = template.Replace("S", LoneSurrogate, StringComparison.Ordinal);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = Json(body) };
-        request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(NextWebhookSecret), Encoding.UTF8.GetBytes(body))));
+        using var request = NextWebhooks.Request(body);
         await AssertProblemAsync(await app.Client.SendAsync(request), 400, "webhook-malformed", "signed surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
@@ -140,7 +132,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [MemberData(nameof(ChunkedTargets))]
     public async Task A_chunk_size_that_overflows_is_a_400_problem(string target)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var response = await RawHttp.SendAsync(app.BaseUrl, "POST", target,
             [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")], "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n"u8.ToArray());
         AssertProblem(response, 400, target);
@@ -152,11 +144,11 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (_, form) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var response = await RawHttp.SendAsync(app.BaseUrl, "POST", new Uri(form.Action).PathAndQuery,
             [("Content-Type", "application/x-www-form-urlencoded"), ("Transfer-Encoding", "chunked")], "ffffffffffffffffff\r\nresponse=%7B%7D\r\n0\r\n\r\n"u8.ToArray());
         AssertProblem(response, 400, "return");
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Theory]

@@ -78,7 +78,7 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;
         var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        var before = await app.RowVersionsAsync();
 
         var genuine = new Uri(form.Action);
         var token = genuine.Segments[^1];
@@ -97,7 +97,7 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         }
 
-        var after = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        var after = await app.RowVersionsAsync();
         Assert.Equal(before, after);
         Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Payments.Sandbox.Next;
 
@@ -14,28 +13,6 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 {
-    private const string WebhookSecret = "test-next-webhook-secret";
-
-    private static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = WebhookSecret };
-
-    private static HttpRequestMessage Webhook(JsonObject envelope)
-    {
-        var body = envelope.ToJsonString();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(body))));
-        return request;
-    }
-
-    private static JsonObject Envelope(string eventType, string eventId, JsonObject data) => new()
-    {
-        ["api_version"] = "2024-04-01",
-        ["object"] = eventType.Split('.')[0],
-        ["event_id"] = eventId,
-        ["event_type"] = eventType,
-        ["data"] = data,
-        ["webhook"] = new JsonObject { ["id"] = 1 },
-    };
-
     /// <summary>The NEXT sandbox as it was: numbering every restart's orders from 100001 again.</summary>
     private static Action<IServiceCollection> NumberedFrom100001(LogCapture? logs = null) => services =>
     {
@@ -50,13 +27,13 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
     /// <summary>The app before the restart: one NEXT order paid through the shopper's return. Returns it, and settings that start the app again on its tables.</summary>
     private async Task<(string OrderId, string Number, Dictionary<string, string?> Tables)> PaidBeforeRestartAsync(Action<IServiceCollection>? services = null)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings(), services);
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings(), services);
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-OLD"));
         var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         var order = await app.Api.GetOrderAsync(created.OrderId);
         Assert.Equal("succeeded", order.Status);
-        return (order.OrderId, order.ProviderReference!, app.SameTables(Settings()));
+        return (order.OrderId, order.ProviderReference!, app.SameTables(NextWebhooks.Settings()));
     }
 
     /// <summary>The shopper pays a new order at NEXT; the return is not sent yet. Returns our order id, the return form and NEXT's order.</summary>
@@ -144,8 +121,8 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 
         // A transaction event names only the NEXT number: NEXT's order of that number (this run's) names the new order in
         // its metadata, so that one settles; the older order with the same number is untouched.
-        var transaction = Envelope("transaction.created", "evt-tx", new JsonObject { ["id"] = 1, ["order"] = number, ["status"] = "succeeded" });
-        var response = await app.Client.SendAsync(Webhook(transaction));
+        var transaction = NextWebhooks.Event("transaction.created", "evt-tx", new JsonObject { ["id"] = 1, ["order"] = number, ["status"] = "succeeded" });
+        var response = await app.Client.SendAsync(NextWebhooks.Request(transaction.ToJsonString()));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var ack = await app.Api.ReadAsync<WebhookAck>(response);
@@ -157,7 +134,7 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         await AssertUnchangedAsync(app, oldId, oldNumber);
 
         // The order event (its metadata names the new order) is acknowledged with its status and changes nothing more.
-        var again = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
+        var again = await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.Event("order.created", "evt-order", nextOrder).ToJsonString()));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("succeeded", (await app.Api.ReadAsync<WebhookAck>(again)).Status);
         Assert.Single((await app.Api.GetOrderAsync(orderId)).History);

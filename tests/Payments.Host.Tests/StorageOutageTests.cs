@@ -44,7 +44,7 @@ public sealed class StorageOutageTests
     public async Task While_storage_is_down_create_read_and_webhook_answer_503_storage_unavailable_with_Retry_After()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()));
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhooks.Settings()));
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;
         var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
@@ -55,14 +55,14 @@ public sealed class StorageOutageTests
         await AssertStorageUnavailableAsync(await app.Client.GetAsync($"/api/orders/{orderId}"));
         await AssertStorageUnavailableAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next("SO-2002")));
         await AssertStorageUnavailableAsync(await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder))));
 
         // Back up: the refused create wrote nothing (the same key opens the order now), and the webhook NEXT sends
         // again settles the order.
         await azurite.StartAgainAsync();
         Assert.Equal(HttpStatusCode.Created, (await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next("SO-2002"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)))).StatusCode);
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)))).StatusCode);
         Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
@@ -364,7 +364,7 @@ public sealed class StorageOutageTests
     {
         await using var azurite = await RestartableAzurite.StartAsync();
         HeldWrites? writes = null;
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()),
+        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhooks.Settings()),
             services => services.AddSingleton<IOrderStore>(sp => writes = new HeldWrites(sp.GetRequiredService<TableOrderStore>())));
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;
@@ -380,12 +380,12 @@ public sealed class StorageOutageTests
         writes!.Holding = true;
 
         await AssertStorageUnavailableAsync(await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder))));
 
         // The settlement still finishes; NEXT's next delivery finds it done.
         writes.Holding = false;
         writes.Release();
-        var again = await app.Client.SendAsync(NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)));
+        var again = await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var order = await app.Api.GetOrderAsync(orderId);
         Assert.Equal("succeeded", order.Status);

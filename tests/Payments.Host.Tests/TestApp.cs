@@ -197,6 +197,10 @@ public sealed class TestApp : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Every row's ETag by key: two equal answers mean nothing was written in between.</summary>
+    public async Task<Dictionary<(string PartitionKey, string RowKey), string?>> RowVersionsAsync() =>
+        (await AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -298,7 +298,6 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-
     [GeneratedRegex("<a id=\"return\" href=\"(?<href>[^\"]*)\"")]
     private static partial Regex ReturnLink();
 }

@@ -81,7 +81,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     [Fact]
     public async Task Odd_requests_get_the_documented_4xx()
     {
-        await using var app = await TestApp.StartAsync(azurite, NextWebhookAndOperationsTests.Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
 
         // A GET notification with a body over the limit.
         using var big = new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/next") { Content = new StringContent(new string('x', 2 * 1024 * 1024), Encoding.UTF8, "application/json") };
