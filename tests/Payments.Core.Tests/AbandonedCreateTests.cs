@@ -22,7 +22,7 @@ public class AbandonedCreateTests
     private static OrderDraft Draft(string reference = "SO-1")
     {
         var request = Requests.AmountOnly("fake", reference, "10.00");
-        return OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"])).Draft!;
+        return Requests.Draft(request);
     }
 
     /// <summary>The first create dies after the provider call, before its session is written (as when storage goes away then).</summary>

@@ -104,7 +104,7 @@ public class ChargeServiceTests
     private async Task<Order> PaidOrderAsync(string provider = "charges", SubscriptionRequest? subscription = null, string reference = "SO-1001")
     {
         var request = Requests.Order() with { Provider = provider, MerchantReference = reference, Subscription = subscription };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { provider }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, reference, default)).Order;
         var paid = (await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default))!;
         Assert.Equal(PaymentStatus.Succeeded, paid.Status);
@@ -299,7 +299,7 @@ public class ChargeServiceTests
     public async Task An_order_not_paid_cannot_be_charged()
     {
         var request = Requests.Order() with { Provider = "charges" };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "charges" }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         var pending = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k", default)).Order;
 
         var result = Assert.IsType<ChargeRequestResult.InvalidState>(await _charges.RequestAsync(pending.Id, Upsell(), null, default));

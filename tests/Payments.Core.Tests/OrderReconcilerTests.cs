@@ -20,7 +20,7 @@ public class OrderReconcilerTests
     private async Task<Order> PendingAsync(string reference)
     {
         var request = Requests.Order() with { Provider = "fake", MerchantReference = reference };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         return Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, reference, default)).Order;
     }
 

@@ -18,7 +18,7 @@ public class PaymentOperationsTests
     private async Task<string> AuthorizedOrderAsync()
     {
         var request = Requests.AmountOnly("ops", amount: "100.00");
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k", default)).Order;
         Assert.Equal(PaymentStatus.Authorized, (await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default))!.Status);
         return order.Id;
@@ -53,7 +53,7 @@ public class PaymentOperationsTests
     private async Task<string> PaidOrderAsyncNewKey()
     {
         var request = Requests.AmountOnly("ops", "SO-2", "100.00");
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k2", default)).Order;
         await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default);
         await _operations.CaptureAsync(order.Id, default);

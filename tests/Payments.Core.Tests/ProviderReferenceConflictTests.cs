@@ -22,7 +22,7 @@ public sealed class ProviderReferenceConflictTests
     private static OrderDraft Draft()
     {
         var request = Requests.AmountOnly("fake", "SO-1", "10.00");
-        var (draft, issues) = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"]));
+        var (draft, issues) = Requests.Validate(request);
         Assert.Empty(issues);
         return draft!;
     }

@@ -27,7 +27,7 @@ public sealed class RefundServiceTests
     {
         var key = $"SO-{Interlocked.Increment(ref _orders)}";
         var request = Requests.AmountOnly("ops", key, amount);
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, key, default)).Order;
         var paid = await _payments.ApplyAsync(order.Id, new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null), TransitionSource.Return, default);
         Assert.Equal(PaymentStatus.Succeeded, paid.Status);

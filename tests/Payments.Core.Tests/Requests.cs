@@ -32,4 +32,11 @@ internal static class Requests
     /// </summary>
     public static CreateOrderRequest AmountOnly(string provider, string reference = "SO-1001", string amount = "49.90") =>
         Order() with { Provider = provider, MerchantReference = reference, Amount = amount, Items = null };
+
+    /// <summary><paramref name="request"/> validated as the API would, with its provider the one configured and the shop's origin allowed.</summary>
+    public static (OrderDraft? Draft, IReadOnlyList<ValidationIssue> Issues) Validate(CreateOrderRequest request) =>
+        OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { request.Provider! }, ["https://shop.example"]));
+
+    /// <summary>The draft of a request <see cref="Validate"/> accepts.</summary>
+    public static OrderDraft Draft(CreateOrderRequest request) => Validate(request).Draft!;
 }
