@@ -318,8 +318,8 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
             ["Providers:NeuroPay:Http:CircuitMinimumThroughput"] = "2",
             ["Providers:NeuroPay:Http:CircuitBreakDuration"] = "00:00:05",
         }, services => services.AddHttpClient(NeuroPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => outage));
-        var created = await PaidNeuroPaySubscriptionAsync(app, "SO-3002");
-        var orderId = created.OrderId;
+        var orderId = (await PaidNeuroPaySubscriptionAsync(app, "SO-3002")).OrderId;
+        var created = await app.Api.GetOrderJsonAsync(orderId);
         var charge = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
         var chargeId = charge.ChargeId;
         await app.WhenPublishedAsync();
@@ -332,7 +332,7 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         ProviderException? open = null;
         for (var i = 0; i < 50 && open is null; i++)
         {
-            var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RetrieveCheckoutAsync(created.ProviderReference!, CancellationToken.None));
+            var ex = await Assert.ThrowsAsync<NeuroPayException>(() => client.RetrieveCheckoutAsync(created["providerReference"]!.GetValue<string>(), CancellationToken.None));
             open = ex.NotSent ? ex : null;
         }
 
