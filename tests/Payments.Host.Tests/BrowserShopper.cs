@@ -10,7 +10,7 @@ internal static class BrowserShopper
     /// <summary>Runs one of the Playwright scripts in tests/browser (installing playwright-core once) and returns the JSON line it prints last.</summary>
     public static async Task<JsonNode> RunScriptAsync(string script, params string[] args)
     {
-        var dir = Path.Combine(FunctionManifestTests.RepoRoot(), "tests", "browser");
+        var dir = Path.Combine(RepoFiles.Root(), "tests", "browser");
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium not found at {chromium}: run scripts/test.sh (it installs Debian's chromium) or set CHROMIUM_PATH.");
 

@@ -7,7 +7,7 @@ namespace Payments.Host.Tests;
 /// </summary>
 public class OpenApiLintTests
 {
-    private static readonly string LintDir = Path.Combine(FunctionManifestTests.RepoRoot(), "openapi", "lint");
+    private static readonly string LintDir = Path.Combine(RepoFiles.Root(), "openapi", "lint");
 
     [Fact]
     public async Task The_committed_document_has_no_Spectral_errors()
@@ -20,7 +20,7 @@ public class OpenApiLintTests
         }
 
         var (exit, lint) = await ChildProcess.RunAsync(spectral,
-            ["lint", OpenApiDocumentTests.CommittedPath, "--ruleset", Path.Combine(LintDir, ".spectral.yaml"), "--fail-severity", "error"],
+            ["lint", RepoFiles.OpenApiDocument, "--ruleset", Path.Combine(LintDir, ".spectral.yaml"), "--fail-severity", "error"],
             TimeSpan.FromMinutes(2));
         Assert.True(exit == 0, "spectral lint openapi/payments-v1.json:\n" + lint);
         Assert.DoesNotContain(" error ", lint, StringComparison.Ordinal);

@@ -59,9 +59,9 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
     public async Task NEXT_payments_through_a_storage_outage_never_see_a_500_and_every_paid_one_ends_succeeded()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        var clock = new StorageOutageTests.ShiftedClock();
+        var clock = new ShiftedClock();
         await using var app = await TestApp.StartAsync(azurite,
-            StorageOutageTests.QuickStorageRetries(new Dictionary<string, string?> { ["Reconciliation:PendingAfter"] = "00:00:00" }),
+            StorageRetries.Quick(new Dictionary<string, string?> { ["Reconciliation:PendingAfter"] = "00:00:00" }),
             services => services.AddSingleton<TimeProvider>(clock));
         var tally = new Tally();
         var paid = new ConcurrentBag<string>();

@@ -13,23 +13,6 @@ namespace Payments.Host.Tests;
 /// </summary>
 public sealed class StorageOutageTests
 {
-    /// <summary>Quick storage retries, so that a request during the outage fails fast.</summary>
-    internal static Dictionary<string, string?> QuickStorageRetries(IDictionary<string, string?>? more = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:MaxRetryAttempts"] = "1",
-            ["Storage:RetryBaseDelay"] = "00:00:00.050",
-            ["Storage:RetryMaxDelay"] = "00:00:00.200",
-        };
-        foreach (var (k, v) in more ?? new Dictionary<string, string?>())
-        {
-            settings[k] = v;
-        }
-
-        return settings;
-    }
-
     internal static async Task AssertStorageUnavailableAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -44,7 +27,7 @@ public sealed class StorageOutageTests
     public async Task While_storage_is_down_create_read_and_webhook_answer_503_storage_unavailable_with_Retry_After()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhooks.Settings()));
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(NextWebhooks.Settings()));
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;
         var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
@@ -70,7 +53,7 @@ public sealed class StorageOutageTests
     public async Task A_NEXT_shopper_returning_while_storage_is_down_gets_a_page_that_posts_the_same_response_again_then_the_303()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick());
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;
         var returnForm = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
@@ -104,7 +87,7 @@ public sealed class StorageOutageTests
     public async Task A_GET_return_while_storage_is_down_gets_a_page_that_refreshes_itself_with_a_link_back()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick());
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var returnForm = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var returnUrl = new Uri(returnForm.Action).PathAndQuery + "?cancel=1";
@@ -138,7 +121,7 @@ public sealed class StorageOutageTests
     public async Task An_order_that_keeps_changing_under_every_write_is_a_409_order_busy_with_Retry_After_1()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(),
             services => services.AddSingleton<IOrderStore>(sp => new AlwaysStaleStore(sp.GetRequiredService<TableOrderStore>())));
 
         var response = await app.Api.PostOrderAsync(OrderBodies.Next());
@@ -148,14 +131,6 @@ public sealed class StorageOutageTests
         var problem = await app.Api.ReadAsync<Problem>(response);
         Assert.Equal("urn:payments:problem:order-busy", problem.Type);
         Assert.StartsWith("ord_", problem.OrderId, StringComparison.Ordinal);
-    }
-
-    /// <summary>The system clock moved ahead on demand (the app's TimeProvider; storage signing keeps real time).</summary>
-    internal sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 
     /// <summary>
@@ -184,7 +159,7 @@ public sealed class StorageOutageTests
     private static async Task<(TestApp App, ShiftedClock Clock)> StartCuttingOffAsync(RestartableAzurite azurite)
     {
         var clock = new ShiftedClock();
-        var app = await TestApp.StartAsync(azurite, QuickStorageRetries(), services =>
+        var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(), services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             services.AddSingleton<IOrderStore>(sp => new OutageBeforeSessionWrite(sp.GetRequiredService<TableOrderStore>(), azurite));
@@ -311,7 +286,7 @@ public sealed class StorageOutageTests
 
         await using var azurite = await RestartableAzurite.StartAsync();
         OutageWitness? witness = null;
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
             services => services.AddSingleton<IOrderStore>(sp => witness = new OutageWitness(sp.GetRequiredService<TableOrderStore>())));
         var body = OrderBodies.Next();
         body["successUrl"] = $"{shopOrigin}/checkout/done";
@@ -364,7 +339,7 @@ public sealed class StorageOutageTests
     {
         await using var azurite = await RestartableAzurite.StartAsync();
         HeldWrites? writes = null;
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhooks.Settings()),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(NextWebhooks.Settings()),
             services => services.AddSingleton<IOrderStore>(sp => writes = new HeldWrites(sp.GetRequiredService<TableOrderStore>())));
         var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
         var orderId = created.OrderId;

@@ -34,7 +34,7 @@ public sealed class ContractDocument
     }
 
     public static ContractDocument Committed { get; } = new(
-        JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionManifestTests.RepoRoot(), "openapi", "payments-v1.json")))!.AsObject());
+        JsonNode.Parse(File.ReadAllText(RepoFiles.OpenApiDocument))!.AsObject());
 
     /// <summary>Every operation and status the document lists.</summary>
     public IEnumerable<DocumentedResponse> Responses =>

@@ -58,7 +58,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     public async Task While_storage_is_down_every_operation_on_an_order_and_health_answer_503()
     {
         await using var storage = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(storage, StorageOutageTests.QuickStorageRetries());
+        await using var app = await TestApp.StartAsync(storage, StorageRetries.Quick());
         var authorized = await PaidAsync(app, "SO-D1", capture: false);
 
         await storage.StopAsync();
