@@ -40,7 +40,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Orders_create_and_get_answer_every_bad_input_with_a_problem_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, _) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, _) = await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
         var create = Baseline("POST", "/api/orders", OrderBodies.Next());
@@ -65,7 +65,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Order_operations_answer_every_bad_input_with_a_problem_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, _) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, _) = await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
         Gen<Mutation> Ids(string suffix) => Gen.Frequency<Mutation>(
@@ -145,7 +145,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Shopper_returns_for_every_provider_answer_every_bad_input_without_a_5xx_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, form) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, form) = await NextOrders.FailedAsync(app);
         var path = new Uri(form.Action).AbsolutePath; // /api/return/next/{orderId}/{token}
         var token = path.Split('/')[^1];
         var report = new List<string>();
@@ -175,7 +175,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Provider_webhooks_for_every_provider_answer_every_bad_input_without_a_5xx_and_write_nothing()
     {
         await using var app = await StartAsync();
-        await HostileInputTests.FailedNextOrderAsync(app);
+        await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
         var next = new Draft("POST", "/api/webhooks/next", Envelope(), null, "application/json", [], null, string.Empty);

@@ -43,7 +43,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
-        await AssertProblemAsync(response, status, type, why);
+        await ProblemAssert.IsAsync(response, status, type, why);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -53,14 +53,14 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var huge = With(b => b["metadata"] = new JsonObject { ["pad"] = new string('x', 2 * 1024 * 1024) });
         var response = await app.Client.PostAsync("/api/orders", new StringContent(huge, Encoding.UTF8, "application/json"));
-        await AssertProblemAsync(response, 413, "body-too-large", "2 MiB");
+        await ProblemAssert.IsAsync(response, 413, "body-too-large", "2 MiB");
 
         // The same without a Content-Length (chunked): the limit holds while reading.
         var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
         chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = chunked };
         request.Headers.TransferEncodingChunked = true;
-        await AssertProblemAsync(await app.Client.SendAsync(request), 413, "body-too-large", "chunked 2 MiB");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 413, "body-too-large", "chunked 2 MiB");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -75,7 +75,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        await AssertProblemAsync(await app.Client.SendAsync(request), 400, "invalid-header", key);
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 400, "invalid-header", key);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -84,7 +84,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/orders", new StringContent("provider=next", Encoding.UTF8, "application/x-www-form-urlencoded"));
-        await AssertProblemAsync(response, 415, "unsupported-media-type", "form body");
+        await ProblemAssert.IsAsync(response, 415, "unsupported-media-type", "form body");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -92,12 +92,12 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task Merchant_endpoints_require_a_configured_api_key()
     {
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Api:Keys:0"] = "merchant-key-1" });
-        await AssertProblemAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next()), 401, "unauthorized", "no key");
-        await AssertProblemAsync(await app.Client.GetAsync("/api/orders/ord_0000000000000000000000000000000f"), 401, "unauthorized", "no key on GET");
+        await ProblemAssert.IsAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next()), 401, "unauthorized", "no key");
+        await ProblemAssert.IsAsync(await app.Client.GetAsync("/api/orders/ord_0000000000000000000000000000000f"), 401, "unauthorized", "no key on GET");
 
         using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         wrong.Headers.Add("X-Api-Key", "merchant-key-2");
-        await AssertProblemAsync(await app.Client.SendAsync(wrong), 401, "unauthorized", "wrong key");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(wrong), 401, "unauthorized", "wrong key");
         Assert.Empty(await app.AllRowsAsync());
 
         using var right = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
@@ -115,7 +115,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
 
         var big = form with { Inputs = [.. form.Inputs, new("pad", new string('x', 300 * 1024))] };
         var response = await Shopper.ReturnAsync(app.Client, big);
-        await AssertProblemAsync(response, 413, "body-too-large", "300 KiB return");
+        await ProblemAssert.IsAsync(response, 413, "body-too-large", "300 KiB return");
         Assert.Equal(before, await app.RowVersionsAsync());
     }
 
@@ -136,16 +136,5 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.SeeOther, genuine.StatusCode);
         var order = await app.Api.GetOrderAsync(created.OrderId);
         Assert.Equal("succeeded", order.Status);
-    }
-
-    /// <summary>The answer is a problem of <paramref name="type"/> with <paramref name="status"/>, as <c>application/problem+json</c>.</summary>
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == (int)response.StatusCode, $"{why}: expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
-        Assert.Equal(status, problem["status"]!.GetValue<int>());
     }
 }

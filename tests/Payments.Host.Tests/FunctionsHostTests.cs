@@ -77,7 +77,7 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await StartAsync(azurite, bus, receiver.Settings());
 
-        await OutboxFanOutTests.PayOrdersAsync(app, 10);
+        await NextOrders.PaidAsync(app, 10);
         Assert.True(bus.Refused > 0);
         Assert.Empty(bus.Accepted);
         Assert.Equal(10, (await app.Service<IOutboxReader>().GetUnsentAsync(100, default)).Count);

@@ -17,17 +17,6 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         .Select(i => (JsonNode)new JsonObject { ["name"] = $"Gold {i}", ["quantity"] = 100_000, ["unitPrice"] = "100000000000.00" })
         .ToArray());
 
-    /// <summary>A NEXT order the shopper declined (failed), with the return form NEXT's page posts back.</summary>
-    internal static async Task<(string OrderId, HtmlForm Return)> FailedNextOrderAsync(TestApp app, string reference = "SO-HOSTILE-1")
-    {
-        var created = await app.Api.CreateOrderAsync(OrderBodies.Next(reference));
-        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "decline");
-        Assert.Equal(HttpStatusCode.SeeOther, (await Shopper.ReturnAsync(app.Client, form)).StatusCode);
-        var orderId = created.OrderId;
-        Assert.Equal("failed", (await app.Api.GetOrderAsync(orderId)).Status);
-        return (orderId, form);
-    }
-
     [Fact]
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_create_and_write_nothing()
     {
@@ -35,7 +24,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         var body = OrderBodies.Next();
         body["items"] = OverflowingItems();
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString()));
-        await AssertProblemAsync(response, 400, "validation-failed", "overflowing items");
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", "overflowing items");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -45,10 +34,10 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_a_charge_even_for_a_failed_order(string path, string template)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (orderId, _) = await FailedNextOrderAsync(app);
+        var (orderId, _) = await NextOrders.FailedAsync(app);
         var before = await app.RowVersionsAsync();
         var response = await app.Client.PostAsync($"/api/orders/{orderId}/{path}", Json(template.Replace("ITEMS", OverflowingItems().ToJsonString(), StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "validation-failed", path);
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", path);
         Assert.Equal(before, await app.RowVersionsAsync());
     }
 
@@ -59,7 +48,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         var body = OrderBodies.Next();
         body["providerOptions"] = new JsonObject { ["note"] = "SURROGATE" };
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString().Replace("SURROGATE", LoneSurrogate, StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "validation-failed", "surrogate in providerOptions");
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", "surrogate in providerOptions");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -71,7 +60,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_lone_surrogate_in_a_NEXT_return_is_only_an_unreadable_claim(string response)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (_, form) = await FailedNextOrderAsync(app);
+        var (_, form) = await NextOrders.FailedAsync(app);
         var before = await app.RowVersionsAsync();
         var garbage = form with { Inputs = [new("response", response.Replace("S", LoneSurrogate, StringComparison.Ordinal))] };
         var back = await Shopper.ReturnAsync(app.Client, garbage);
@@ -87,7 +76,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = Json(body.Replace("S", LoneSurrogate, StringComparison.Ordinal)) };
         request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
-        await AssertProblemAsync(await app.Client.SendAsync(request), 401, "webhook-unauthenticated", "unsigned surrogate");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 401, "webhook-unauthenticated", "unsigned surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -103,7 +92,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var body = template.Replace("S", LoneSurrogate, StringComparison.Ordinal);
         using var request = NextWebhooks.Request(body);
-        await AssertProblemAsync(await app.Client.SendAsync(request), 400, "webhook-malformed", "signed surrogate");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 400, "webhook-malformed", "signed surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -114,7 +103,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/webhooks/twisto", Json(template.Replace("S", LoneSurrogate, StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "webhook-malformed", "twisto surrogate");
+        await ProblemAssert.IsAsync(response, 400, "webhook-malformed", "twisto surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -143,7 +132,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_chunk_size_that_overflows_on_a_return_is_a_400_problem()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (_, form) = await FailedNextOrderAsync(app);
+        var (_, form) = await NextOrders.FailedAsync(app);
         var before = await app.RowVersionsAsync();
         var response = await RawHttp.SendAsync(app.BaseUrl, "POST", new Uri(form.Action).PathAndQuery,
             [("Content-Type", "application/x-www-form-urlencoded"), ("Transfer-Encoding", "chunked")], "ffffffffffffffffff\r\nresponse=%7B%7D\r\n0\r\n\r\n"u8.ToArray());
@@ -165,7 +154,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(OrderBodies.Next().ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        await AssertProblemAsync(await app.Client.PostAsync("/api/orders", content), 415, "unsupported-media-type", contentType);
+        await ProblemAssert.IsAsync(await app.Client.PostAsync("/api/orders", content), 415, "unsupported-media-type", contentType);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -216,7 +205,4 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         Assert.StartsWith("urn:payments:problem:", problem["type"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(status, problem["status"]!.GetValue<int>());
     }
-
-    private static Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why) =>
-        BadInputTests.AssertProblemAsync(response, status, type, why);
 }

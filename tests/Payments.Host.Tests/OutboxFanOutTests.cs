@@ -18,26 +18,6 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
     private static async Task<TestApp> StartAsync(AzuriteFixture azurite, WebhookReceiver receiver, MockServiceBus bus) =>
         await TestApp.StartAsync(azurite, MockServiceBus.Settings(receiver.Settings()), bus.Register);
 
-    internal static async Task<List<string>> PayOrdersAsync(TestApp app, int count)
-    {
-        var ids = new List<string>();
-        foreach (var batch in Enumerable.Range(0, count).Chunk(10))
-        {
-            ids.AddRange(await Task.WhenAll(batch.Select(async i =>
-            {
-                var created = await app.Api.CreateOrderAsync(OrderBodies.Next($"SO-{i:D4}"));
-                var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
-                Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-                Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
-                return created.OrderId;
-            })));
-        }
-
-        // The publishes after the commits run in the background: the tests look at what they did.
-        await app.WhenPublishedAsync();
-        return ids;
-    }
-
     private static async Task<List<string>> OutboxEventIdsAsync(TestApp app)
     {
         var ids = new List<string>();
@@ -61,7 +41,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         var outbox = app.Service<IOutboxReader>();
 
         // The SDK's sends fail (ServiceCommunicationProblem) while 100 shoppers pay: every order completes and every event waits in the outbox.
-        var orderIds = await PayOrdersAsync(app, 100);
+        var orderIds = await NextOrders.PaidAsync(app, 100);
         Assert.True(bus.Refused >= 1);
         Assert.Equal(100, (await outbox.GetUnsentAsync(1000, default)).Count);
         Assert.Empty(bus.Accepted);
@@ -111,7 +91,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, receiver, bus);
 
-        var orderId = Assert.Single(await PayOrdersAsync(app, 1));
+        var orderId = Assert.Single(await NextOrders.PaidAsync(app, 1));
 
         // No sweep: the publish after the commit put it on the topic and marked it sent.
         Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
@@ -178,7 +158,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         settings["Webhooks:RetryDelays:1"] = "00:00:00";
         await using var app = await TestApp.StartAsync(azurite, settings);
 
-        await PayOrdersAsync(app, 1);
+        await NextOrders.PaidAsync(app, 1);
         await app.DrainBusAsync();
 
         Assert.Equal(3, receiver.Deliveries.Count);
