@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-
 namespace Payments.Core.Tests;
 
 /// <summary>
@@ -25,8 +21,8 @@ public class AbandonedCreateTests
 
     private static OrderDraft Draft(string reference = "SO-1")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = reference, Amount = "10.00", Items = null };
-        return OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"])).Draft!;
+        var request = Requests.AmountOnly("fake", reference, "10.00");
+        return Requests.Draft(request);
     }
 
     /// <summary>The first create dies after the provider call, before its session is written (as when storage goes away then).</summary>

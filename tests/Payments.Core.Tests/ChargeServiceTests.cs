@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Charges;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-using Payments.Core.Validation;
 
 namespace Payments.Core.Tests;
 
@@ -45,18 +39,6 @@ public class ChargeServiceTests
             await Task.Yield();
             return await OnCharge(charge);
         }
-    }
-
-    private sealed class PlainProvider : IPaymentProvider
-    {
-        public string Name => "plain";
-        public ProviderCapabilities Capabilities => ProviderCapabilities.Create | ProviderCapabilities.Return;
-        public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => [];
-        public Task<ProviderSession> CreateSessionAsync(ProviderSessionRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(new ProviderSession("ref-" + request.Order.Id, "https://pay.example", null, new Dictionary<string, string>()));
-        public ReturnEvidence ReadReturn(ReturnRequest request) => new(null, ClaimedOutcome.Unknown);
-        public Task<ProviderPaymentState> ConfirmAsync(Order order, ReturnEvidence? evidence, CancellationToken cancellationToken) =>
-            Task.FromResult(new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null));
     }
 
     /// <summary>The queue, recording what was sent (and failing on demand).</summary>
@@ -113,7 +95,7 @@ public class ChargeServiceTests
 
     public ChargeServiceTests()
     {
-        var catalog = new ProviderCatalog([_provider, new PlainProvider()]);
+        var catalog = new ProviderCatalog([_provider, new FakeProvider { Name = "plain" }]);
         _observer = new Observer(_queue);
         _payments = new PaymentService(catalog, _store, new InMemoryLookups(), new FakeLinks(), _clock, NullLogger<PaymentService>.Instance, _observer);
         _charges = new ChargeService(catalog, _store, _store, _payments, _queue, _clock, NullLogger<ChargeService>.Instance);
@@ -121,8 +103,8 @@ public class ChargeServiceTests
 
     private async Task<Order> PaidOrderAsync(string provider = "charges", SubscriptionRequest? subscription = null, string reference = "SO-1001")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = provider, MerchantReference = reference, Subscription = subscription };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { provider }, ["https://shop.example"])).Draft!;
+        var request = Requests.Order() with { Provider = provider, MerchantReference = reference, Subscription = subscription };
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, reference, default)).Order;
         var paid = (await _payments.SettleAsync(order.Id, null, TransitionSource.Return, default))!;
         Assert.Equal(PaymentStatus.Succeeded, paid.Status);
@@ -316,8 +298,8 @@ public class ChargeServiceTests
     [Fact]
     public async Task An_order_not_paid_cannot_be_charged()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "charges" };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "charges" }, ["https://shop.example"])).Draft!;
+        var request = Requests.Order() with { Provider = "charges" };
+        var draft = Requests.Draft(request);
         var pending = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, "k", default)).Order;
 
         var result = Assert.IsType<ChargeRequestResult.InvalidState>(await _charges.RequestAsync(pending.Id, Upsell(), null, default));

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-
 namespace Payments.Core.Tests;
 
 /// <summary>The Reconcile timer: pending orders past their session are asked about, settled, or expired once hopeless.</summary>
@@ -23,8 +19,8 @@ public class OrderReconcilerTests
 
     private async Task<Order> PendingAsync(string reference)
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = reference };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"])).Draft!;
+        var request = Requests.Order() with { Provider = "fake", MerchantReference = reference };
+        var draft = Requests.Draft(request);
         return Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, reference, default)).Order;
     }
 

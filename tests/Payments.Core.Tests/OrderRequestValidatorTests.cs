@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Payments.Core.Orders;
-using Payments.Core.Validation;
 
 namespace Payments.Core.Tests;
 
@@ -10,27 +8,10 @@ public class OrderRequestValidatorTests
         new HashSet<string> { "next", "twisto" },
         ["https://shop.example", "http://localhost:7071"]);
 
-    public static CreateOrderRequest Valid() => new()
-    {
-        Provider = "next",
-        MerchantReference = "SO-1001",
-        Amount = "49.90",
-        Currency = "CHF",
-        Items =
-        [
-            new OrderItemRequest { Name = "Mug", Sku = "MUG-1", Quantity = 2, UnitPrice = "24.95", VatRate = "8.1", Type = "goods" },
-        ],
-        Customer = new CustomerRequest { Email = "a@b.ch", FirstName = "Anna", LastName = "Muster", Phone = "+41 44 123 45 67", Address = new AddressRequest { Country = "CH", City = "Zürich" } },
-        SuccessUrl = "https://shop.example/checkout/done",
-        FailureUrl = "https://shop.example/checkout/failed",
-        ProviderOptions = new Dictionary<string, JsonElement> { ["paymentGateway"] = JsonDocument.Parse("\"3\"").RootElement, ["capture"] = JsonDocument.Parse("false").RootElement },
-        Metadata = new Dictionary<string, string?> { ["cart"] = "c-1" },
-    };
-
     [Fact]
     public void A_complete_request_becomes_a_typed_draft()
     {
-        var (draft, issues) = OrderRequestValidator.Validate(Valid(), Rules);
+        var (draft, issues) = OrderRequestValidator.Validate(Requests.Order(), Rules);
         Assert.Empty(issues);
         Assert.NotNull(draft);
         Assert.Equal(4990, draft.Amount.Minor);
@@ -55,16 +36,16 @@ public class OrderRequestValidatorTests
         { "amount", r => r with { Amount = null }, IssueKind.Invalid },
         { "currency", r => r with { Currency = "XYZ" }, IssueKind.Invalid },
         { "currency", r => r with { Currency = "chf" }, IssueKind.Invalid },
-        { "items[0].quantity", r => r with { Items = [Valid().Items![0]! with { Quantity = 0 }] }, IssueKind.Invalid },
-        { "items[0].unitPrice", r => r with { Items = [Valid().Items![0]! with { UnitPrice = "-24.95" }] }, IssueKind.Invalid },
-        { "items[0].unitPrice", r => r with { Items = [Valid().Items![0]! with { UnitPrice = "24.951" }] }, IssueKind.Invalid },
-        { "items[0].type", r => r with { Items = [Valid().Items![0]! with { Type = "gift" }] }, IssueKind.Invalid },
-        { "items[0].vatRate", r => r with { Items = [Valid().Items![0]! with { VatRate = "108" }] }, IssueKind.Invalid },
-        { "items[0].name", r => r with { Items = [Valid().Items![0]! with { Name = " " }] }, IssueKind.Invalid },
+        { "items[0].quantity", r => r with { Items = [Requests.Order().Items![0]! with { Quantity = 0 }] }, IssueKind.Invalid },
+        { "items[0].unitPrice", r => r with { Items = [Requests.Order().Items![0]! with { UnitPrice = "-24.95" }] }, IssueKind.Invalid },
+        { "items[0].unitPrice", r => r with { Items = [Requests.Order().Items![0]! with { UnitPrice = "24.951" }] }, IssueKind.Invalid },
+        { "items[0].type", r => r with { Items = [Requests.Order().Items![0]! with { Type = "gift" }] }, IssueKind.Invalid },
+        { "items[0].vatRate", r => r with { Items = [Requests.Order().Items![0]! with { VatRate = "108" }] }, IssueKind.Invalid },
+        { "items[0].name", r => r with { Items = [Requests.Order().Items![0]! with { Name = " " }] }, IssueKind.Invalid },
         { "items[0]", r => r with { Items = [null] }, IssueKind.Invalid },
         { "items", r => r with { Amount = "50.00" }, IssueKind.Unprocessable },
-        { "customer.email", r => r with { Customer = Valid().Customer! with { Email = "not-an-email" } }, IssueKind.Invalid },
-        { "customer.address.country", r => r with { Customer = Valid().Customer! with { Address = new AddressRequest { Country = "che" } } }, IssueKind.Invalid },
+        { "customer.email", r => r with { Customer = Requests.Order().Customer! with { Email = "not-an-email" } }, IssueKind.Invalid },
+        { "customer.address.country", r => r with { Customer = Requests.Order().Customer! with { Address = new AddressRequest { Country = "che" } } }, IssueKind.Invalid },
         { "successUrl", r => r with { SuccessUrl = "https://evil.example/done" }, IssueKind.Unprocessable },
         { "failureUrl", r => r with { FailureUrl = "https://shop.example.evil.example/x" }, IssueKind.Unprocessable },
         { "successUrl", r => r with { SuccessUrl = "javascript:alert(1)" }, IssueKind.Invalid },
@@ -82,7 +63,7 @@ public class OrderRequestValidatorTests
     [MemberData(nameof(BadRequests))]
     public void Each_bad_field_is_reported_by_its_path(string field, Func<CreateOrderRequest, CreateOrderRequest> mutate, IssueKind kind)
     {
-        var (draft, issues) = OrderRequestValidator.Validate(mutate(Valid()), Rules);
+        var (draft, issues) = OrderRequestValidator.Validate(mutate(Requests.Order()), Rules);
         Assert.Null(draft);
         var issue = Assert.Single(issues, i => i.Field == field);
         Assert.Equal(kind, issue.Kind);
@@ -91,12 +72,12 @@ public class OrderRequestValidatorTests
     [Fact]
     public void Discount_items_may_be_negative_and_must_still_add_up()
     {
-        var request = Valid() with
+        var request = Requests.Order() with
         {
             Amount = "44.90",
             Items =
             [
-                Valid().Items![0],
+                Requests.Order().Items![0],
                 new OrderItemRequest { Name = "Voucher", Quantity = 1, UnitPrice = "-5.00", Type = "discount" },
             ],
         };
@@ -116,9 +97,9 @@ public class OrderRequestValidatorTests
     [Fact]
     public void The_fingerprint_ignores_dictionary_order_but_not_content()
     {
-        var a = OrderRequestValidator.Validate(Valid() with { Metadata = new Dictionary<string, string?> { ["a"] = "1", ["b"] = "2" } }, Rules).Draft!;
-        var b = OrderRequestValidator.Validate(Valid() with { Metadata = new Dictionary<string, string?> { ["b"] = "2", ["a"] = "1" } }, Rules).Draft!;
-        var c = OrderRequestValidator.Validate(Valid() with { Metadata = new Dictionary<string, string?> { ["a"] = "1", ["b"] = "3" } }, Rules).Draft!;
+        var a = OrderRequestValidator.Validate(Requests.Order() with { Metadata = new Dictionary<string, string?> { ["a"] = "1", ["b"] = "2" } }, Rules).Draft!;
+        var b = OrderRequestValidator.Validate(Requests.Order() with { Metadata = new Dictionary<string, string?> { ["b"] = "2", ["a"] = "1" } }, Rules).Draft!;
+        var c = OrderRequestValidator.Validate(Requests.Order() with { Metadata = new Dictionary<string, string?> { ["a"] = "1", ["b"] = "3" } }, Rules).Draft!;
         Assert.Equal(OrderFingerprint.Of(a), OrderFingerprint.Of(b));
         Assert.NotEqual(OrderFingerprint.Of(a), OrderFingerprint.Of(c));
     }
@@ -129,13 +110,13 @@ public class OrderRequestValidatorTests
     [Fact]
     public void Items_whose_total_overflows_a_long_are_invalid_not_an_exception()
     {
-        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { Items = Gold(10) }, Rules);
+        var (draft, issues) = OrderRequestValidator.Validate(Requests.Order() with { Items = Gold(10) }, Rules);
         Assert.Null(draft);
         var issue = Assert.Single(issues);
         Assert.Equal(("items", IssueKind.Invalid), (issue.Field, issue.Kind));
 
         // Discounts are bounded the same way, so that no sum of a subset of lines overflows either.
-        (draft, issues) = OrderRequestValidator.Validate(Valid() with { Items = [.. Gold(10), .. Gold(10, "-100000000000.00", "discount")] }, Rules);
+        (draft, issues) = OrderRequestValidator.Validate(Requests.Order() with { Items = [.. Gold(10), .. Gold(10, "-100000000000.00", "discount")] }, Rules);
         Assert.Null(draft);
         Assert.Contains(issues, i => i.Field == "items" && i.Kind == IssueKind.Invalid);
     }
@@ -154,7 +135,7 @@ public class OrderRequestValidatorTests
     public void The_largest_total_is_still_accepted()
     {
         OrderItemRequest[] items = [new OrderItemRequest { Name = "Gold", Quantity = 100_000, UnitPrice = "1000000.00" }];
-        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { Amount = "100000000000.00", Items = items }, Rules);
+        var (draft, issues) = OrderRequestValidator.Validate(Requests.Order() with { Amount = "100000000000.00", Items = items }, Rules);
         Assert.Empty(issues);
         Assert.Equal(Money.Money.MaxMinor, draft!.Amount.Minor);
     }
@@ -163,7 +144,7 @@ public class OrderRequestValidatorTests
     public void A_lone_surrogate_in_a_provider_option_is_invalid_not_an_exception()
     {
         var options = new Dictionary<string, JsonElement> { ["note"] = JsonDocument.Parse("\"\\ud800\"").RootElement };
-        var (draft, issues) = OrderRequestValidator.Validate(Valid() with { ProviderOptions = options }, Rules);
+        var (draft, issues) = OrderRequestValidator.Validate(Requests.Order() with { ProviderOptions = options }, Rules);
         Assert.Null(draft);
         Assert.Equal(("providerOptions.note", IssueKind.Invalid), (Assert.Single(issues).Field, issues[0].Kind));
     }

@@ -1,5 +1,3 @@
-using Payments.Core.Orders;
-
 namespace Payments.Core.Tests;
 
 public class OrderTransitionsTests

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
-
 namespace Payments.Core.Tests;
 
 public class PaymentServiceTests
@@ -19,8 +15,8 @@ public class PaymentServiceTests
 
     private static OrderDraft Draft(string reference = "SO-1", string amount = "10.00")
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = reference, Amount = amount, Items = null };
-        var (draft, issues) = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"]));
+        var request = Requests.AmountOnly("fake", reference, amount);
+        var (draft, issues) = Requests.Validate(request);
         Assert.Empty(issues);
         return draft!;
     }

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 
 namespace Payments.Core.Tests;
 
@@ -24,8 +21,8 @@ public sealed class ProviderReferenceConflictTests
 
     private static OrderDraft Draft()
     {
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "fake", MerchantReference = "SO-1", Amount = "10.00", Items = null };
-        var (draft, issues) = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "fake" }, ["https://shop.example"]));
+        var request = Requests.AmountOnly("fake", "SO-1", "10.00");
+        var (draft, issues) = Requests.Validate(request);
         Assert.Empty(issues);
         return draft!;
     }

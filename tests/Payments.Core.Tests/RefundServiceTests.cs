@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Core.Providers;
 using Payments.Core.Refunds;
 
 namespace Payments.Core.Tests;
@@ -30,8 +26,8 @@ public sealed class RefundServiceTests
     private async Task<string> PaidOrderAsync(string amount = "100.00")
     {
         var key = $"SO-{Interlocked.Increment(ref _orders)}";
-        var request = OrderRequestValidatorTests.Valid() with { Provider = "ops", MerchantReference = key, Amount = amount, Items = null };
-        var draft = OrderRequestValidator.Validate(request, new OrderRequestRules(new HashSet<string> { "ops" }, ["https://shop.example"])).Draft!;
+        var request = Requests.AmountOnly("ops", key, amount);
+        var draft = Requests.Draft(request);
         var order = Assert.IsType<CreateOrderResult.Created>(await _payments.CreateAsync(draft, key, default)).Order;
         var paid = await _payments.ApplyAsync(order.Id, new ProviderPaymentState(PaymentStatus.Succeeded, "paid", null, null), TransitionSource.Return, default);
         Assert.Equal(PaymentStatus.Succeeded, paid.Status);

@@ -1,49 +1,7 @@
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CsCheck;
 
 namespace Payments.Host.Tests;
-
-/// <summary>One generated request: what is sent, and why it is bad (for the report when an answer is wrong).</summary>
-public sealed record Probe(string Method, string Target, IReadOnlyList<(string Name, string Value)> Headers, byte[]? Body, string? ContentType,
-    string? Chunking, string Why)
-{
-    public override string ToString()
-    {
-        var body = Body is null ? "(none)" : Encoding.UTF8.GetString(Body);
-        return $"[{Why}] {Method} {Cut(Target, 300)} content-type={ContentType ?? "(none)"} chunking={Chunking ?? "(none)"} "
-            + $"headers={string.Join(", ", Headers.Select(h => $"{h.Name}={Cut(h.Value, 80)}"))} body={Cut(body, 600)}";
-    }
-
-    private static string Cut(string text, int max) => text.Length <= max ? text : $"{text[..max]}…({text.Length} chars)";
-}
-
-/// <summary>A change that makes a request bad (poison), or that any request may carry (noise).</summary>
-public sealed record Mutation(string Why, Func<Draft, Draft> Apply);
-
-/// <summary>A request being built: a JSON body as a node (or raw bytes), headers, target.</summary>
-public sealed record Draft(string Method, string Target, JsonNode? Json, byte[]? RawBody, string? ContentType,
-    IReadOnlyList<(string Name, string Value)> Headers, string? Chunking, string Why)
-{
-    public Draft WithHeader(string name, string value) => this with { Headers = [.. Headers.Where(h => !h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)), (name, value)] };
-
-    public Draft WithoutHeader(string name) => this with { Headers = [.. Headers.Where(h => !h.Name.Equals(name, StringComparison.OrdinalIgnoreCase))] };
-
-    public Draft Edit(Action<JsonObject> edit)
-    {
-        if (Json is not JsonObject obj)
-        {
-            return this;
-        }
-
-        var copy = obj.DeepClone().AsObject();
-        edit(copy);
-        return this with { Json = copy };
-    }
-
-    public Probe ToProbe() => new(Method, Target, Headers, RawBody ?? (Json is null ? null : BadInputGen.Render(Json)), ContentType, Chunking, Why);
-}
 
 /// <summary>
 /// Generators of hostile input: huge numbers, unpaired surrogates, deep nesting, wrong types, broken syntax, bad

@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using CsCheck;
-using Payments.Testing;
 using static Payments.Host.Tests.BadInputGen;
 
 namespace Payments.Host.Tests;
@@ -186,7 +183,7 @@ public sealed partial class BadInputPropertyTests
         Gen.Int[1000, 6000].Select(n => new Mutation($"signature of {n}", d => d.WithHeader("X-29Next-Signature", new string('a', n)))),
         Gen.Const(new Mutation("signed with another secret", d => Sign(d, "another-secret"))));
 
-    private static Draft Sign(Draft d, string secret = HostileInputTests.NextWebhookSecret)
+    private static Draft Sign(Draft d, string secret = NextWebhooks.Secret)
     {
         var body = d.RawBody ?? (d.Json is null ? [] : Render(d.Json));
         return (d with { RawBody = body }).WithHeader("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body)));

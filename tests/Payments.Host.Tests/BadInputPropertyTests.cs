@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
 using CsCheck;
-using Payments.Testing;
 using Xunit.Abstractions;
 using static Payments.Host.Tests.BadInputGen;
 
@@ -44,10 +40,10 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Orders_create_and_get_answer_every_bad_input_with_a_problem_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, _) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, _) = await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
-        var create = Baseline("POST", "/api/orders", NextPaymentFlowTests.OrderBody());
+        var create = Baseline("POST", "/api/orders", OrderBodies.Next());
         await RunAsync(app, "POST /api/orders (CreateOrder)", Requests(create, Gen.Frequency<Mutation>(
             (8, CreateBodyPoison),
             (3, BrokenBody(64 * 1024)),
@@ -69,7 +65,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Order_operations_answer_every_bad_input_with_a_problem_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, _) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, _) = await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
         Gen<Mutation> Ids(string suffix) => Gen.Frequency<Mutation>(
@@ -149,7 +145,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Shopper_returns_for_every_provider_answer_every_bad_input_without_a_5xx_and_write_nothing()
     {
         await using var app = await StartAsync();
-        var (failedId, form) = await HostileInputTests.FailedNextOrderAsync(app);
+        var (failedId, form) = await NextOrders.FailedAsync(app);
         var path = new Uri(form.Action).AbsolutePath; // /api/return/next/{orderId}/{token}
         var token = path.Split('/')[^1];
         var report = new List<string>();
@@ -179,7 +175,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     public async Task Provider_webhooks_for_every_provider_answer_every_bad_input_without_a_5xx_and_write_nothing()
     {
         await using var app = await StartAsync();
-        await HostileInputTests.FailedNextOrderAsync(app);
+        await NextOrders.FailedAsync(app);
         var report = new List<string>();
 
         var next = new Draft("POST", "/api/webhooks/next", Envelope(), null, "application/json", [], null, string.Empty);
@@ -251,7 +247,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
 
     private async Task<TestApp> StartAsync()
     {
-        var settings = HostileInputTests.Settings();
+        var settings = NextWebhooks.Settings();
         settings["Api:Keys:0"] = ApiKey;
         settings["Logging:LogLevel:Default"] = "None";
         var app = await TestApp.StartAsync(azurite, settings);
@@ -264,7 +260,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
 
     private async Task RunAsync(TestApp app, string endpoint, Gen<Probe> gen, Contract contract, List<string> report)
     {
-        var before = await HostileInputTests.SnapshotAsync(app);
+        var before = await app.RowVersionsAsync();
         var statuses = new ConcurrentDictionary<int, int>();
         var inputs = 0;
         using var client = new HttpClient(new Payments.Host.Tests.Contract.ContractRecorder(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(app.BaseUrl) };
@@ -280,7 +276,7 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
             }
         }, iter: Iterations, threads: Threads, print: p => p.ToString());
 
-        var after = await HostileInputTests.SnapshotAsync(app);
+        var after = await app.RowVersionsAsync();
         var written = after.Count(kv => !before.TryGetValue(kv.Key, out var etag) || etag != kv.Value) + before.Keys.Count(k => !after.ContainsKey(k));
         var fiveHundreds = statuses.Where(s => s.Key >= 500).Sum(s => s.Value);
         report.Add($"{endpoint}: {inputs} inputs; statuses {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}; "
@@ -340,10 +336,4 @@ public sealed partial class BadInputPropertyTests(AzuriteFixture azurite, ITestO
     }
 
     private static string Cut(string text) => text.Length <= 300 ? text : text[..300] + "…";
-}
-
-/// <summary>The body limits, as the tests need them.</summary>
-internal static class RequestBodyLimits
-{
-    public const int Callback = Api.RequestBody.MaxCallbackBodyBytes;
 }

@@ -1,9 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -13,7 +8,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
 {
     private static string With(Action<JsonObject> change)
     {
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         change(body);
         return body.ToJsonString();
     }
@@ -48,7 +43,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
-        await AssertProblemAsync(response, status, type, why);
+        await ProblemAssert.IsAsync(response, status, type, why);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -58,14 +53,14 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var huge = With(b => b["metadata"] = new JsonObject { ["pad"] = new string('x', 2 * 1024 * 1024) });
         var response = await app.Client.PostAsync("/api/orders", new StringContent(huge, Encoding.UTF8, "application/json"));
-        await AssertProblemAsync(response, 413, "body-too-large", "2 MiB");
+        await ProblemAssert.IsAsync(response, 413, "body-too-large", "2 MiB");
 
         // The same without a Content-Length (chunked): the limit holds while reading.
         var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
         chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = chunked };
         request.Headers.TransferEncodingChunked = true;
-        await AssertProblemAsync(await app.Client.SendAsync(request), 413, "body-too-large", "chunked 2 MiB");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 413, "body-too-large", "chunked 2 MiB");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -78,9 +73,9 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task A_bad_idempotency_key_is_a_400_and_writes_nothing(string key)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        await AssertProblemAsync(await app.Client.SendAsync(request), 400, "invalid-header", key);
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 400, "invalid-header", key);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -89,7 +84,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/orders", new StringContent("provider=next", Encoding.UTF8, "application/x-www-form-urlencoded"));
-        await AssertProblemAsync(response, 415, "unsupported-media-type", "form body");
+        await ProblemAssert.IsAsync(response, 415, "unsupported-media-type", "form body");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -97,15 +92,15 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task Merchant_endpoints_require_a_configured_api_key()
     {
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["Api:Keys:0"] = "merchant-key-1" });
-        await AssertProblemAsync(await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody()), 401, "unauthorized", "no key");
-        await AssertProblemAsync(await app.Client.GetAsync("/api/orders/ord_0000000000000000000000000000000f"), 401, "unauthorized", "no key on GET");
+        await ProblemAssert.IsAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next()), 401, "unauthorized", "no key");
+        await ProblemAssert.IsAsync(await app.Client.GetAsync("/api/orders/ord_0000000000000000000000000000000f"), 401, "unauthorized", "no key on GET");
 
-        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         wrong.Headers.Add("X-Api-Key", "merchant-key-2");
-        await AssertProblemAsync(await app.Client.SendAsync(wrong), 401, "unauthorized", "wrong key");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(wrong), 401, "unauthorized", "wrong key");
         Assert.Empty(await app.AllRowsAsync());
 
-        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody()) };
+        using var right = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderBodies.Next()) };
         right.Headers.Add("X-Api-Key", "merchant-key-1");
         Assert.Equal(HttpStatusCode.Created, (await app.Client.SendAsync(right)).StatusCode);
     }
@@ -114,22 +109,22 @@ public sealed class BadInputTests(AzuriteFixture azurite)
     public async Task An_oversized_return_body_is_a_413_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
+        var before = await app.RowVersionsAsync();
 
         var big = form with { Inputs = [.. form.Inputs, new("pad", new string('x', 300 * 1024))] };
         var response = await Shopper.ReturnAsync(app.Client, big);
-        await AssertProblemAsync(response, 413, "body-too-large", "300 KiB return");
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
+        await ProblemAssert.IsAsync(response, 413, "body-too-large", "300 KiB return");
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Fact]
     public async Task A_garbage_return_body_changes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         foreach (var garbage in new[] { "not json", "[1,2]", "{\"number\": {\"$gt\": \"\"}}", "{\"number\": \"../../x\"}" })
         {
             var response = await Shopper.ReturnAsync(app.Client, form with { Inputs = [new("response", garbage)] });
@@ -139,18 +134,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         // Whatever the garbage said, only NEXT's word counts; the genuine return still settles the order.
         var genuine = await Shopper.ReturnAsync(app.Client, form);
         Assert.Equal(HttpStatusCode.SeeOther, genuine.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-    }
-
-    /// <summary>The answer is a problem of <paramref name="type"/> with <paramref name="status"/>, as <c>application/problem+json</c>.</summary>
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == (int)response.StatusCode, $"{why}: expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(text)!.AsObject();
-        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
-        Assert.Equal(status, problem["status"]!.GetValue<int>());
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
     }
 }

@@ -1,19 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Providers.NeuroPay;
 using Payments.Providers.Next;
 using Payments.Sandbox.Next;
 using Payments.Storage.Orders;
-using Payments.Testing;
-using Payments.Testing.Html;
 
 namespace Payments.Host.Tests;
 
@@ -24,40 +14,48 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class ChargesFlowTests(AzuriteFixture azurite)
 {
-    private static JsonObject UpsellBody(string sku = "202", string price = "9.90") => new()
-    {
-        ["items"] = new JsonArray(new JsonObject { ["name"] = "Socks", ["sku"] = sku, ["quantity"] = 1, ["unitPrice"] = price, ["type"] = "goods" }),
-    };
+    private static Task<ChargeAccepted> AcceptedAsync(TestApp app, HttpResponseMessage response) =>
+        app.Api.ExpectAsync<ChargeAccepted>(response, HttpStatusCode.Accepted);
 
-    private static async Task<HttpResponseMessage> PostAsync(TestApp app, string path, JsonNode? body, string? key = null)
+    private static async Task<(string OrderId, OrderView Order)> PaidNextOrderAsync(TestApp app, JsonObject? body = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (key is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        }
-
-        return await app.Client.SendAsync(request);
-    }
-
-    private static async Task<JsonObject> AcceptedAsync(HttpResponseMessage response)
-    {
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode} {body.ToJsonString()}");
-        return body;
-    }
-
-    private static async Task<(string OrderId, JsonObject Order)> PaidNextOrderAsync(TestApp app, JsonObject? body = null)
-    {
-        var created = await NextPaymentFlowTests.CreateAsync(app, body ?? NextPaymentFlowTests.OrderBody());
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(body ?? OrderBodies.Next());
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
-        var orderId = created["orderId"]!.GetValue<string>();
-        return (orderId, await NextPaymentFlowTests.GetAsync(app, orderId));
+        var orderId = created.OrderId;
+        return (orderId, await app.Api.GetOrderAsync(orderId));
     }
 
-    private static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
-        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+    /// <summary>
+    /// A Neuro-Pay subscription order for a new saved customer, paid on the hosted page with the card saved (so it can be charged
+    /// again); answers the order as created.
+    /// </summary>
+    private static async Task<OrderView> PaidNeuroPaySubscriptionAsync(TestApp app, string reference)
+    {
+        var customer = await app.Api.ExpectAsync<CustomerView>(
+            app.Api.CreateCustomerAsync(new { provider = "neuropay", firstName = "Anna", lastName = "Svensson", email = "anna@example.se" }), HttpStatusCode.Created);
+        var body = new JsonObject
+        {
+            ["provider"] = "neuropay",
+            ["merchantReference"] = reference,
+            ["amount"] = "49.90",
+            ["currency"] = "SEK",
+            ["successUrl"] = OrderBodies.SuccessUrl,
+            ["failureUrl"] = OrderBodies.FailureUrl,
+            ["subscription"] = new JsonObject { ["interval"] = "month" },
+            ["providerOptions"] = new JsonObject { ["customerId"] = customer.Id },
+        };
+        var created = await app.Api.CreateOrderAsync(body);
+
+        // The shopper pays on the hosted page and saves the card.
+        var pageUrl = created.RedirectUrl!;
+        var page = await app.Client.GetStringAsync(pageUrl);
+        Assert.Contains(HtmlForms.Parse(page), f => f.Inputs.Any(i => i.Key == "save_card"));
+        var decided = await app.Client.PostAsync(pageUrl, new FormUrlEncodedContent([new("decision", "pay"), new("save_card", "true")]));
+        var back = await app.Client.GetAsync(decided.Headers.Location);
+        Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
+        return created;
+    }
 
     private static async Task<List<string>> OutboxTypesAsync(TestApp app, string orderId)
     {
@@ -78,12 +76,12 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (orderId, order) = await PaidNextOrderAsync(app);
-        var number = order["providerReference"]!.GetValue<string>();
+        var number = order.ProviderReference;
 
-        var accepted = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(), key: "upsell-1"));
-        var chargeId = accepted["chargeId"]!.GetValue<string>();
-        Assert.Equal(("queued", "9.90", "CHF", "upsell"), (accepted["status"]!.GetValue<string>(), accepted["amount"]!.GetValue<string>(),
-            accepted["currency"]!.GetValue<string>(), accepted["kind"]!.GetValue<string>()));
+        var accepted = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/upsells", OrderBodies.Upsell(), key: "upsell-1"));
+        var chargeId = accepted.ChargeId;
+        Assert.Equal(("queued", "9.90", "CHF", "upsell"), (accepted.Status, accepted.Amount,
+            accepted.Currency, accepted.Kind));
 
         await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
@@ -99,15 +97,15 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
 
         var sandbox = app.Service<NextSandboxState>();
         Assert.Equal(1, sandbox.AddLineItemsCalls);
-        var nextOrder = JsonNode.Parse(sandbox.FindOrder(number)!.ToJson())!.AsObject();
+        var nextOrder = JsonNode.Parse(sandbox.FindOrder(number!)!.ToJson())!.AsObject();
         Assert.Equal("59.80", nextOrder["total_incl_tax"]!.GetValue<string>());
         Assert.Single(nextOrder["lines"]!.AsArray(), l => l!["is_upsell"]!.GetValue<bool>());
 
-        var after = await NextPaymentFlowTests.GetAsync(app, orderId);
-        var charge = Assert.Single(after["charges"]!.AsArray())!;
-        Assert.Equal((chargeId, "succeeded", "9.90"), (charge["chargeId"]!.GetValue<string>(), charge["status"]!.GetValue<string>(), charge["amount"]!.GetValue<string>()));
-        Assert.StartsWith(number + "/", charge["providerReference"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal("succeeded", after["status"]!.GetValue<string>());
+        var after = await app.Api.GetOrderAsync(orderId);
+        var charge = Assert.Single(after.Charges);
+        Assert.Equal((chargeId, "succeeded", "9.90"), (charge.ChargeId, charge.Status, charge.Amount));
+        Assert.StartsWith(number + "/", charge.ProviderReference, StringComparison.Ordinal);
+        Assert.Equal("succeeded", after.Status);
         Assert.Equal(["order.status_changed", "charge.succeeded"], (await OutboxTypesAsync(app, orderId)).Order(StringComparer.Ordinal).Reverse());
 
         // NEXT's total now includes the upsell, and a later confirmation still recognises the order as ours.
@@ -116,11 +114,11 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         Assert.Equal(PaymentStatus.Succeeded, confirmed.Status);
 
         // The same request again answers with the same charge, now settled, and queues nothing.
-        var replay = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(), key: "upsell-1"));
-        Assert.Equal((chargeId, "succeeded"), (replay["chargeId"]!.GetValue<string>(), replay["status"]!.GetValue<string>()));
+        var replay = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/upsells", OrderBodies.Upsell(), key: "upsell-1"));
+        Assert.Equal((chargeId, "succeeded"), (replay.ChargeId, replay.Status));
         await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
-        var reused = await PostAsync(app, $"/api/orders/{orderId}/upsells", UpsellBody(price: "1.00"), key: "upsell-1");
+        var reused = await app.Api.PostAsync($"/api/orders/{orderId}/upsells", OrderBodies.Upsell(price: "1.00"), key: "upsell-1");
         Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
     }
 
@@ -128,19 +126,19 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     public async Task A_subscription_order_schedules_its_renewal_which_NEXT_renews_once()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["subscription"] = new JsonObject { ["interval"] = "month", ["intervalCount"] = 1 };
         var (orderId, order) = await PaidNextOrderAsync(app, body);
-        var paidAt = order["history"]![0]!["at"]!.GetValue<DateTimeOffset>();
+        var paidAt = order.History[0].At;
 
         // The first renewal was queued with the payment, for a month later, as a scheduled message.
-        var renewal = Assert.Single(order["charges"]!.AsArray())!;
-        Assert.Equal(("recurring", "queued", 2, "49.90"), (renewal["kind"]!.GetValue<string>(), renewal["status"]!.GetValue<string>(),
-            renewal["cycle"]!.GetValue<int>(), renewal["amount"]!.GetValue<string>()));
-        Assert.Equal(paidAt.AddMonths(1), renewal["runAt"]!.GetValue<DateTimeOffset>());
+        var renewal = Assert.Single(order.Charges);
+        Assert.Equal(("recurring", "queued", 2, "49.90"), (renewal.Kind, renewal.Status,
+            renewal.Cycle, renewal.Amount));
+        Assert.Equal(paidAt.AddMonths(1), renewal.RunAt);
         await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
-        Assert.Equal(renewal["chargeId"]!.GetValue<string>(), message.MessageId);
+        Assert.Equal(renewal.ChargeId, message.MessageId);
         Assert.Equal(paidAt.AddMonths(1), message.EnqueuedTimeUtc);
         await app.DrainBusAsync();
         Assert.Equal(1, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
@@ -154,13 +152,13 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
 
         var sandbox = app.Service<NextSandboxState>();
         Assert.Equal(1, sandbox.RenewCalls);
-        var charges = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray();
+        var charges = (await app.Api.GetOrderAsync(orderId)).Charges;
         Assert.Equal(2, charges.Count);
-        Assert.Equal("succeeded", charges[0]!["status"]!.GetValue<string>());
-        var renewalNumber = charges[0]!["providerReference"]!.GetValue<string>();
-        Assert.Equal("paid", JsonNode.Parse(sandbox.FindOrder(renewalNumber)!.ToJson())!["payment_status"]!.GetValue<string>());
-        Assert.Equal((3, "queued"), (charges[1]!["cycle"]!.GetValue<int>(), charges[1]!["status"]!.GetValue<string>()));
-        Assert.Equal(paidAt.AddMonths(2), charges[1]!["runAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal("succeeded", charges[0].Status);
+        var renewalNumber = charges[0].ProviderReference;
+        Assert.Equal("paid", JsonNode.Parse(sandbox.FindOrder(renewalNumber!)!.ToJson())!["payment_status"]!.GetValue<string>());
+        Assert.Equal((3, "queued"), (charges[1].Cycle, charges[1].Status));
+        Assert.Equal(paidAt.AddMonths(2), charges[1].RunAt);
         Assert.Contains("charge.succeeded", await OutboxTypesAsync(app, orderId));
     }
 
@@ -168,16 +166,16 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     public async Task A_recurring_charge_with_runAt_is_a_scheduled_message()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["subscription"] = new JsonObject { ["interval"] = "year" };
         var (orderId, _) = await PaidNextOrderAsync(app, body);
         var runAt = DateTimeOffset.UtcNow.AddDays(2);
         var runAtText = runAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
-        var accepted = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges",
+        var accepted = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/recurring-charges",
             new JsonObject { ["amount"] = "49.90", ["runAt"] = runAtText }));
 
-        var chargeId = accepted["chargeId"]!.GetValue<string>();
+        var chargeId = accepted.ChargeId;
         await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.MessageId == chargeId);
         Assert.Equal(DateTimeOffset.Parse(runAtText, System.Globalization.CultureInfo.InvariantCulture), message.EnqueuedTimeUtc);
@@ -185,8 +183,8 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
         await app.DrainBusAsync();
         Assert.Equal(2, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
         Assert.Equal(0, app.Service<NextSandboxState>().RenewCalls);
-        Assert.Equal("queued", (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray()
-            .Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!["status"]!.GetValue<string>());
+        Assert.Equal("queued", (await app.Api.GetOrderAsync(orderId)).Charges
+            .Single(c => c.ChargeId == chargeId).Status);
     }
 
     [Theory]
@@ -195,22 +193,22 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     public async Task Providers_that_cannot_charge_again_answer_422_and_write_nothing(string kind)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var mangopay = (await (await app.Client.PostAsJsonAsync("/api/orders", MangopayFlowTests.OrderBody())).Content.ReadFromJsonAsync<JsonObject>())!;
-        var twisto = (await (await app.Client.PostAsJsonAsync("/api/orders", TwistoFlowTests.OrderBody("SO-2002"))).Content.ReadFromJsonAsync<JsonObject>())!;
-        var before = await SnapshotAsync(app);
-        var charge = kind == "upsells" ? UpsellBody() : new JsonObject { ["amount"] = "10.00" };
+        var mangopay = await app.Api.ReadAsync<OrderView>(await app.Api.PostOrderAsync(OrderBodies.Mangopay()));
+        var twisto = await app.Api.ReadAsync<OrderView>(await app.Api.PostOrderAsync(OrderBodies.Twisto("SO-2002")));
+        var before = await app.RowVersionsAsync();
+        var charge = kind == "upsells" ? OrderBodies.Upsell() : new JsonObject { ["amount"] = "10.00" };
 
         foreach (var order in new[] { mangopay, twisto })
         {
-            var response = await PostAsync(app, $"/api/orders/{order["orderId"]!.GetValue<string>()}/{kind}", charge);
-            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            var response = await app.Api.PostAsync($"/api/orders/{order.OrderId}/{kind}", charge);
+            var problem = await app.Api.ReadAsync<Problem>(response);
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-            Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
-            Assert.Equal(order["provider"]!.GetValue<string>(), problem["provider"]!.GetValue<string>());
-            Assert.Equal(kind == "upsells" ? "upsell" : "recurring", problem["capability"]!.GetValue<string>());
+            Assert.Equal("urn:payments:problem:capability-not-supported", problem.Type);
+            Assert.Equal(order.Provider, problem.Provider);
+            Assert.Equal(kind == "upsells" ? "upsell" : "recurring", problem.Capability);
         }
 
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
         await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }
@@ -220,8 +218,8 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (paid, _) = await PaidNextOrderAsync(app);
-        var pending = (await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-2")))["orderId"]!.GetValue<string>();
-        var before = await SnapshotAsync(app);
+        var pending = (await app.Api.CreateOrderAsync(OrderBodies.Next("SO-2"))).OrderId;
+        var before = await app.RowVersionsAsync();
 
         async Task Expect(HttpStatusCode status, string type, HttpResponseMessage response)
         {
@@ -232,30 +230,30 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
 
         var upsells = $"/api/orders/{paid}/upsells";
         var recurring = $"/api/orders/{paid}/recurring-charges";
-        await Expect(HttpStatusCode.NotFound, "not-found", await PostAsync(app, "/api/orders/not-an-order/upsells", UpsellBody()));
-        await Expect(HttpStatusCode.NotFound, "not-found", await PostAsync(app, "/api/orders/ord_0000000000000000000000000000000f/upsells", UpsellBody()));
+        await Expect(HttpStatusCode.NotFound, "not-found", await app.Api.PostAsync("/api/orders/not-an-order/upsells", OrderBodies.Upsell()));
+        await Expect(HttpStatusCode.NotFound, "not-found", await app.Api.PostAsync("/api/orders/ord_0000000000000000000000000000000f/upsells", OrderBodies.Upsell()));
         await Expect(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type",
-            await app.Client.PostAsync(upsells, new StringContent(UpsellBody().ToJsonString(), Encoding.UTF8, "text/plain")));
+            await app.Client.PostAsync(upsells, new StringContent(OrderBodies.Upsell().ToJsonString(), Encoding.UTF8, "text/plain")));
         await Expect(HttpStatusCode.BadRequest, "malformed-json", await app.Client.PostAsync(upsells, new StringContent("{\"items\":[", Encoding.UTF8, "application/json")));
-        await Expect(HttpStatusCode.BadRequest, "malformed-json", await PostAsync(app, upsells, new JsonObject { ["items"] = new JsonArray(), ["amount"] = "1.00" }));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, new JsonObject()));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, UpsellBody(price: "-1.00")));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, upsells, UpsellBody(price: "1.001")));
-        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await PostAsync(app, upsells, UpsellBody(sku: "SOCKS")));
-        await Expect(HttpStatusCode.Conflict, "invalid-state", await PostAsync(app, $"/api/orders/{pending}/upsells", UpsellBody()));
-        await Expect(HttpStatusCode.BadRequest, "invalid-header", await PostAsync(app, upsells, UpsellBody(), key: "a/b"));
+        await Expect(HttpStatusCode.BadRequest, "malformed-json", await app.Api.PostAsync(upsells, new JsonObject { ["items"] = new JsonArray(), ["amount"] = "1.00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(upsells, new JsonObject()));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(upsells, OrderBodies.Upsell(price: "-1.00")));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(upsells, OrderBodies.Upsell(price: "1.001")));
+        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await app.Api.PostAsync(upsells, OrderBodies.Upsell(sku: "SOCKS")));
+        await Expect(HttpStatusCode.Conflict, "invalid-state", await app.Api.PostAsync($"/api/orders/{pending}/upsells", OrderBodies.Upsell()));
+        await Expect(HttpStatusCode.BadRequest, "invalid-header", await app.Api.PostAsync(upsells, OrderBodies.Upsell(), key: "a/b"));
         await Expect(HttpStatusCode.RequestEntityTooLarge, "body-too-large",
             await app.Client.PostAsync(upsells, new StringContent("{\"items\":[" + new string(' ', 70_000) + "]}", Encoding.UTF8, "application/json")));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject()));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "0.00" }));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "tomorrow" }));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2030-01-01T00:00:00" }));
-        await Expect(HttpStatusCode.BadRequest, "validation-failed", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2001-01-01T00:00:00Z" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(recurring, new JsonObject()));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "0.00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "tomorrow" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2030-01-01T00:00:00" }));
+        await Expect(HttpStatusCode.BadRequest, "validation-failed", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "49.90", ["runAt"] = "2001-01-01T00:00:00Z" }));
 
         // NEXT renews subscriptions only, with the order's amount and lines.
-        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await PostAsync(app, recurring, new JsonObject { ["amount"] = "49.90" }));
+        await Expect(HttpStatusCode.UnprocessableEntity, "unprocessable", await app.Api.PostAsync(recurring, new JsonObject { ["amount"] = "49.90" }));
 
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
         await app.WhenPublishedAsync();
         Assert.Equal(0, app.Bus.MessageCount(MessagingEntities.PaymentCharges));
     }
@@ -264,47 +262,25 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
     public async Task Neuro_Pay_renews_a_subscription_with_the_card_the_shopper_saved()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var customer = (await (await app.Client.PostAsJsonAsync("/api/customers",
-            new { provider = "neuropay", firstName = "Anna", lastName = "Svensson", email = "anna@example.se" })).Content.ReadFromJsonAsync<JsonObject>())!;
-        var customerId = customer["id"]!.GetValue<string>();
-        var body = new JsonObject
-        {
-            ["provider"] = "neuropay",
-            ["merchantReference"] = "SO-3001",
-            ["amount"] = "49.90",
-            ["currency"] = "SEK",
-            ["successUrl"] = $"{TestApp.Shop}/checkout/done",
-            ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
-            ["subscription"] = new JsonObject { ["interval"] = "month" },
-            ["providerOptions"] = new JsonObject { ["customerId"] = customerId },
-        };
-        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await PaidNeuroPaySubscriptionAsync(app, "SO-3001");
+        var orderId = created.OrderId;
 
-        // The shopper pays on the hosted page and saves the card.
-        var pageUrl = created["redirectUrl"]!.GetValue<string>();
-        var page = await app.Client.GetStringAsync(pageUrl);
-        Assert.Contains(HtmlForms.Parse(page), f => f.Inputs.Any(i => i.Key == "save_card"));
-        var decided = await app.Client.PostAsync(pageUrl, new FormUrlEncodedContent([new("decision", "pay"), new("save_card", "true")]));
-        var back = await app.Client.GetAsync(decided.Headers.Location);
-        Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
-
-        var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray())!;
+        var renewal = Assert.Single((await app.Api.GetOrderAsync(orderId)).Charges);
         await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges));
         Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId })).Succeeded);
 
         // And a recurring charge asked for through the API, at once.
-        var extra = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
+        var extra = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
         await app.DrainBusAsync();
 
-        var charges = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray();
-        var first = charges.Single(c => c!["chargeId"]!.GetValue<string>() == renewal["chargeId"]!.GetValue<string>())!;
-        var second = charges.Single(c => c!["chargeId"]!.GetValue<string>() == extra["chargeId"]!.GetValue<string>())!;
-        Assert.Equal(("succeeded", "paid"), (first["status"]!.GetValue<string>(), first["providerStatus"]!.GetValue<string>()));
-        Assert.Equal(("succeeded", "10.00"), (second["status"]!.GetValue<string>(), second["amount"]!.GetValue<string>()));
-        Assert.NotEqual(created["providerReference"]!.GetValue<string>(), first["providerReference"]!.GetValue<string>());
-        Assert.Contains(charges, c => c!["cycle"]?.GetValue<int>() == 3 && c["status"]!.GetValue<string>() == "queued");
+        var charges = (await app.Api.GetOrderAsync(orderId)).Charges;
+        var first = charges.Single(c => c.ChargeId == renewal.ChargeId);
+        var second = charges.Single(c => c.ChargeId == extra.ChargeId);
+        Assert.Equal(("succeeded", "paid"), (first.Status, first.ProviderStatus));
+        Assert.Equal(("succeeded", "10.00"), (second.Status, second.Amount));
+        Assert.NotEqual(created.ProviderReference, first.ProviderReference);
+        Assert.Contains(charges, c => c.Cycle == 3 && c.Status == "queued");
     }
 
     /// <summary>Under the Neuro-Pay client's resilience pipeline: answers 503 itself while <see cref="Down"/>, and counts the charges that got through.</summary>
@@ -342,28 +318,10 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
             ["Providers:NeuroPay:Http:CircuitMinimumThroughput"] = "2",
             ["Providers:NeuroPay:Http:CircuitBreakDuration"] = "00:00:05",
         }, services => services.AddHttpClient(NeuroPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => outage));
-        var customer = (await (await app.Client.PostAsJsonAsync("/api/customers",
-            new { provider = "neuropay", firstName = "Anna", lastName = "Svensson", email = "anna@example.se" })).Content.ReadFromJsonAsync<JsonObject>())!;
-        var body = new JsonObject
-        {
-            ["provider"] = "neuropay",
-            ["merchantReference"] = "SO-3002",
-            ["amount"] = "49.90",
-            ["currency"] = "SEK",
-            ["successUrl"] = $"{TestApp.Shop}/checkout/done",
-            ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
-            ["subscription"] = new JsonObject { ["interval"] = "month" },
-            ["providerOptions"] = new JsonObject { ["customerId"] = customer["id"]!.GetValue<string>() },
-        };
-        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
-        var orderId = created["orderId"]!.GetValue<string>();
-        var pageUrl = created["redirectUrl"]!.GetValue<string>();
-        await app.Client.GetStringAsync(pageUrl);
-        var decided = await app.Client.PostAsync(pageUrl, new FormUrlEncodedContent([new("decision", "pay"), new("save_card", "true")]));
-        var back = await app.Client.GetAsync(decided.Headers.Location);
-        Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
-        var charge = await AcceptedAsync(await PostAsync(app, $"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
-        var chargeId = charge["chargeId"]!.GetValue<string>();
+        var orderId = (await PaidNeuroPaySubscriptionAsync(app, "SO-3002")).OrderId;
+        var created = await app.Api.GetOrderJsonAsync(orderId);
+        var charge = await AcceptedAsync(app, await app.Api.PostAsync($"/api/orders/{orderId}/recurring-charges", new JsonObject { ["amount"] = "10.00" }));
+        var chargeId = charge.ChargeId;
         await app.WhenPublishedAsync();
         var message = Assert.Single(app.Bus.Peek(MessagingEntities.PaymentCharges), m => m.BodyAsString.Contains(chargeId, StringComparison.Ordinal));
         var creates = outage.Creates;
@@ -385,14 +343,14 @@ public sealed class ChargesFlowTests(AzuriteFixture azurite)
 
         Assert.False(delivery.Succeeded);
         Assert.Equal(creates, outage.Creates);
-        var queued = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray().Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!;
-        Assert.Equal("queued", queued["status"]!.GetValue<string>());
+        var queued = (await app.Api.GetOrderAsync(orderId)).Charges.Single(c => c.ChargeId == chargeId);
+        Assert.Equal("queued", queued.Status);
 
         // Once the circuit lets a call through, the redelivered message charges the card, once.
         await Task.Delay(TimeSpan.FromSeconds(5.5));
         Assert.True((await app.DeliverAsync(ChargeHandler.FunctionName, new ReceivedMessage { Body = message.Body, MessageId = message.MessageId })).Succeeded);
         Assert.Equal(creates + 1, outage.Creates);
-        var paid = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]!.AsArray().Single(c => c!["chargeId"]!.GetValue<string>() == chargeId)!;
-        Assert.Equal(("succeeded", "10.00"), (paid["status"]!.GetValue<string>(), paid["amount"]!.GetValue<string>()));
+        var paid = (await app.Api.GetOrderAsync(orderId)).Charges.Single(c => c.ChargeId == chargeId);
+        Assert.Equal(("succeeded", "10.00"), (paid.Status, paid.Amount));
     }
 }

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.Extensions.Configuration;
 
 namespace Payments.Host.Tests;
 
@@ -11,7 +9,7 @@ namespace Payments.Host.Tests;
 /// </summary>
 public class FunctionManifestTests
 {
-    private static readonly string FunctionsDir = Path.Combine(RepoRoot(), "src", "Payments.Host", "functions");
+    private static readonly string FunctionsDir = Path.Combine(RepoFiles.Root(), "src", "Payments.Host", "functions");
 
     public sealed record Manifest(string Name, string TriggerType, string? Route, IReadOnlyList<string> Methods, JsonElement Trigger);
 
@@ -78,7 +76,7 @@ public class FunctionManifestTests
     [Fact]
     public void Host_json_proxies_http_requests_to_the_handler_under_the_api_prefix()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "host.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoFiles.Root(), "host.json")));
         var handler = doc.RootElement.GetProperty("customHandler");
         Assert.True(handler.GetProperty("enableProxyingHttpRequest").GetBoolean());
         Assert.Equal("Payments.Host", handler.GetProperty("description").GetProperty("defaultExecutablePath").GetString());
@@ -170,16 +168,5 @@ public class FunctionManifestTests
             _ => throw new InvalidOperationException(),
         })));
         return ("/" + string.Join('/', segments)).ToLowerInvariant();
-    }
-
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Functions.sln not found above " + AppContext.BaseDirectory);
     }
 }

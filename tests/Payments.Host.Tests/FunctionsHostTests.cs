@@ -1,14 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Payments.Core.Events;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -84,7 +77,7 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await StartAsync(azurite, bus, receiver.Settings());
 
-        await OutboxFanOutTests.PayOrdersAsync(app, 10);
+        await NextOrders.PaidAsync(app, 10);
         Assert.True(bus.Refused > 0);
         Assert.Empty(bus.Accepted);
         Assert.Equal(10, (await app.Service<IOutboxReader>().GetUnsentAsync(100, default)).Count);
@@ -127,14 +120,13 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
     {
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, bus);
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
-        var response = await app.Client.PostAsJsonAsync($"/api/orders/{orderId}/upsells",
-            new { items = new[] { new { name = "Socks", sku = "202", quantity = 2, unitPrice = "4.50" } } });
+        var response = await app.Api.UpsellAsync(orderId, new { items = new[] { new { name = "Socks", sku = "202", quantity = 2, unitPrice = "4.50" } } });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var chargeId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["chargeId"]!.GetValue<string>();
+        var chargeId = (await app.Api.ReadAsync<ChargeAccepted>(response)).ChargeId;
 
         // The charge's message is sent right after the commit, off the 202's path.
         await app.WhenPublishedAsync();
@@ -146,8 +138,8 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
         }
 
         Assert.Equal(1, app.Service<NextSandboxState>().AddLineItemsCalls);
-        var charge = (await NextPaymentFlowTests.GetAsync(app, orderId))["charges"]![0]!;
-        Assert.Equal(("succeeded", "9.00"), (charge["status"]!.GetValue<string>(), charge["amount"]!.GetValue<string>()));
+        var charge = (await app.Api.GetOrderAsync(orderId)).Charges[0];
+        Assert.Equal(("succeeded", "9.00"), (charge.Status, charge.Amount));
 
         // The charge's event went out right after the commit; a message naming no charge of ours is refused.
         Assert.Contains(bus.On(MessagingEntities.PaymentEvents), e => e.Subject == "charge.succeeded" && e.CorrelationId == orderId);
@@ -160,10 +152,10 @@ public sealed class FunctionsHostTests(AzuriteFixture azurite)
     {
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, bus);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["subscription"] = new JsonObject { ["interval"] = "month" };
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(body);
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         await app.WhenPublishedAsync();
 
         // The automatic renewal, queued with the payment, is scheduled a month ahead (ScheduledEnqueueTime).

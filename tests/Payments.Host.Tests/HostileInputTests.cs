@@ -1,9 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
-using Payments.Testing.Html;
 
 namespace Payments.Host.Tests;
 
@@ -14,40 +9,22 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class HostileInputTests(AzuriteFixture azurite)
 {
-    public const string NextWebhookSecret = "test-next-webhook-secret";
-
     /// <summary>A lone high surrogate, as JSON text (the escape itself, not a character).</summary>
     public const string LoneSurrogate = "\\ud800";
-
-    internal static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = NextWebhookSecret };
 
     /// <summary>10 items of 100000 × 100000000000.00: each line fits a long, their sum does not.</summary>
     internal static JsonArray OverflowingItems() => new(Enumerable.Range(0, 10)
         .Select(i => (JsonNode)new JsonObject { ["name"] = $"Gold {i}", ["quantity"] = 100_000, ["unitPrice"] = "100000000000.00" })
         .ToArray());
 
-    /// <summary>A NEXT order the shopper declined (failed), with the return form NEXT's page posts back.</summary>
-    internal static async Task<(string OrderId, HtmlForm Return)> FailedNextOrderAsync(TestApp app, string reference = "SO-HOSTILE-1")
-    {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody(reference));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "decline");
-        Assert.Equal(HttpStatusCode.SeeOther, (await Shopper.ReturnAsync(app.Client, form)).StatusCode);
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("failed", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
-        return (orderId, form);
-    }
-
-    internal static async Task<Dictionary<(string, string), string?>> SnapshotAsync(TestApp app) =>
-        (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
-
     [Fact]
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_create_and_write_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["items"] = OverflowingItems();
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString()));
-        await AssertProblemAsync(response, 400, "validation-failed", "overflowing items");
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", "overflowing items");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -57,21 +34,21 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task Items_whose_total_overflows_a_long_are_a_400_on_a_charge_even_for_a_failed_order(string path, string template)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (orderId, _) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var (orderId, _) = await NextOrders.FailedAsync(app);
+        var before = await app.RowVersionsAsync();
         var response = await app.Client.PostAsync($"/api/orders/{orderId}/{path}", Json(template.Replace("ITEMS", OverflowingItems().ToJsonString(), StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "validation-failed", path);
-        Assert.Equal(before, await SnapshotAsync(app));
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", path);
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Fact]
     public async Task A_lone_surrogate_in_a_provider_option_is_a_400_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["providerOptions"] = new JsonObject { ["note"] = "SURROGATE" };
         var response = await app.Client.PostAsync("/api/orders", Json(body.ToJsonString().Replace("SURROGATE", LoneSurrogate, StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "validation-failed", "surrogate in providerOptions");
+        await ProblemAssert.IsAsync(response, 400, "validation-failed", "surrogate in providerOptions");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -83,12 +60,12 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_lone_surrogate_in_a_NEXT_return_is_only_an_unreadable_claim(string response)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (_, form) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var (_, form) = await NextOrders.FailedAsync(app);
+        var before = await app.RowVersionsAsync();
         var garbage = form with { Inputs = [new("response", response.Replace("S", LoneSurrogate, StringComparison.Ordinal))] };
         var back = await Shopper.ReturnAsync(app.Client, garbage);
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Theory]
@@ -96,10 +73,10 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [InlineData("{\"S\": 1}")]
     public async Task An_unsigned_NEXT_webhook_with_a_lone_surrogate_is_a_401(string body)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = Json(body.Replace("S", LoneSurrogate, StringComparison.Ordinal)) };
         request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
-        await AssertProblemAsync(await app.Client.SendAsync(request), 401, "webhook-unauthenticated", "unsigned surrogate");
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 401, "webhook-unauthenticated", "unsigned surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -112,11 +89,10 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [InlineData("{\"event_type\": \"order.created\", \"data\": {\"number\": \"10001\", \"S\": 1}}")]
     public async Task A_signed_NEXT_webhook_with_a_lone_surrogate_is_malformed(string template)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var body = template.Replace("S", LoneSurrogate, StringComparison.Ordinal);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = Json(body) };
-        request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(NextWebhookSecret), Encoding.UTF8.GetBytes(body))));
-        await AssertProblemAsync(await app.Client.SendAsync(request), 400, "webhook-malformed", "signed surrogate");
+        using var request = NextWebhooks.Request(body);
+        await ProblemAssert.IsAsync(await app.Client.SendAsync(request), 400, "webhook-malformed", "signed surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -127,7 +103,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var response = await app.Client.PostAsync("/api/webhooks/twisto", Json(template.Replace("S", LoneSurrogate, StringComparison.Ordinal)));
-        await AssertProblemAsync(response, 400, "webhook-malformed", "twisto surrogate");
+        await ProblemAssert.IsAsync(response, 400, "webhook-malformed", "twisto surrogate");
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -145,7 +121,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     [MemberData(nameof(ChunkedTargets))]
     public async Task A_chunk_size_that_overflows_is_a_400_problem(string target)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var response = await RawHttp.SendAsync(app.BaseUrl, "POST", target,
             [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")], "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n"u8.ToArray());
         AssertProblem(response, 400, target);
@@ -156,12 +132,12 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_chunk_size_that_overflows_on_a_return_is_a_400_problem()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (_, form) = await FailedNextOrderAsync(app);
-        var before = await SnapshotAsync(app);
+        var (_, form) = await NextOrders.FailedAsync(app);
+        var before = await app.RowVersionsAsync();
         var response = await RawHttp.SendAsync(app.BaseUrl, "POST", new Uri(form.Action).PathAndQuery,
             [("Content-Type", "application/x-www-form-urlencoded"), ("Transfer-Encoding", "chunked")], "ffffffffffffffffff\r\nresponse=%7B%7D\r\n0\r\n\r\n"u8.ToArray());
         AssertProblem(response, 400, "return");
-        Assert.Equal(before, await SnapshotAsync(app));
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Theory]
@@ -176,9 +152,9 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task A_content_type_that_only_starts_like_JSON_is_a_415(string contentType)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(NextPaymentFlowTests.OrderBody().ToJsonString()));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(OrderBodies.Next().ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        await AssertProblemAsync(await app.Client.PostAsync("/api/orders", content), 415, "unsupported-media-type", contentType);
+        await ProblemAssert.IsAsync(await app.Client.PostAsync("/api/orders", content), 415, "unsupported-media-type", contentType);
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -191,7 +167,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
     public async Task JSON_and_structured_JSON_types_with_parameters_are_accepted(string contentType)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(NextPaymentFlowTests.OrderBody().ToJsonString()));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(OrderBodies.Next().ToJsonString()));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         var response = await app.Client.PostAsync("/api/orders", content);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{contentType}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -229,7 +205,4 @@ public sealed class HostileInputTests(AzuriteFixture azurite)
         Assert.StartsWith("urn:payments:problem:", problem["type"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(status, problem["status"]!.GetValue<int>());
     }
-
-    private static Task AssertProblemAsync(HttpResponseMessage response, int status, string type, string why) =>
-        BadInputTests.AssertProblemAsync(response, status, type, why);
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Host.Hosting;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

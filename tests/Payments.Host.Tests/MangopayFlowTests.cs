@@ -1,12 +1,3 @@
-using Payments.Testing.Html;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Payments.Core.Orders;
-using Payments.Testing;
-
 namespace Payments.Host.Tests;
 
 /// <summary>
@@ -19,36 +10,15 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
     /// <summary>The hosted page's Pay and Decline fire hooks by default; tests of the return alone turn that off.</summary>
     private static Dictionary<string, string?> ReturnOnly() => new() { ["Sandbox:Mangopay:HookOnDecision"] = "false" };
 
-    public static JsonObject OrderBody(string reference = "SO-2001", string amount = "49.90", string currency = "CHF") => new()
-    {
-        ["provider"] = "mangopay",
-        ["merchantReference"] = reference,
-        ["amount"] = amount,
-        ["currency"] = currency,
-        ["items"] = new JsonArray(new JsonObject
-        {
-            ["name"] = "Mug",
-            ["sku"] = "MUG-1",
-            ["quantity"] = 2,
-            ["unitPrice"] = "24.95",
-            ["vatRate"] = "8.1",
-            ["type"] = "goods",
-        }),
-        ["customer"] = new JsonObject { ["email"] = "anna@example.ch", ["firstName"] = "Anna", ["lastName"] = "Muster" },
-        ["successUrl"] = $"{TestApp.Shop}/checkout/done",
-        ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
-        ["providerOptions"] = new JsonObject { ["statementDescriptor"] = "ACME SHOP" },
-    };
-
     private static async Task<(string OrderId, string RedirectUrl, string PayInId)> CreateAsync(TestApp app, JsonObject? body = null)
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, body ?? OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("pending", created["status"]!.GetValue<string>());
-        Assert.Equal("mangopay", created["provider"]!.GetValue<string>());
-        var redirectUrl = created["redirectUrl"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(body ?? OrderBodies.Mangopay());
+        var orderId = created.OrderId;
+        Assert.Equal("pending", created.Status);
+        Assert.Equal("mangopay", created.Provider);
+        var redirectUrl = created.RedirectUrl!;
         Assert.StartsWith($"{app.BaseUrl}/sandbox/mangopay/twint/", redirectUrl, StringComparison.Ordinal);
-        var payInId = created["providerReference"]!.GetValue<string>();
+        var payInId = created.ProviderReference!;
         Assert.StartsWith("wt_", payInId, StringComparison.Ordinal);
         return (orderId, redirectUrl, payInId);
     }
@@ -68,9 +38,6 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
 
     private static Task<HttpResponseMessage> ReturnAsync(TestApp app, Uri location) => app.Client.GetAsync(location);
 
-    private static (string Path, Dictionary<string, string> Query) Split(Uri location) =>
-        (location.GetLeftPart(UriPartial.Path), QueryHelpers.ParseQuery(location.Query).ToDictionary(q => q.Key, q => q.Value.ToString()));
-
     private static async Task<Order> StoredAsync(TestApp app, string orderId) =>
         (await app.Service<IOrderStore>().GetAsync(orderId, CancellationToken.None))!.Order;
 
@@ -82,12 +49,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    private static async Task<JsonObject> WaitForStatusAsync(TestApp app, string orderId, string status)
+    private static async Task<OrderView> WaitForStatusAsync(TestApp app, string orderId, string status)
     {
         for (var i = 0; ; i++)
         {
-            var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-            if (order["status"]!.GetValue<string>() == status || i == 50)
+            var order = await app.Api.GetOrderAsync(orderId);
+            if (order.Status == status || i == 50)
             {
                 return order;
             }
@@ -105,22 +72,19 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
 
         var location = await DecideAsync(app, redirectUrl, "pay");
         Assert.StartsWith($"{app.BaseUrl}/api/return/mangopay/{orderId}/", location.AbsoluteUri, StringComparison.Ordinal);
-        Assert.Equal(payInId, Split(location).Query["transactionId"]);
+        Assert.Equal(payInId, ShopRedirect.Split(location).Query["transactionId"]);
 
         using var back = await ReturnAsync(app, location);
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
-        Assert.Equal("succeeded", query["status"]);
+        ShopRedirect.AssertSentTo(back, "done", "succeeded");
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(payInId, order["providerReference"]!.GetValue<string>());
-        Assert.Equal("SUCCEEDED", order["providerStatus"]!.GetValue<string>());
-        var expiresAt = order["expiresAt"]!.GetValue<DateTimeOffset>();
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(payInId, order.ProviderReference);
+        Assert.Equal("SUCCEEDED", order.ProviderStatus);
+        var expiresAt = order.ExpiresAt!.Value;
         Assert.InRange(expiresAt, before.AddMinutes(15).AddSeconds(-5), DateTimeOffset.UtcNow.AddMinutes(15).AddSeconds(5));
-        var step = Assert.Single(order["history"]!.AsArray());
-        Assert.Equal("return", step!["source"]!.GetValue<string>());
+        var step = Assert.Single(order.History);
+        Assert.Equal("return", step.Source);
         var stored = await StoredAsync(app, orderId);
         Assert.Equal("000000", stored.ProviderData["result_code"]);
         Assert.Equal("Success", stored.ProviderData["result_message"]);
@@ -134,15 +98,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
 
         using var back = await ReturnAsync(app, await DecideAsync(app, redirectUrl, "decline"));
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal("failed", query["status"]);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.Equal("FAILED", order["providerStatus"]!.GetValue<string>());
-        Assert.Equal("Mangopay pay-in FAILED: 101002 The transaction has been cancelled by the user", order["failureReason"]!.GetValue<string>());
-        Assert.Equal(order["failureReason"]!.GetValue<string>(), order["history"]![0]!["reason"]!.GetValue<string>());
+        ShopRedirect.AssertSentTo(back, "failed", "failed");
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("failed", order.Status);
+        Assert.Equal("FAILED", order.ProviderStatus);
+        Assert.Equal("Mangopay pay-in FAILED: 101002 The transaction has been cancelled by the user", order.FailureReason);
+        Assert.Equal(order.FailureReason, order.History[0].Reason);
         var stored = await StoredAsync(app, orderId);
         Assert.Equal("101002", stored.ProviderData["result_code"]);
         Assert.Equal("The transaction has been cancelled by the user", stored.ProviderData["result_message"]);
@@ -156,24 +117,24 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
 
         // The shopper leaves TWINT pending and comes back (or replays the return URL by hand): nothing is decided.
         var location = await DecideAsync(app, redirectUrl, "pending");
-        Assert.Equal(payInId, Split(location).Query["transactionId"]);
+        Assert.Equal(payInId, ShopRedirect.Split(location).Query["transactionId"]);
         using var back = await ReturnAsync(app, location);
         using var again = await ReturnAsync(app, location);
 
         Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
-        Assert.Equal("pending", Split(again.Headers.Location!).Query["status"]);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("pending", order["status"]!.GetValue<string>());
-        Assert.Equal("CREATED", order["providerStatus"]!.GetValue<string>());
-        Assert.Empty(order["history"]!.AsArray());
+        Assert.Equal("pending", ShopRedirect.Split(again.Headers.Location!).Query["status"]);
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("pending", order.Status);
+        Assert.Equal("CREATED", order.ProviderStatus);
+        Assert.Empty(order.History);
     }
 
     [Fact]
     public async Task A_return_naming_another_orders_paid_payin_changes_neither_order()
     {
         await using var app = await TestApp.StartAsync(azurite, ReturnOnly());
-        var (paidId, paidRedirect, paidPayIn) = await CreateAsync(app, OrderBody("SO-2001"));
-        var (ourId, ourRedirect, ourPayIn) = await CreateAsync(app, OrderBody("SO-2002"));
+        var (paidId, paidRedirect, paidPayIn) = await CreateAsync(app, OrderBodies.Mangopay("SO-2001"));
+        var (ourId, ourRedirect, ourPayIn) = await CreateAsync(app, OrderBodies.Mangopay("SO-2002"));
         await DecideAsync(app, paidRedirect, "pay");
 
         // Our genuine return URL (signed for our order), with the other order's paid pay-in swapped in.
@@ -183,12 +144,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         using var back = await ReturnAsync(app, forged);
 
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        Assert.Equal("pending", Split(back.Headers.Location!).Query["status"]);
-        var order = await NextPaymentFlowTests.GetAsync(app, ourId);
-        Assert.Equal("pending", order["status"]!.GetValue<string>());
-        Assert.Equal(ourPayIn, order["providerReference"]!.GetValue<string>());
-        Assert.Empty(order["history"]!.AsArray());
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, paidId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", ShopRedirect.Split(back.Headers.Location!).Query["status"]);
+        var order = await app.Api.GetOrderAsync(ourId);
+        Assert.Equal("pending", order.Status);
+        Assert.Equal(ourPayIn, order.ProviderReference);
+        Assert.Empty(order.History);
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(paidId)).Status);
     }
 
     [Fact]
@@ -205,34 +166,34 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
             settled["Hook"]!["Url"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var order = await WaitForStatusAsync(app, orderId, "succeeded");
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        var step = Assert.Single(order["history"]!.AsArray());
-        Assert.Equal("webhook", step!["source"]!.GetValue<string>());
+        Assert.Equal("succeeded", order.Status);
+        var step = Assert.Single(order.History);
+        Assert.Equal("webhook", step.Source);
 
         // Mangopay retries hooks: the same one again is a 200 and changes nothing.
         var hookUrl = settled["Hook"]!["Url"]!.GetValue<string>();
         using var repeat = await app.Client.GetAsync(hookUrl);
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
     }
 
     [Fact]
     public async Task A_failed_hook_fails_the_order_and_a_forged_success_hook_for_a_CREATED_payin_changes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var (failedId, _, failedPayIn) = await CreateAsync(app, OrderBody("SO-2001"));
-        var (openId, _, openPayIn) = await CreateAsync(app, OrderBody("SO-2002"));
+        var (failedId, _, failedPayIn) = await CreateAsync(app, OrderBodies.Mangopay("SO-2001"));
+        var (openId, _, openPayIn) = await CreateAsync(app, OrderBodies.Mangopay("SO-2002"));
 
         await SetStatusAsync(app, failedPayIn, """{"Status":"FAILED","ResultCode":"101001","ResultMessage":"The user has not completed the transaction"}""");
         using var forged = await app.Client.GetAsync($"/api/webhooks/mangopay?EventType=PAYIN_NORMAL_SUCCEEDED&RessourceId={openPayIn}&Date=1718010000");
 
         var failed = await WaitForStatusAsync(app, failedId, "failed");
-        Assert.Equal("failed", failed["status"]!.GetValue<string>());
-        Assert.Contains("101001", failed["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("failed", failed.Status);
+        Assert.Contains("101001", failed.FailureReason, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
-        var open = await NextPaymentFlowTests.GetAsync(app, openId);
-        Assert.Equal("pending", open["status"]!.GetValue<string>());
-        Assert.Empty(open["history"]!.AsArray());
+        var open = await app.Api.GetOrderAsync(openId);
+        Assert.Equal("pending", open.Status);
+        Assert.Empty(open.History);
     }
 
     [Fact]
@@ -240,7 +201,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var (orderId, _, payInId) = await CreateAsync(app);
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        var before = await app.RowVersionsAsync();
 
         using var created = await app.Client.GetAsync($"/api/webhooks/mangopay?EventType=PAYIN_NORMAL_CREATED&RessourceId={payInId}&Date=1718010000");
         using var unknown = await app.Client.GetAsync("/api/webhooks/mangopay?EventType=PAYIN_NORMAL_SUCCEEDED&RessourceId=wt_unknown&Date=1718010000");
@@ -248,12 +209,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         using var garbage = await app.Client.GetAsync("/api/webhooks/mangopay?EventType=PAYIN_NORMAL_SUCCEEDED&RessourceId=%3Cscript%3E&Date=1");
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
-        Assert.Equal("ignored", (await created.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("ignored", (await app.Api.ReadAsync<WebhookAck>(created)).Status);
         Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal(before, await app.RowVersionsAsync());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
@@ -264,11 +225,11 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
 
         using var back = await ReturnAsync(app, await DecideAsync(app, redirectUrl, "pay"));
 
-        Assert.Equal("succeeded", Split(back.Headers.Location!).Query["status"]);
+        Assert.Equal("succeeded", ShopRedirect.Split(back.Headers.Location!).Query["status"]);
         await Task.Delay(500); // let the background hook arrive
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Single(order["history"]!.AsArray());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Single(order.History);
     }
 
     [Fact]
@@ -278,22 +239,13 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         var (orderId, redirectUrl, payInId) = await CreateAsync(app);
         using var back = await ReturnAsync(app, await DecideAsync(app, redirectUrl, "pay"));
 
-        using var partial = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/refunds")
-        {
-            Content = JsonContent.Create(new { amount = "10.00", reason = "requested_by_customer" }),
-        };
-        partial.Headers.Add("Idempotency-Key", "refund-1");
-        using var first = await app.Client.SendAsync(partial);
+        using var first = await app.Api.RefundAsync(orderId, new { amount = "10.00", reason = "requested_by_customer" }, key: "refund-1");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal("partially_refunded", (await first.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.ReadAsync<OrderView>(first)).Status);
 
         // The same request again (same Idempotency-Key) refunds nothing more.
-        using var repeat = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/refunds")
-        {
-            Content = JsonContent.Create(new { amount = "10.00", reason = "requested_by_customer" }),
-        };
-        repeat.Headers.Add("Idempotency-Key", "refund-1");
-        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(repeat)).StatusCode);
+        using var repeat = await app.Api.RefundAsync(orderId, new { amount = "10.00", reason = "requested_by_customer" }, key: "refund-1");
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         var stored = await StoredAsync(app, orderId);
         var refund = Assert.Single(stored.Refunds);
         Assert.Equal(1000, refund.AmountMinor);
@@ -302,11 +254,11 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         Assert.Equal("SUCCEEDED", refund.ProviderStatus);
 
         // Too much is refused before Mangopay is asked; the rest is refunded in full.
-        using var tooMuch = await app.Client.PostAsJsonAsync($"/api/orders/{orderId}/refunds", new { amount = "40.00" });
+        using var tooMuch = await app.Api.RefundAsync(orderId, new { amount = "40.00" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, tooMuch.StatusCode);
-        using var rest = await app.Client.PostAsync($"/api/orders/{orderId}/refunds", null);
+        using var rest = await app.Api.RefundAsync(orderId);
         Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
-        Assert.Equal("refunded", (await rest.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("refunded", (await app.Api.ReadAsync<OrderView>(rest)).Status);
         var done = await StoredAsync(app, orderId);
         Assert.Equal([1000L, 3990L], done.Refunds.Select(r => r.AmountMinor));
         Assert.All(done.Refunds, r => Assert.Equal(RefundRecordOutcome.Succeeded, r.Outcome));
@@ -319,7 +271,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, ReturnOnly());
         var (orderId, _, _) = await CreateAsync(app);
 
-        using var response = await app.Client.PostAsJsonAsync($"/api/orders/{orderId}/refunds", new { amount = "1.00" });
+        using var response = await app.Api.RefundAsync(orderId, new { amount = "1.00" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Empty((await StoredAsync(app, orderId)).Refunds);
@@ -333,12 +285,12 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var (orderId, _, _) = await CreateAsync(app);
 
-        using var response = await app.Client.PostAsync($"/api/orders/{orderId}/{operation}", null);
+        using var response = await app.Api.PostAsync($"/api/orders/{orderId}/{operation}", null);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
-        Assert.Equal("mangopay", problem["provider"]!.GetValue<string>());
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:capability-not-supported", problem.Type);
+        Assert.Equal("mangopay", problem.Provider);
     }
 
     public static TheoryData<string, string> Refused => new()
@@ -354,7 +306,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
     public async Task What_mangopay_or_twint_cannot_take_is_a_422_before_anything_is_written(string field, string change)
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var body = OrderBody();
+        var body = OrderBodies.Mangopay();
         foreach (var (key, value) in JsonNode.Parse(change)!.AsObject())
         {
             body[key] = value?.DeepClone();
@@ -377,7 +329,7 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
             ["Providers:Mangopay:BaseUrl"] = "http://127.0.0.1:9",
         });
 
-        using var response = await app.Client.PostAsJsonAsync("/api/orders", OrderBody());
+        using var response = await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Mangopay());
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
@@ -396,13 +348,16 @@ public sealed class MangopayFlowTests(AzuriteFixture azurite)
             ["Providers:Mangopay:Http:RetryBaseDelay"] = "00:00:00",
         });
 
-        using var response = await app.Client.PostAsJsonAsync("/api/orders", OrderBody());
+        using var response = await app.Api.PostOrderAsync(OrderBodies.Mangopay());
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var order = await NextPaymentFlowTests.GetAsync(app, problem["orderId"]!.GetValue<string>());
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.DoesNotContain("sandbox-api-key", order.ToJsonString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("sandbox-api-key", problem.ToJsonString(), StringComparison.Ordinal);
+        var problemText = await response.Content.ReadAsStringAsync();
+        var problem = JsonSerializer.Deserialize<Problem>(problemText, app.Api.Json)!;
+        var order = await app.Api.GetOrderAsync(problem.OrderId!);
+        Assert.Equal("failed", order.Status);
+
+        // Every member as sent, not only those the records name.
+        Assert.DoesNotContain("sandbox-api-key", (await app.Api.GetOrderJsonAsync(order.OrderId)).ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sandbox-api-key", problemText, StringComparison.Ordinal);
     }
 }

@@ -1,15 +1,9 @@
-using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Payments.Host.Charges;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 
 namespace Payments.Host.Tests;
-
-/// <summary>One message as the namespace accepted it.</summary>
-public sealed record BusMessage(string Entity, string MessageId, string Body, string? Subject, string? CorrelationId, DateTimeOffset? ScheduledEnqueueTime);
 
 /// <summary>
 /// A Service Bus namespace played with Moq: the app keeps its real <c>ServiceBusMessageSender</c>, over a mocked

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -13,10 +8,10 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
 {
     internal static async Task<string> PaidOrderAsync(TestApp app)
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        await Shopper.PayAsync(app.Client, created.RedirectUrl!);
+        var orderId = created.OrderId;
+        Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
         return orderId;
     }
 
@@ -42,14 +37,14 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
 
         var partial = await RefundAsync(app, orderId, """{"amount":"10.00","reason":"requested_by_customer"}""");
         Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
-        Assert.Equal("partially_refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.GetOrderAsync(orderId)).Status);
 
         var over = await RefundAsync(app, orderId, """{"amount":"40.00"}""");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, over.StatusCode);
 
         var rest = await RefundAsync(app, orderId, null);
         Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
-        Assert.Equal("refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("refunded", (await app.Api.GetOrderAsync(orderId)).Status);
 
         var sandbox = app.Service<NextSandboxState>();
         Assert.Equal(2, sandbox.RefundCalls);
@@ -67,7 +62,7 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(1, app.Service<NextSandboxState>().RefundCalls);
-        Assert.Equal("partially_refunded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
@@ -76,9 +71,9 @@ public sealed class NextRefundCancelTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite);
         var orderId = await PaidOrderAsync(app);
 
-        var response = await app.Client.PostAsync($"/api/orders/{orderId}/cancel", null);
+        var response = await app.Api.CancelAsync(orderId);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Equal("urn:payments:problem:invalid-state", (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        Assert.Equal("urn:payments:problem:invalid-state", (await app.Api.ReadAsync<Problem>(response)).Type);
     }
 }

@@ -1,103 +1,71 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
-
 namespace Payments.Host.Tests;
 
 /// <summary>NEXT's signed webhooks, and what the API says about operations NEXT does not offer.</summary>
 [Collection(AzuriteFixture.Collection)]
 public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
 {
-    internal const string WebhookSecret = "test-next-webhook-secret";
-
-    internal static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = WebhookSecret };
-
-    internal static HttpRequestMessage Webhook(string body, string? secret = WebhookSecret)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (secret is not null)
-        {
-            request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body))));
-        }
-
-        return request;
-    }
-
-    internal static string Envelope(JsonObject order, string eventId = "evt-1") => new JsonObject
-    {
-        ["api_version"] = "2024-04-01",
-        ["object"] = "order",
-        ["event_id"] = eventId,
-        ["event_type"] = "order.created",
-        ["data"] = order.DeepClone(),
-        ["webhook"] = new JsonObject { ["id"] = 1 },
-    }.ToJsonString();
-
     /// <summary>Pays in the sandbox but never delivers the shopper's return: the NEXT order exists, ours does not know it.</summary>
     private static async Task<(string OrderId, JsonObject NextOrder)> PaidWithoutReturnAsync(TestApp app, string reference = "SO-1001")
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody(reference));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next(reference));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
-        return (created["orderId"]!.GetValue<string>(), nextOrder);
+        return (created.OrderId, nextOrder);
     }
 
     [Fact]
     public async Task A_signed_webhook_settles_an_order_whose_shopper_never_came_back()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var (orderId, nextOrder) = await PaidWithoutReturnAsync(app);
 
-        var response = await app.Client.SendAsync(Webhook(Envelope(nextOrder)));
+        var response = await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
-        Assert.Equal(nextOrder["number"]!.ToString(), order["providerReference"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("webhook", order.History[0].Source);
+        Assert.Equal(nextOrder["number"]!.ToString(), order.ProviderReference);
 
         // NEXT retries webhooks: the same event again is acknowledged and changes nothing.
-        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Webhook(Envelope(nextOrder)))).StatusCode);
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)))).StatusCode);
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
     }
 
     [Fact]
     public async Task An_unsigned_or_wrongly_signed_webhook_is_a_401_and_changes_nothing()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var (orderId, nextOrder) = await PaidWithoutReturnAsync(app);
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        var before = await app.RowVersionsAsync();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(Webhook(Envelope(nextOrder), secret: null))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(Webhook(Envelope(nextOrder), secret: "another-secret"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder), secret: null))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder), secret: "another-secret"))).StatusCode);
 
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal(before, await app.RowVersionsAsync());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
     public async Task A_signed_webhook_about_someone_elses_order_changes_nothing()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         var (orderId, nextOrder) = await PaidWithoutReturnAsync(app);
         var (otherId, _) = await PaidWithoutReturnAsync(app, "SO-1002");
 
         // The envelope says it is about the other order (metadata), but the NEXT order is this one's.
         var forged = nextOrder.DeepClone().AsObject();
         forged["metadata"] = new JsonObject { ["payments_order_id"] = otherId };
-        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(Webhook(Envelope(forged)))).StatusCode);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, otherId))["status"]!.GetValue<string>());
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(forged)))).StatusCode);
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(otherId)).Status);
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
     public async Task A_malformed_webhook_is_a_400_and_an_unknown_provider_a_404()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
-        Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.SendAsync(Webhook("not json"))).StatusCode);
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
+        Assert.Equal(HttpStatusCode.BadRequest, (await app.Client.SendAsync(NextWebhooks.Request("not json"))).StatusCode);
         var unknown = await app.Client.PostAsync("/api/webhooks/paypal", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Empty(await app.AllRowsAsync());
@@ -107,24 +75,24 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     [InlineData("capture")]
     public async Task Operations_NEXT_does_not_offer_are_a_422_naming_provider_and_capability(string operation)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        var before = (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        var before = await app.RowVersionsAsync();
 
-        var response = await app.Client.PostAsync($"/api/orders/{orderId}/{operation}", null);
+        var response = await app.Api.PostAsync($"/api/orders/{orderId}/{operation}", null);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:capability-not-supported", problem["type"]!.GetValue<string>());
-        Assert.Equal("next", problem["provider"]!.GetValue<string>());
-        Assert.Equal(before, (await app.AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString()));
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:capability-not-supported", problem.Type);
+        Assert.Equal("next", problem.Provider);
+        Assert.Equal(before, await app.RowVersionsAsync());
     }
 
     [Fact]
     public async Task Operations_on_an_unknown_order_are_a_404()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
         foreach (var op in new[] { "capture", "refunds", "cancel" })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await app.Client.PostAsync($"/api/orders/ord_0000000000000000000000000000000f/{op}", null)).StatusCode);
@@ -134,10 +102,10 @@ public sealed class NextWebhookAndOperationsTests(AzuriteFixture azurite)
     [Fact]
     public async Task Customers_need_a_provider_that_keeps_them()
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings());
-        var response = await app.Client.PostAsJsonAsync("/api/customers", new { provider = "next", firstName = "Anna", lastName = "Muster", email = "anna@example.ch" });
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
+        var response = await app.Api.CreateCustomerAsync(new { provider = "next", firstName = "Anna", lastName = "Muster", email = "anna@example.ch" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal("urn:payments:problem:capability-not-supported", (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]!.GetValue<string>());
+        Assert.Equal("urn:payments:problem:capability-not-supported", (await app.Api.ReadAsync<Problem>(response)).Type);
 
         var bad = await app.Client.PostAsJsonAsync("/api/customers", new { provider = "next", firstName = "", lastName = "Muster", email = "nope" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

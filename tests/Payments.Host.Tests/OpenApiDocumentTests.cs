@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-
-using Payments.Testing;
-
 namespace Payments.Host.Tests;
 
 /// <summary>
@@ -22,19 +14,17 @@ public class OpenApiDocumentTests
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string CommittedPath => Path.Combine(FunctionManifestTests.RepoRoot(), "openapi", "payments-v1.json");
-
     [Fact]
     public async Task The_committed_document_is_the_one_the_app_generates()
     {
         var generated = await GenerateAsync();
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
-            await File.WriteAllTextAsync(CommittedPath, generated);
+            await File.WriteAllTextAsync(RepoFiles.OpenApiDocument, generated);
         }
 
-        Assert.True(File.Exists(CommittedPath), $"{CommittedPath} is missing; run with {UpdateVariable}=1 to write it");
-        var committed = (await File.ReadAllTextAsync(CommittedPath)).ReplaceLineEndings("\n");
+        Assert.True(File.Exists(RepoFiles.OpenApiDocument), $"{RepoFiles.OpenApiDocument} is missing; run with {UpdateVariable}=1 to write it");
+        var committed = (await File.ReadAllTextAsync(RepoFiles.OpenApiDocument)).ReplaceLineEndings("\n");
         Assert.True(committed == generated,
             $"openapi/payments-v1.json differs from what the app generates. If the contract change is intended, run with {UpdateVariable}=1 and commit the diff.");
     }

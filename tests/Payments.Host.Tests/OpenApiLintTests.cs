@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Payments.Host.Tests;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Payments.Host.Tests;
 /// </summary>
 public class OpenApiLintTests
 {
-    private static readonly string LintDir = Path.Combine(FunctionManifestTests.RepoRoot(), "openapi", "lint");
+    private static readonly string LintDir = Path.Combine(RepoFiles.Root(), "openapi", "lint");
 
     [Fact]
     public async Task The_committed_document_has_no_Spectral_errors()
@@ -17,39 +15,14 @@ public class OpenApiLintTests
         var spectral = Path.Combine(LintDir, "node_modules", ".bin", "spectral");
         if (!File.Exists(spectral))
         {
-            var (installed, output) = await RunAsync("npm", ["ci", "--prefix", LintDir, "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(5));
+            var (installed, output) = await ChildProcess.RunAsync("npm", ["ci", "--prefix", LintDir, "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(5));
             Assert.True(installed == 0, "npm ci in openapi/lint failed:\n" + output);
         }
 
-        var (exit, lint) = await RunAsync(spectral,
-            ["lint", OpenApiDocumentTests.CommittedPath, "--ruleset", Path.Combine(LintDir, ".spectral.yaml"), "--fail-severity", "error"],
+        var (exit, lint) = await ChildProcess.RunAsync(spectral,
+            ["lint", RepoFiles.OpenApiDocument, "--ruleset", Path.Combine(LintDir, ".spectral.yaml"), "--fail-severity", "error"],
             TimeSpan.FromMinutes(2));
         Assert.True(exit == 0, "spectral lint openapi/payments-v1.json:\n" + lint);
         Assert.DoesNotContain(" error ", lint, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout}");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

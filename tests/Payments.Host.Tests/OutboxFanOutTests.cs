@@ -1,12 +1,8 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Host.Events;
 using Payments.Host.Hosting;
-using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Storage.Orders;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -21,26 +17,6 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
     /// <summary>The app on a Moq'd Service Bus (no broker duplicate detection: the app's own dedupe by event id is what is tested).</summary>
     private static async Task<TestApp> StartAsync(AzuriteFixture azurite, WebhookReceiver receiver, MockServiceBus bus) =>
         await TestApp.StartAsync(azurite, MockServiceBus.Settings(receiver.Settings()), bus.Register);
-
-    internal static async Task<List<string>> PayOrdersAsync(TestApp app, int count)
-    {
-        var ids = new List<string>();
-        foreach (var batch in Enumerable.Range(0, count).Chunk(10))
-        {
-            ids.AddRange(await Task.WhenAll(batch.Select(async i =>
-            {
-                var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody($"SO-{i:D4}"));
-                var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
-                Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-                Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
-                return created["orderId"]!.GetValue<string>();
-            })));
-        }
-
-        // The publishes after the commits run in the background: the tests look at what they did.
-        await app.WhenPublishedAsync();
-        return ids;
-    }
 
     private static async Task<List<string>> OutboxEventIdsAsync(TestApp app)
     {
@@ -65,7 +41,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         var outbox = app.Service<IOutboxReader>();
 
         // The SDK's sends fail (ServiceCommunicationProblem) while 100 shoppers pay: every order completes and every event waits in the outbox.
-        var orderIds = await PayOrdersAsync(app, 100);
+        var orderIds = await NextOrders.PaidAsync(app, 100);
         Assert.True(bus.Refused >= 1);
         Assert.Equal(100, (await outbox.GetUnsentAsync(1000, default)).Count);
         Assert.Empty(bus.Accepted);
@@ -115,7 +91,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         var bus = new MockServiceBus();
         await using var app = await StartAsync(azurite, receiver, bus);
 
-        var orderId = Assert.Single(await PayOrdersAsync(app, 1));
+        var orderId = Assert.Single(await NextOrders.PaidAsync(app, 1));
 
         // No sweep: the publish after the commit put it on the topic and marked it sent.
         Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
@@ -141,10 +117,10 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         await using var app = await StartAsync(azurite, receiver, bus);
 
         // A subscription: the return publishes the event and enqueues the renewal, both on the 303's path.
-        var body = NextPaymentFlowTests.OrderBody("SO-HANG");
+        var body = OrderBodies.Next("SO-HANG");
         body["subscription"] = new System.Text.Json.Nodes.JsonObject { ["interval"] = "month" };
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(body);
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var back = await Shopper.ReturnAsync(app.Client, form);
         watch.Stop();
@@ -164,9 +140,9 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         await app.RunTimerAsync(TimerFunctions.OutboxSweep);
         Assert.Empty(await app.Service<IOutboxReader>().GetUnsentAsync(10, default));
         var published = Assert.Single(bus.On(MessagingEntities.PaymentEvents));
-        Assert.Equal(("order.status_changed", created["orderId"]!.GetValue<string>()), (published.Subject, published.CorrelationId));
-        var renewal = Assert.Single((await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>()))["charges"]!.AsArray())!;
-        Assert.Equal("queued", renewal["status"]!.GetValue<string>());
+        Assert.Equal(("order.status_changed", created.OrderId), (published.Subject, published.CorrelationId));
+        var renewal = Assert.Single((await app.Api.GetOrderAsync(created.OrderId)).Charges);
+        Assert.Equal("queued", renewal.Status);
 
         await bus.DeliverAllAsync(app);
         Assert.Equal(published.MessageId, Assert.Single(receiver.Deliveries).WebhookId);
@@ -182,7 +158,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         settings["Webhooks:RetryDelays:1"] = "00:00:00";
         await using var app = await TestApp.StartAsync(azurite, settings);
 
-        await PayOrdersAsync(app, 1);
+        await NextOrders.PaidAsync(app, 1);
         await app.DrainBusAsync();
 
         Assert.Equal(3, receiver.Deliveries.Count);

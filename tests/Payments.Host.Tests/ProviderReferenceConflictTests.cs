@@ -1,14 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Orders;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -22,28 +13,6 @@ namespace Payments.Host.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 {
-    private const string WebhookSecret = "test-next-webhook-secret";
-
-    private static Dictionary<string, string?> Settings() => new() { ["Providers:Next:WebhookSecret"] = WebhookSecret };
-
-    private static HttpRequestMessage Webhook(JsonObject envelope)
-    {
-        var body = envelope.ToJsonString();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/next") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-29Next-Signature", Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(body))));
-        return request;
-    }
-
-    private static JsonObject Envelope(string eventType, string eventId, JsonObject data) => new()
-    {
-        ["api_version"] = "2024-04-01",
-        ["object"] = eventType.Split('.')[0],
-        ["event_id"] = eventId,
-        ["event_type"] = eventType,
-        ["data"] = data,
-        ["webhook"] = new JsonObject { ["id"] = 1 },
-    };
-
     /// <summary>The NEXT sandbox as it was: numbering every restart's orders from 100001 again.</summary>
     private static Action<IServiceCollection> NumberedFrom100001(LogCapture? logs = null) => services =>
     {
@@ -58,22 +27,22 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
     /// <summary>The app before the restart: one NEXT order paid through the shopper's return. Returns it, and settings that start the app again on its tables.</summary>
     private async Task<(string OrderId, string Number, Dictionary<string, string?> Tables)> PaidBeforeRestartAsync(Action<IServiceCollection>? services = null)
     {
-        await using var app = await TestApp.StartAsync(azurite, Settings(), services);
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-OLD"));
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings(), services);
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-OLD"));
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>(), app.SameTables(Settings()));
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
+        return (order.OrderId, order.ProviderReference!, app.SameTables(NextWebhooks.Settings()));
     }
 
     /// <summary>The shopper pays a new order at NEXT; the return is not sent yet. Returns our order id, the return form and NEXT's order.</summary>
     private static async Task<(string OrderId, Payments.Testing.Html.HtmlForm Return, JsonObject NextOrder)> PaidAtNextAsync(TestApp app)
     {
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-NEW"));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-NEW"));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
-        return (created["orderId"]!.GetValue<string>(), form, nextOrder);
+        return (created.OrderId, form, nextOrder);
     }
 
     private static void AssertConflictLogged(LogCapture logs, string orderId, string linkedOrderId, string number) =>
@@ -82,10 +51,10 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 
     private static async Task AssertUnchangedAsync(TestApp app, string orderId, string number)
     {
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
-        Assert.Single(order["history"]!.AsArray());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(number, order.ProviderReference);
+        Assert.Single(order.History);
     }
 
     [Fact]
@@ -95,20 +64,20 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         var logs = new LogCapture();
         await using var app = await TestApp.StartAsync(azurite, tables, s => s.AddSingleton<ILoggerProvider>(logs));
 
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-NEW"));
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-NEW"));
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());
-        var order = await NextPaymentFlowTests.GetAsync(app, created["orderId"]!.GetValue<string>());
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        var number = order["providerReference"]!.GetValue<string>();
+        var order = await app.Api.GetOrderAsync(created.OrderId);
+        Assert.Equal("succeeded", order.Status);
+        var number = order.ProviderReference;
         Assert.NotEqual(oldNumber, number);
         Assert.Matches("^[0-9]+$", number);
 
         // NEXT numbers are never linked (no lookup row on the return's path): only the idempotency claims are there.
         var lookups = app.Service<IOrderLookups>();
-        Assert.Null(await lookups.FindOrderIdAsync("next", number, default));
+        Assert.Null(await lookups.FindOrderIdAsync("next", number!, default));
         Assert.Null(await lookups.FindOrderIdAsync("next", oldNumber, default));
         Assert.All((await app.AllRowsAsync()).Where(r => r.PartitionKey.StartsWith("ref_", StringComparison.Ordinal)), r => Assert.Fail($"lookup row {r.PartitionKey}"));
         await AssertUnchangedAsync(app, oldId, oldNumber);
@@ -130,9 +99,9 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         Assert.Equal($"{TestApp.Shop}/checkout/done", back.Headers.Location!.GetLeftPart(UriPartial.Path));
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location.Query)["status"].ToString());
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(number, order.ProviderReference);
 
         // No lookup: nothing to conflict with. The older order (same number, from before the restart) is untouched.
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
@@ -152,23 +121,23 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
 
         // A transaction event names only the NEXT number: NEXT's order of that number (this run's) names the new order in
         // its metadata, so that one settles; the older order with the same number is untouched.
-        var transaction = Envelope("transaction.created", "evt-tx", new JsonObject { ["id"] = 1, ["order"] = number, ["status"] = "succeeded" });
-        var response = await app.Client.SendAsync(Webhook(transaction));
+        var transaction = NextWebhooks.Event("transaction.created", "evt-tx", new JsonObject { ["id"] = 1, ["order"] = number, ["status"] = "succeeded" });
+        var response = await app.Client.SendAsync(NextWebhooks.Request(transaction.ToJsonString()));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var ack = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal((orderId, "succeeded"), (ack["orderId"]!.GetValue<string>(), ack["status"]!.GetValue<string>()));
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
-        Assert.Equal(number, order["providerReference"]!.GetValue<string>());
+        var ack = await app.Api.ReadAsync<WebhookAck>(response);
+        Assert.Equal((orderId, "succeeded"), (ack.OrderId, ack.Status));
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("webhook", order.History[0].Source);
+        Assert.Equal(number, order.ProviderReference);
         await AssertUnchangedAsync(app, oldId, oldNumber);
 
         // The order event (its metadata names the new order) is acknowledged with its status and changes nothing more.
-        var again = await app.Client.SendAsync(Webhook(Envelope("order.created", "evt-order", nextOrder)));
+        var again = await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.Event("order.created", "evt-order", nextOrder).ToJsonString()));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal("succeeded", (await again.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Equal("succeeded", (await app.Api.ReadAsync<WebhookAck>(again)).Status);
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
         Assert.DoesNotContain(logs.Warnings, w => w.Contains("conflict", StringComparison.OrdinalIgnoreCase));
         Assert.Null(await app.Service<IOrderLookups>().FindOrderIdAsync("next", number, default));
         await AssertUnchangedAsync(app, oldId, oldNumber);
@@ -182,17 +151,17 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
     {
         JsonObject Body(string reference) => provider switch
         {
-            "twisto" => TwistoFlowTests.OrderBody(reference),
-            "mangopay" => MangopayFlowTests.OrderBody(reference),
-            _ => NeuroPayFlowTests.OrderBody(reference),
+            "twisto" => OrderBodies.Twisto(reference),
+            "mangopay" => OrderBodies.Mangopay(reference),
+            _ => OrderBodies.NeuroPay(reference),
         };
 
         async Task<(string OrderId, string Reference)> CreateAsync(TestApp app, string merchantReference)
         {
-            var response = await app.Client.PostAsJsonAsync("/api/orders", Body(merchantReference));
+            var response = await app.Api.PostOrderAsync(Body(merchantReference));
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            var order = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-            return (order["orderId"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
+            var order = await app.Api.ReadAsync<OrderView>(response);
+            return (order.OrderId, order.ProviderReference!);
         }
 
         Dictionary<string, string?> tables;
@@ -245,32 +214,32 @@ public sealed class ProviderReferenceConflictTests(AzuriteFixture azurite)
         });
         var body = provider switch
         {
-            "twisto" => TwistoFlowTests.OrderBody("SO-REUSED"),
-            "mangopay" => MangopayFlowTests.OrderBody("SO-REUSED"),
-            _ => NeuroPayFlowTests.OrderBody("SO-REUSED"),
+            "twisto" => OrderBodies.Twisto("SO-REUSED"),
+            "mangopay" => OrderBodies.Mangopay("SO-REUSED"),
+            _ => OrderBodies.NeuroPay("SO-REUSED"),
         };
 
-        var response = await app.Client.PostAsJsonAsync("/api/orders", body);
+        var response = await app.Api.PostOrderAsync(body);
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:provider-reference-conflict", problem["type"]!.GetValue<string>());
-        Assert.Equal("failed", problem["orderStatus"]!.GetValue<string>());
-        Assert.DoesNotContain("redirectUrl", problem.Select(p => p.Key));
-        var orderId = problem["orderId"]!.GetValue<string>();
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.Null(order["redirectUrl"]);
-        var reference = order["providerReference"]!.GetValue<string>();
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:provider-reference-conflict", problem.Type);
+        Assert.Equal("failed", problem.OrderStatus);
+        Assert.DoesNotContain("redirectUrl", (problem.Extensions ?? []).Keys);
+        var orderId = problem.OrderId!;
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("failed", order.Status);
+        Assert.Null(order.RedirectUrl);
+        var reference = order.ProviderReference!;
         AssertConflictLogged(logs, orderId, older, reference);
         Assert.Equal(older, await app.Service<IOrderLookups>().FindOrderIdAsync(provider, reference, default));
 
         // The same request again is the same failed order, still without a payment page.
-        var replay = await app.Client.PostAsJsonAsync("/api/orders", body);
+        var replay = await app.Api.PostOrderAsync(body);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-        var replayed = (await replay.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal((orderId, "failed"), (replayed["orderId"]!.GetValue<string>(), replayed["status"]!.GetValue<string>()));
-        Assert.Null(replayed["redirectUrl"]);
+        var replayed = await app.Api.ReadAsync<OrderView>(replay);
+        Assert.Equal((orderId, "failed"), (replayed.OrderId, replayed.Status));
+        Assert.Null(replayed.RedirectUrl);
     }
 }

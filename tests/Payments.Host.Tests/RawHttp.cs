@@ -1,10 +1,6 @@
 using System.Net.Sockets;
-using System.Text;
 
 namespace Payments.Host.Tests;
-
-/// <summary>What a raw HTTP/1.1 exchange answered: the status, the Content-Type, and the (de-chunked) body.</summary>
-public sealed record RawResponse(int Status, string? ContentType, string Body, string? Location = null);
 
 /// <summary>
 /// HTTP/1.1 over a bare socket, for framing <see cref="HttpClient"/> will not send: chunk sizes that overflow, a

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Host.Hosting;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -25,27 +20,27 @@ public sealed class ReconciliationTests(AzuriteFixture azurite)
     public async Task A_pending_NEXT_order_that_NEXT_says_is_paid_is_settled_without_a_shopper_return()
     {
         await using var app = await TestApp.StartAsync(azurite, AskAtOnce());
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
 
         // The shopper leaves the TWINT payment pending and comes back: the order is pending, its NEXT number stored.
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pending");
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!, "pending");
         Assert.Contains("status=pending", back.Headers.Location!.Query, StringComparison.Ordinal);
-        var number = (await NextPaymentFlowTests.GetAsync(app, orderId))["providerReference"]!.GetValue<string>();
+        var number = (await app.Api.GetOrderAsync(orderId)).ProviderReference;
 
         // The payment completes later at NEXT; no return, no webhook reaches us.
         var paid = await app.Client.PostAsJsonAsync($"/sandbox/next/_sandbox/orders/{number}/payment-status/", new { payment_status = "paid" });
         Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         await app.RunTimerAsync(TimerFunctions.Reconcile);
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        var step = Assert.Single(order["history"]!.AsArray())!;
-        Assert.Equal(("pending", "succeeded", "reconcile"), (step["from"]!.GetValue<string>(), step["to"]!.GetValue<string>(), step["source"]!.GetValue<string>()));
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        var step = Assert.Single(order.History);
+        Assert.Equal(("pending", "succeeded", "reconcile"), (step.From, step.To, step.Source));
 
         // Settled orders are not asked about again.
         await app.RunTimerAsync(TimerFunctions.Reconcile);
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
     }
 
     [Fact]
@@ -61,16 +56,16 @@ public sealed class ReconciliationTests(AzuriteFixture azurite)
             ["successUrl"] = $"{TestApp.Shop}/checkout/done",
             ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
         };
-        var created = (await (await app.Client.PostAsJsonAsync("/api/orders", body)).Content.ReadFromJsonAsync<JsonObject>())!;
-        var orderId = created["orderId"]!.GetValue<string>();
-        var decided = await app.Client.PostAsync(created["redirectUrl"]!.GetValue<string>(), new FormUrlEncodedContent([new("decision", "pay")]));
+        var created = await app.Api.ReadAsync<OrderView>(await app.Api.PostOrderAsync(body));
+        var orderId = created.OrderId;
+        var decided = await app.Client.PostAsync(created.RedirectUrl, new FormUrlEncodedContent([new("decision", "pay")]));
         Assert.Equal(HttpStatusCode.SeeOther, decided.StatusCode);
 
         await app.RunTimerAsync(TimerFunctions.Reconcile);
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("reconcile", order.History[0].Source);
     }
 
     [Fact]
@@ -79,23 +74,23 @@ public sealed class ReconciliationTests(AzuriteFixture azurite)
         var clock = new ShiftedClock();
         var settings = AskAtOnce();
         await using var app = await TestApp.StartAsync(azurite, settings, services => services.AddSingleton<TimeProvider>(clock));
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
 
         // Paid at NEXT, but neither the return nor a webhook ever arrives: nothing tells us NEXT's order number.
-        await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         await app.RunTimerAsync(TimerFunctions.Reconcile);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
 
         clock.Offset = TimeSpan.FromMinutes(15 + 59);
         await app.RunTimerAsync(TimerFunctions.Reconcile);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
 
         clock.Offset = TimeSpan.FromMinutes(15 + 61);
         await app.RunTimerAsync(TimerFunctions.Reconcile);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("expired", order["status"]!.GetValue<string>());
-        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
-        Assert.Contains("had not decided", order["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("expired", order.Status);
+        Assert.Equal("reconcile", order.History[0].Source);
+        Assert.Contains("had not decided", order.FailureReason, StringComparison.Ordinal);
     }
 }

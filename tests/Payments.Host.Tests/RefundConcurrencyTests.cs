@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using Payments.Sandbox.Next;
-using Payments.Testing;
 using Xunit.Abstractions;
 
 namespace Payments.Host.Tests;
@@ -27,16 +22,16 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
     private static readonly Kit Next = new("next", 4990,
         async (app, round) =>
         {
-            var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody($"SO-R{round}-{Guid.NewGuid():N}"));
-            await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
-            var orderId = created["orderId"]!.GetValue<string>();
-            Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+            var created = await app.Api.CreateOrderAsync(OrderBodies.Next($"SO-R{round}-{Guid.NewGuid():N}"));
+            await Shopper.PayAsync(app.Client, created.RedirectUrl!);
+            var orderId = created.OrderId;
+            Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
             return orderId;
         },
         async (app, orderId) =>
         {
-            var number = (await NextPaymentFlowTests.GetAsync(app, orderId))["providerReference"]!.GetValue<string>();
-            var next = JsonNode.Parse(app.Service<NextSandboxState>().FindOrder(number)!.ToJson())!;
+            var number = (await app.Api.GetOrderAsync(orderId)).ProviderReference;
+            var next = JsonNode.Parse(app.Service<NextSandboxState>().FindOrder(number!)!.ToJson())!;
             var refunds = next["transactions"]!.AsArray().Where(t => t!["type"]!.GetValue<string>() == "refund").ToList();
             return new Refunded(refunds.Count, refunds.Sum(t => Minor(t!["amount"]!.GetValue<string>())));
         });
@@ -44,15 +39,15 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
     private static readonly Kit NeuroPay = new("neuropay", 4990,
         async (app, round) =>
         {
-            var created = await NeuroPayFlowTests.CreateAsync(app, NeuroPayFlowTests.OrderBody($"SO-R{round}-{Guid.NewGuid():N}"));
-            var (_, query) = await NeuroPayFlowTests.FollowAsync(app, await NeuroPayFlowTests.DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "pay"));
+            var created = await app.Api.CreateOrderAsync(OrderBodies.NeuroPay($"SO-R{round}-{Guid.NewGuid():N}"));
+            var (_, query) = await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "pay"));
             Assert.Equal("succeeded", query["status"]);
-            return created["orderId"]!.GetValue<string>();
+            return created.OrderId;
         },
         async (app, orderId) =>
         {
-            var checkoutId = (await NextPaymentFlowTests.GetAsync(app, orderId))["providerReference"]!.GetValue<string>();
-            var checkout = await NeuroPayFlowTests.CheckoutAsync(app, checkoutId);
+            var checkoutId = (await app.Api.GetOrderAsync(orderId)).ProviderReference;
+            var checkout = await NeuroPayShopper.CheckoutAsync(app, checkoutId!);
             return new Refunded(checkout["refunds"]!.AsArray().Count, checkout["refunded_amount"]!.GetValue<long>());
         });
 
@@ -75,14 +70,14 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
             Count(statuses, answers);
             Assert.All(answers, a => Assert.True(a is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{provider} round {round}: {(int)a}"));
 
-            var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-            var refunds = order["refunds"]!.AsArray();
+            var order = await app.Api.GetOrderAsync(orderId);
+            var refunds = order.Refunds;
             var sandbox = await kit.SandboxAsync(app, orderId);
             sandboxOperations += sandbox.Operations;
             records += refunds.Count;
             Assert.Equal((1, 1000L), (sandbox.Operations, sandbox.Minor));
-            Assert.Equal("succeeded", Assert.Single(refunds)!["status"]!.GetValue<string>());
-            Assert.Equal(("partially_refunded", "10.00"), (order["status"]!.GetValue<string>(), order["refundedAmount"]!.GetValue<string>()));
+            Assert.Equal("succeeded", Assert.Single(refunds).Status);
+            Assert.Equal(("partially_refunded", "10.00"), (order.Status, order.RefundedAmount));
         }
 
         output.WriteLine($"{provider}: {Rounds} rounds x {Burst} identical refunds (one Idempotency-Key): answers {Describe(statuses)}; " +
@@ -107,12 +102,12 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
             Assert.All(answers, a => Assert.True(a is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity,
                 $"{provider} round {round}: {(int)a}"));
 
-            var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-            var refunds = order["refunds"]!.AsArray().Select(r => r!.AsObject()).ToList();
-            var succeeded = refunds.Where(r => r["status"]!.GetValue<string>() == "succeeded").ToList();
-            var recorded = succeeded.Sum(r => Minor(r["amount"]!.GetValue<string>()));
+            var order = await app.Api.GetOrderAsync(orderId);
+            var refunds = order.Refunds;
+            var succeeded = refunds.Where(r => r.Status == "succeeded").ToList();
+            var recorded = succeeded.Sum(r => Minor(r.Amount));
             var sandbox = await kit.SandboxAsync(app, orderId);
-            Assert.DoesNotContain(refunds, r => r["status"]!.GetValue<string>() is "requested" or "unknown");
+            Assert.DoesNotContain(refunds, r => r.Status is "requested" or "unknown");
             Assert.Equal((sandbox.Operations, sandbox.Minor), (succeeded.Count, recorded));
             Assert.True(recorded <= kit.PaidMinor, $"refunded {recorded} of {kit.PaidMinor}");
             Assert.Equal(answers.Count(a => a == HttpStatusCode.OK), succeeded.Count);
@@ -138,8 +133,8 @@ public sealed class RefundConcurrencyTests(AzuriteFixture azurite, ITestOutputHe
         using var response = await app.Client.SendAsync(request);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-            Assert.Equal("refund-in-progress", problem!["type"]!.GetValue<string>().Split('/')[^1]);
+            var problem = await app.Api.ReadAsync<Problem>(response);
+            Assert.Equal("refund-in-progress", problem.Type!.Split('/')[^1]);
             Assert.NotNull(response.Headers.RetryAfter);
         }
 

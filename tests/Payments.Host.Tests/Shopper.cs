@@ -1,4 +1,3 @@
-using Payments.Testing.Html;
 namespace Payments.Host.Tests;
 
 /// <summary>Does what the shopper's browser does on the sandbox's hosted page, without a browser.</summary>

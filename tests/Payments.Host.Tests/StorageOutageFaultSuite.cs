@@ -1,12 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
 using Payments.Host.Hosting;
-using Payments.Testing;
-using Payments.Testing.Html;
 using Xunit.Abstractions;
 
 namespace Payments.Host.Tests;
@@ -67,9 +59,9 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
     public async Task NEXT_payments_through_a_storage_outage_never_see_a_500_and_every_paid_one_ends_succeeded()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        var clock = new StorageOutageTests.ShiftedClock();
+        var clock = new ShiftedClock();
         await using var app = await TestApp.StartAsync(azurite,
-            StorageOutageTests.QuickStorageRetries(new Dictionary<string, string?> { ["Reconciliation:PendingAfter"] = "00:00:00" }),
+            StorageRetries.Quick(new Dictionary<string, string?> { ["Reconciliation:PendingAfter"] = "00:00:00" }),
             services => services.AddSingleton<TimeProvider>(clock));
         var tally = new Tally();
         var paid = new ConcurrentBag<string>();
@@ -141,7 +133,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
                 }
 
                 AssertSucceededRedirect(back, payment.OrderId);
-                Assert.Equal("succeeded", (await ReadAsync(app, tally, payment.OrderId, storageBack.Task))["status"]!.GetValue<string>());
+                Assert.Equal("succeeded", (await ReadAsync(app, tally, payment.OrderId, storageBack.Task)).Status);
             }
             finally
             {
@@ -166,12 +158,12 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
             if (again.StatusCode == HttpStatusCode.Created)
             {
                 // Its order row was never written: taken over and opened now, so the shopper can pay it.
-                var order = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
-                var form = await Shopper.DecideAsync(app.Client, order["redirectUrl"]!.GetValue<string>(), "pay");
-                paid.Add(order["orderId"]!.GetValue<string>());
+                var order = await app.Api.ReadAsync<OrderView>(again);
+                var form = await Shopper.DecideAsync(app.Client, order.RedirectUrl!, "pay");
+                paid.Add(order.OrderId);
                 var back = await Shopper.ReturnAsync(app.Client, form);
                 tally.Count("return", back);
-                AssertSucceededRedirect(back, order["orderId"]!.GetValue<string>());
+                AssertSucceededRedirect(back, order.OrderId);
             }
             else
             {
@@ -183,7 +175,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
         Assert.Empty(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 1000, default));
         foreach (var orderId in paid)
         {
-            Assert.Equal("succeeded", (await ReadAsync(app, tally, orderId, Task.CompletedTask))["status"]!.GetValue<string>());
+            Assert.Equal("succeeded", (await ReadAsync(app, tally, orderId, Task.CompletedTask)).Status);
         }
 
         output.WriteLine($"payments: {Flows + HeldReturns} started, {paid.Count} paid in the sandbox, all succeeded");
@@ -208,7 +200,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
     /// <summary>Creates (sending it again after 503s), then pays on the sandbox's page. Null when the create was cut off.</summary>
     private static async Task<Paid?> CreateAndPayAsync(TestApp app, Tally tally, string key, Task storageBack, ConcurrentBag<string> stuckKeys)
     {
-        JsonObject? order = null;
+        OrderView? order = null;
         for (var attempt = 1; order is null; attempt++)
         {
             Assert.True(attempt <= MaxAttempts, $"create {key} never answered");
@@ -218,7 +210,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
             {
                 case HttpStatusCode.Created:
                 case HttpStatusCode.OK:
-                    order = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+                    order = await app.Api.ReadAsync<OrderView>(response);
                     break;
                 case HttpStatusCode.ServiceUnavailable:
                     Assert.Equal("urn:payments:problem:storage-unavailable", await ProblemTypeAsync(response));
@@ -237,19 +229,14 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
         }
 
         // The sandbox's hosted page and its Pay button need no storage of ours.
-        var form = await Shopper.DecideAsync(app.Client, order["redirectUrl"]!.GetValue<string>(), "pay");
+        var form = await Shopper.DecideAsync(app.Client, order.RedirectUrl!, "pay");
         Interlocked.Increment(ref tally.Paid);
-        return new Paid(order["orderId"]!.GetValue<string>(), form);
+        return new Paid(order.OrderId, form);
     }
 
-    private static async Task<HttpResponseMessage> PostCreateAsync(TestApp app, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(NextPaymentFlowTests.OrderBody("SO-" + key)) };
-        request.Headers.Add("Idempotency-Key", key);
-        return await app.Client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> PostCreateAsync(TestApp app, string key) => app.Api.PostOrderAsync(OrderBodies.Next("SO-" + key), key);
 
-    private static async Task<JsonObject> ReadAsync(TestApp app, Tally tally, string orderId, Task storageBack)
+    private static async Task<OrderView> ReadAsync(TestApp app, Tally tally, string orderId, Task storageBack)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -258,7 +245,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
             tally.Count("get", response);
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+                return await app.Api.ReadAsync<OrderView>(response);
             }
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -269,7 +256,7 @@ public sealed class StorageOutageFaultSuite(ITestOutputHelper output)
 
     private static async Task<string?> ProblemTypeAsync(HttpResponseMessage response) =>
         response.Content.Headers.ContentType?.MediaType == "application/problem+json"
-            ? (await response.Content.ReadFromJsonAsync<JsonObject>())!["type"]?.GetValue<string>()
+            ? (await response.Content.ReadFromJsonAsync<Problem>())!.Type
             : null;
 
     /// <summary>The retry page's form: the same return URL and the same fields NEXT posted.</summary>

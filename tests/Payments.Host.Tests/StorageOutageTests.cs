@@ -1,17 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
-using Payments.Core.Orders;
 using Payments.Host.Hosting;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Payments.Storage.Orders;
 using Payments.Storage.Tables;
-using Payments.Testing;
-using Payments.Testing.Html;
 
 namespace Payments.Host.Tests;
 
@@ -22,67 +13,50 @@ namespace Payments.Host.Tests;
 /// </summary>
 public sealed class StorageOutageTests
 {
-    /// <summary>Quick storage retries, so that a request during the outage fails fast.</summary>
-    internal static Dictionary<string, string?> QuickStorageRetries(IDictionary<string, string?>? more = null)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:MaxRetryAttempts"] = "1",
-            ["Storage:RetryBaseDelay"] = "00:00:00.050",
-            ["Storage:RetryMaxDelay"] = "00:00:00.200",
-        };
-        foreach (var (k, v) in more ?? new Dictionary<string, string?>())
-        {
-            settings[k] = v;
-        }
-
-        return settings;
-    }
-
     internal static async Task AssertStorageUnavailableAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:storage-unavailable", problem["type"]!.GetValue<string>());
-        Assert.Equal(503, problem["status"]!.GetValue<int>());
+        var problem = (await response.Content.ReadFromJsonAsync<Problem>())!;
+        Assert.Equal("urn:payments:problem:storage-unavailable", problem.Type);
+        Assert.Equal(503, problem.Status);
     }
 
     [Fact]
     public async Task While_storage_is_down_create_read_and_webhook_answer_503_storage_unavailable_with_Retry_After()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()));
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(NextWebhooks.Settings()));
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
 
         await azurite.StopAsync();
 
         await AssertStorageUnavailableAsync(await app.Client.GetAsync($"/api/orders/{orderId}"));
-        await AssertStorageUnavailableAsync(await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody("SO-2002")));
+        await AssertStorageUnavailableAsync(await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next("SO-2002")));
         await AssertStorageUnavailableAsync(await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder))));
 
         // Back up: the refused create wrote nothing (the same key opens the order now), and the webhook NEXT sends
         // again settles the order.
         await azurite.StartAgainAsync();
-        Assert.Equal(HttpStatusCode.Created, (await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody("SO-2002"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.Next("SO-2002"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)))).StatusCode);
-        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)))).StatusCode);
+        Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     [Fact]
     public async Task A_NEXT_shopper_returning_while_storage_is_down_gets_a_page_that_posts_the_same_response_again_then_the_303()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        var returnForm = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        var returnForm = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
 
         await azurite.StopAsync();
         var page = await Shopper.ReturnAsync(app.Client, returnForm);
@@ -104,18 +78,18 @@ public sealed class StorageOutageTests
 
         Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
         Assert.Equal($"{TestApp.Shop}/checkout/done?orderId={orderId}&status=succeeded", done.Headers.Location!.ToString());
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Single(order["history"]!.AsArray());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Single(order.History);
     }
 
     [Fact]
     public async Task A_GET_return_while_storage_is_down_gets_a_page_that_refreshes_itself_with_a_link_back()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries());
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var returnForm = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick());
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var returnForm = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var returnUrl = new Uri(returnForm.Action).PathAndQuery + "?cancel=1";
 
         await azurite.StopAsync();
@@ -147,24 +121,16 @@ public sealed class StorageOutageTests
     public async Task An_order_that_keeps_changing_under_every_write_is_a_409_order_busy_with_Retry_After_1()
     {
         await using var azurite = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(),
             services => services.AddSingleton<IOrderStore>(sp => new AlwaysStaleStore(sp.GetRequiredService<TableOrderStore>())));
 
-        var response = await app.Client.PostAsJsonAsync("/api/orders", NextPaymentFlowTests.OrderBody());
+        var response = await app.Api.PostOrderAsync(OrderBodies.Next());
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:order-busy", problem["type"]!.GetValue<string>());
-        Assert.StartsWith("ord_", problem["orderId"]!.GetValue<string>(), StringComparison.Ordinal);
-    }
-
-    /// <summary>The system clock moved ahead on demand (the app's TimeProvider; storage signing keeps real time).</summary>
-    internal sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
+        var problem = await app.Api.ReadAsync<Problem>(response);
+        Assert.Equal("urn:payments:problem:order-busy", problem.Type);
+        Assert.StartsWith("ord_", problem.OrderId, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -193,7 +159,7 @@ public sealed class StorageOutageTests
     private static async Task<(TestApp App, ShiftedClock Clock)> StartCuttingOffAsync(RestartableAzurite azurite)
     {
         var clock = new ShiftedClock();
-        var app = await TestApp.StartAsync(azurite, QuickStorageRetries(), services =>
+        var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(), services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             services.AddSingleton<IOrderStore>(sp => new OutageBeforeSessionWrite(sp.GetRequiredService<TableOrderStore>(), azurite));
@@ -201,18 +167,11 @@ public sealed class StorageOutageTests
         return (app, clock);
     }
 
-    private static async Task<HttpResponseMessage> CreateAsync(TestApp app, JsonObject body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", key);
-        return await app.Client.SendAsync(request);
-    }
-
-    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    private static async Task<Problem> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {
         Assert.Equal(status, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("urn:payments:problem:" + type, problem["type"]!.GetValue<string>());
+        var problem = (await response.Content.ReadFromJsonAsync<Problem>())!;
+        Assert.Equal("urn:payments:problem:" + type, problem.Type);
         return problem;
     }
 
@@ -223,27 +182,27 @@ public sealed class StorageOutageTests
         var (app, clock) = await StartCuttingOffAsync(azurite);
         await using var _ = app;
 
-        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"));
+        await AssertStorageUnavailableAsync(await app.Api.PostOrderAsync(OrderBodies.Next(), "cut-1"));
         await azurite.StartAgainAsync();
-        var inProgress = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-in-progress");
-        var orderId = inProgress["orderId"]!.GetValue<string>();
+        var inProgress = await ProblemAsync(await app.Api.PostOrderAsync(OrderBodies.Next(), "cut-1"), HttpStatusCode.Conflict, "order-in-progress");
+        var orderId = inProgress.OrderId!;
 
         // Past the takeover age (2 minutes; the app's clock is moved, nothing waits) the same create gets a definite answer.
         clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
-        var abandoned = await ProblemAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1"), HttpStatusCode.Conflict, "order-abandoned");
-        Assert.Equal(orderId, abandoned["orderId"]!.GetValue<string>());
-        Assert.Equal("failed", abandoned["orderStatus"]!.GetValue<string>());
-        Assert.Contains("no shopper can have paid", abandoned["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var abandoned = await ProblemAsync(await app.Api.PostOrderAsync(OrderBodies.Next(), "cut-1"), HttpStatusCode.Conflict, "order-abandoned");
+        Assert.Equal(orderId, abandoned.OrderId);
+        Assert.Equal("failed", abandoned.OrderStatus);
+        Assert.Contains("no shopper can have paid", abandoned.Detail, StringComparison.Ordinal);
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.Null(order["redirectUrl"]);
-        Assert.Contains("no shopper can have paid", order["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("failed", order.Status);
+        Assert.Null(order.RedirectUrl);
+        Assert.Contains("no shopper can have paid", order.FailureReason, StringComparison.Ordinal);
 
         // The same key from now on: the failed order (200), never a second NEXT order.
-        var replay = await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-1");
+        var replay = await app.Api.PostOrderAsync(OrderBodies.Next(), "cut-1");
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-        Assert.Equal("failed", (await replay.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("failed", (await app.Api.ReadAsync<OrderView>(replay)).Status);
     }
 
     [Fact]
@@ -253,21 +212,21 @@ public sealed class StorageOutageTests
         var (app, clock) = await StartCuttingOffAsync(azurite);
         await using var _ = app;
 
-        await AssertStorageUnavailableAsync(await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2"));
+        await AssertStorageUnavailableAsync(await app.Api.PostOrderAsync(OrderBodies.Mangopay(), "cut-2"));
         await azurite.StartAgainAsync();
         clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
 
-        var resumed = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        var resumed = await app.Api.PostOrderAsync(OrderBodies.Mangopay(), "cut-2");
         Assert.Equal(HttpStatusCode.Created, resumed.StatusCode);
-        var order = (await resumed.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("pending", order["status"]!.GetValue<string>());
-        Assert.StartsWith($"{app.BaseUrl}/sandbox/mangopay/twint/", order["redirectUrl"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.StartsWith("wt_", order["providerReference"]!.GetValue<string>(), StringComparison.Ordinal);
+        var order = await app.Api.ReadAsync<OrderView>(resumed);
+        Assert.Equal("pending", order.Status);
+        Assert.StartsWith($"{app.BaseUrl}/sandbox/mangopay/twint/", order.RedirectUrl, StringComparison.Ordinal);
+        Assert.StartsWith("wt_", order.ProviderReference, StringComparison.Ordinal);
 
         // Mangopay answered the repeat with the first pay-in (same Idempotency-Key): one pay-in for the order.
-        var replay = await CreateAsync(app, MangopayFlowTests.OrderBody(), "cut-2");
+        var replay = await app.Api.PostOrderAsync(OrderBodies.Mangopay(), "cut-2");
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-        Assert.Equal(order["providerReference"]!.GetValue<string>(), (await replay.Content.ReadFromJsonAsync<JsonObject>())!["providerReference"]!.GetValue<string>());
+        Assert.Equal(order.ProviderReference, (await app.Api.ReadAsync<OrderView>(replay)).ProviderReference);
     }
 
     [Fact]
@@ -277,19 +236,19 @@ public sealed class StorageOutageTests
         var (app, clock) = await StartCuttingOffAsync(azurite);
         await using var _ = app;
 
-        await AssertStorageUnavailableAsync(await CreateAsync(app, NextPaymentFlowTests.OrderBody(), "cut-3"));
+        await AssertStorageUnavailableAsync(await app.Api.PostOrderAsync(OrderBodies.Next(), "cut-3"));
         await azurite.StartAgainAsync();
         var orderId = Assert.Single(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
 
         await app.RunTimerAsync(TimerFunctions.Reconcile);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
 
         clock.Offset = PaymentService.AbandonedClaimAge + TimeSpan.FromSeconds(1);
         await app.RunTimerAsync(TimerFunctions.Reconcile);
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("failed", order["status"]!.GetValue<string>());
-        Assert.Equal("reconcile", order["history"]![0]!["source"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("failed", order.Status);
+        Assert.Equal("reconcile", order.History[0].Source);
         Assert.Empty(await app.Service<IOrderQueries>().FindAwaitingProviderSessionAsync(DateTimeOffset.MaxValue, 10, default));
     }
 
@@ -327,16 +286,16 @@ public sealed class StorageOutageTests
 
         await using var azurite = await RestartableAzurite.StartAsync();
         OutageWitness? witness = null;
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(new Dictionary<string, string?> { ["Security:AllowedRedirectOrigins:1"] = shopOrigin }),
             services => services.AddSingleton<IOrderStore>(sp => witness = new OutageWitness(sp.GetRequiredService<TableOrderStore>())));
-        var body = NextPaymentFlowTests.OrderBody();
+        var body = OrderBodies.Next();
         body["successUrl"] = $"{shopOrigin}/checkout/done";
         body["failureUrl"] = $"{shopOrigin}/checkout/failed";
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(body);
+        var orderId = created.OrderId;
 
         await azurite.StopAsync();
-        var browser = BrowserShopper.RunAsync(created["redirectUrl"]!.GetValue<string>(), "Pay", shopOrigin);
+        var browser = BrowserShopper.RunAsync(created.RedirectUrl!, "Pay", shopOrigin);
 
         // The browser's return met the outage and got the retry page; storage comes back while the page waits.
         await Task.WhenAny(witness!.ReadFailed.Task, browser);
@@ -348,7 +307,7 @@ public sealed class StorageOutageTests
         var query = QueryHelpers.ParseQuery(finalUrl.Query);
         Assert.Equal(orderId, query["orderId"].ToString());
         Assert.Equal("succeeded", query["status"].ToString());
-        Assert.Equal("succeeded", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 
     /// <summary>Holds every settlement write until <see cref="Release"/> (a write stuck in storage retries).</summary>
@@ -380,11 +339,11 @@ public sealed class StorageOutageTests
     {
         await using var azurite = await RestartableAzurite.StartAsync();
         HeldWrites? writes = null;
-        await using var app = await TestApp.StartAsync(azurite, QuickStorageRetries(NextWebhookAndOperationsTests.Settings()),
+        await using var app = await TestApp.StartAsync(azurite, StorageRetries.Quick(NextWebhooks.Settings()),
             services => services.AddSingleton<IOrderStore>(sp => writes = new HeldWrites(sp.GetRequiredService<TableOrderStore>())));
-        var created = await NextPaymentFlowTests.CreateAsync(app);
-        var orderId = created["orderId"]!.GetValue<string>();
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next());
+        var orderId = created.OrderId;
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
         var nextOrder = JsonNode.Parse(form.Inputs.Single(i => i.Key == "response").Value)!.AsObject();
 
         // Storage has just failed (the app's own client saw it) and is back; the settlement's write then hangs past the
@@ -396,15 +355,15 @@ public sealed class StorageOutageTests
         writes!.Holding = true;
 
         await AssertStorageUnavailableAsync(await app.Client.SendAsync(
-            NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder))));
+            NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder))));
 
         // The settlement still finishes; NEXT's next delivery finds it done.
         writes.Holding = false;
         writes.Release();
-        var again = await app.Client.SendAsync(NextWebhookAndOperationsTests.Webhook(NextWebhookAndOperationsTests.Envelope(nextOrder)));
+        var again = await app.Client.SendAsync(NextWebhooks.Request(NextWebhooks.OrderCreated(nextOrder)));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Single(order["history"]!.AsArray());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Single(order.History);
     }
 }

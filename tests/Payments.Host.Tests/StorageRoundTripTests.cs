@@ -1,14 +1,8 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Events;
 using Payments.Host.Events;
-using Payments.Messaging;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -105,9 +99,9 @@ public sealed class StorageRoundTripTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, services: Counted(requests, sender));
 
         // Warm: the tables exist (each is created once per process, on first use).
-        await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-WARM"));
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-RT"));
-        var form = await Shopper.DecideAsync(app.Client, created["redirectUrl"]!.GetValue<string>(), "pay");
+        await app.Api.CreateOrderAsync(OrderBodies.Next("SO-WARM"));
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-RT"));
+        var form = await Shopper.DecideAsync(app.Client, created.RedirectUrl!, "pay");
 
         requests.Start();
         var back = await Shopper.ReturnAsync(app.Client, form);
@@ -132,13 +126,13 @@ public sealed class StorageRoundTripTests(AzuriteFixture azurite)
     {
         var requests = new StorageRequests();
         await using var app = await TestApp.StartAsync(azurite, services: Counted(requests));
-        await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-WARM"));
+        await app.Api.CreateOrderAsync(OrderBodies.Next("SO-WARM"));
 
         requests.Start();
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-RT"));
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-RT"));
         var made = requests.Stop();
 
-        Assert.Equal("pending", created["status"]!.GetValue<string>());
+        Assert.Equal("pending", created.Status);
         Assert.Equal([$"POST {app.LookupsTable}", $"POST {app.OrdersTable}", "POST $batch"], made);
     }
 
@@ -147,11 +141,11 @@ public sealed class StorageRoundTripTests(AzuriteFixture azurite)
     {
         var sender = new HeldSender();
         await using var app = await TestApp.StartAsync(azurite, services: s => s.AddSingleton<IMessageSender>(sender));
-        var created = await NextPaymentFlowTests.CreateAsync(app, NextPaymentFlowTests.OrderBody("SO-SLOW"));
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Next("SO-SLOW"));
+        var orderId = created.OrderId;
 
         // The bus holds the send for as long as the test likes: the 303 comes back while it waits.
-        var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+        var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
 
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
         Assert.Equal("succeeded", QueryHelpers.ParseQuery(back.Headers.Location!.Query)["status"].ToString());

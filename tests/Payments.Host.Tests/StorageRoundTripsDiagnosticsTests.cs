@@ -1,10 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Host.Diagnostics;
 using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 

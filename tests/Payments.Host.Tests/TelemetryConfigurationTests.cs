@@ -1,15 +1,10 @@
-using Microsoft.AspNetCore.Builder;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Host.Telemetry;
-using Payments.Messaging;
 
 namespace Payments.Host.Tests;
 

@@ -1,46 +1,12 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Payments.Core.Telemetry;
 using Payments.Host.Telemetry;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
-
-/// <summary>
-/// The Azure SDK reads its activity-source switch once per process, when its first client is made; the app sets it in
-/// <c>AddPaymentsTelemetry</c>, before it makes any, but in this test process other tests' clients come first. Without
-/// a listener the switch changes nothing (no activity is created), so setting it for the whole assembly is harmless.
-/// </summary>
-internal static class AzureSdkActivitySwitch
-{
-    [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Enable() => AppContext.SetSwitch("Azure.Experimental.EnableActivitySource", true);
-}
-
-/// <summary>
-/// One full payment (create, the shopper's return, the storefront webhook fan-out, an upsell) through the in-memory
-/// exporters: its spans form one trace (the parts that run from the bus are joined only by the context in the messages:
-/// the bus is drained outside the storefront's span), the Payments metrics moved by exactly what happened, every log line
-/// of it carries the order id, and nothing exported contains a secret or the shopper's e-mail or phone.
-/// </summary>
-/// <summary>
-/// Runs alone, after the parallel collections (xUnit runs non-parallel collections last, one at a time): the
-/// <c>Payments</c> meter and the ASP.NET Core and HttpClient sources are process-wide, so the payment's exact counts and
-/// spans must not pick up another test's app running at the same time. It has its own Azurite.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TelemetryCollection : ICollectionFixture<AzuriteFixture>
-{
-    public const string Name = "Telemetry (alone)";
-}
 
 [Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTests(AzuriteFixture azurite)
@@ -70,12 +36,12 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         {
             Assert.NotNull(checkout);
             traceId = checkout.TraceId;
-            var body = NextPaymentFlowTests.OrderBody("SO-TEL-1");
+            var body = OrderBodies.Next("SO-TEL-1");
             body["customer"]!["email"] = Email;
             body["customer"]!["phone"] = Phone;
-            var created = await NextPaymentFlowTests.CreateAsync(app, body);
-            orderId = created["orderId"]!.GetValue<string>();
-            var back = await Shopper.PayAsync(app.Client, created["redirectUrl"]!.GetValue<string>());
+            var created = await app.Api.CreateOrderAsync(body);
+            orderId = created.OrderId;
+            var back = await Shopper.PayAsync(app.Client, created.RedirectUrl!);
             Assert.Contains("status=succeeded", back.Headers.Location!.Query, StringComparison.Ordinal);
 
             using var upsell = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/upsells")
@@ -92,8 +58,8 @@ public sealed class TelemetryTests(AzuriteFixture azurite)
         // Outside the storefront's span: what runs from the bus joins the trace only through the messages' context.
         Assert.Null(Activity.Current);
         await app.DrainBusAsync();
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", Assert.Single(order["charges"]!.AsArray())!["status"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", Assert.Single(order.Charges).Status);
         Assert.Equal(2, receiver.Deliveries.Count);
         app.Service<TracerProvider>().ForceFlush();
         app.Service<MeterProvider>().ForceFlush();

@@ -1,19 +1,12 @@
-using System.Net;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Payments.Host.Events;
-using Payments.Messaging;
 using Payments.Messaging.InProcess;
 using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
-
-[CollectionDefinition(AzuriteFixture.Collection)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>;
 
 /// <summary>
 /// The real handler on a real Kestrel port, with the sandbox on and fresh tables in the shared Azurite.
@@ -32,6 +25,7 @@ public sealed class TestApp : IAsyncDisposable
         LookupsTable = lookupsTable;
         Tables = tables;
         Client = new HttpClient(new Contract.ContractRecorder(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })) { BaseAddress = new Uri(baseUrl) };
+        Api = new PaymentsApiClient(Client, app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
     }
 
     public WebApplication App { get; }
@@ -46,6 +40,9 @@ public sealed class TestApp : IAsyncDisposable
     /// of openapi/payments-v1.json is checked against that document (<see cref="Contract.ContractRecorder"/>).
     /// </summary>
     public HttpClient Client { get; }
+
+    /// <summary>The API as a storefront calls it, with typed answers; through <see cref="Client"/>, so the contract recorder sees it all.</summary>
+    public PaymentsApiClient Api { get; }
 
     public static Task<TestApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null) =>
@@ -199,6 +196,10 @@ public sealed class TestApp : IAsyncDisposable
 
         return rows;
     }
+
+    /// <summary>Every row's ETag by key: two equal answers mean nothing was written in between.</summary>
+    public async Task<Dictionary<(string PartitionKey, string RowKey), string?>> RowVersionsAsync() =>
+        (await AllRowsAsync()).ToDictionary(r => (r.PartitionKey, r.RowKey), r => (string?)r.ETag.ToString());
 
     public async ValueTask DisposeAsync()
     {

@@ -1,11 +1,4 @@
-using Payments.Testing.Html;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.WebUtilities;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -24,56 +17,31 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
         ["Sandbox:Twisto:ImmediateCapture"] = immediateCapture ? "true" : "false",
     };
 
-    public static JsonObject OrderBody(string reference = "SO-2001", string currency = "CZK") => new()
-    {
-        ["provider"] = "twisto",
-        ["merchantReference"] = reference,
-        ["amount"] = "1249.90",
-        ["currency"] = currency,
-        ["items"] = new JsonArray(
-            new JsonObject { ["name"] = "Hrnek", ["sku"] = "MUG-1", ["quantity"] = 2, ["unitPrice"] = "600.00", ["vatRate"] = "21", ["type"] = "goods" },
-            new JsonObject { ["name"] = "Doprava", ["quantity"] = 1, ["unitPrice"] = "99.90", ["vatRate"] = "21", ["type"] = "shipment" },
-            new JsonObject { ["name"] = "Sleva", ["quantity"] = 1, ["unitPrice"] = "-50.00", ["type"] = "discount" }),
-        ["customer"] = new JsonObject
-        {
-            ["email"] = "jana@example.cz",
-            ["firstName"] = "Jana",
-            ["lastName"] = "Nováková",
-            ["phone"] = "+420731889776",
-            ["address"] = new JsonObject { ["line1"] = "Újezd 450/40", ["city"] = "Praha", ["postalCode"] = "11800", ["country"] = "CZ" },
-        },
-        ["successUrl"] = $"{TestApp.Shop}/checkout/done",
-        ["failureUrl"] = $"{TestApp.Shop}/checkout/failed",
-    };
-
     [Theory]
     [InlineData("v4")]
     [InlineData("v2")]
     public async Task Paying_in_the_sandbox_ends_at_successUrl_as_succeeded(string version)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(version, captureOnApproval: true));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
-        Assert.Equal("twisto", created["provider"]!.GetValue<string>());
-        Assert.StartsWith($"{app.BaseUrl}/sandbox/twisto/gateway/{version}/", created["redirectUrl"]!.GetValue<string>());
-        Assert.NotNull(created["providerReference"]);
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
+        Assert.Equal("twisto", created.Provider);
+        Assert.StartsWith($"{app.BaseUrl}/sandbox/twisto/gateway/{version}/", created.RedirectUrl);
+        Assert.NotNull(created.ProviderReference);
 
         var back = await ShopperReturnsAsync(app, created, "approve");
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", path);
+        var query = ShopRedirect.AssertSentTo(back, "done", "succeeded");
         Assert.Equal(orderId, query["orderId"]);
-        Assert.Equal("succeeded", query["status"]);
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal(version == "v4" ? "completed" : "activated", order["providerStatus"]!.GetValue<string>());
-        Assert.Equal(created["providerReference"]!.GetValue<string>(), order["providerReference"]!.GetValue<string>());
-        var step = Assert.Single(order["history"]!.AsArray());
-        Assert.Equal("pending", step!["from"]!.GetValue<string>());
-        Assert.Equal("succeeded", step["to"]!.GetValue<string>());
-        Assert.Equal("return", step["source"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal(version == "v4" ? "completed" : "activated", order.ProviderStatus);
+        Assert.Equal(created.ProviderReference, order.ProviderReference);
+        var step = Assert.Single(order.History);
+        Assert.Equal("pending", step.From);
+        Assert.Equal("succeeded", step.To);
+        Assert.Equal("return", step.Source);
 
         var rows = await app.AllRowsAsync();
         Assert.Equal("succeeded", Assert.Single(rows, r => r.PartitionKey == orderId && r.RowKey == "order").GetString("Status"));
@@ -86,18 +54,15 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     public async Task Declining_in_the_sandbox_ends_at_failureUrl(string version, string status)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(version));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
 
         var back = await ShopperReturnsAsync(app, created, "decline");
 
-        Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        var (path, query) = Split(back.Headers.Location!);
-        Assert.Equal($"{TestApp.Shop}/checkout/failed", path);
-        Assert.Equal(status, query["status"]);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal(status, order["status"]!.GetValue<string>());
-        Assert.Equal(version == "v4" ? "cancelled" : "rejected", order["providerStatus"]!.GetValue<string>());
+        ShopRedirect.AssertSentTo(back, "failed", status);
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal(status, order.Status);
+        Assert.Equal(version == "v4" ? "cancelled" : "rejected", order.ProviderStatus);
     }
 
     [Theory]
@@ -106,26 +71,26 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     public async Task A_return_claiming_payment_while_Twisto_says_pending_changes_nothing(string version, string field, string claim)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(version, captureOnApproval: true));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
 
         // The shopper leaves the payment pending at Twisto, then forges the return: the genuine return URL with
         // Twisto's (guessed) parameters claiming success.
-        var genuine = await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "pending");
+        var genuine = await DecideAsync(app, created.RedirectUrl!, "pending");
         var forged = QueryHelpers.AddQueryString(genuine.GetLeftPart(UriPartial.Path), new Dictionary<string, string?>
         {
-            ["checkout_id"] = created["providerReference"]!.GetValue<string>(),
+            ["checkout_id"] = created.ProviderReference,
             [field] = claim,
         });
 
         var back = await app.Client.GetAsync(forged);
 
         Assert.Equal(HttpStatusCode.SeeOther, back.StatusCode);
-        Assert.Equal("pending", Split(back.Headers.Location!).Query["status"]);
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("pending", order["status"]!.GetValue<string>());
-        Assert.Empty(order["history"]!.AsArray());
-        Assert.Equal(version == "v4" ? "created" : "checking", order["providerStatus"]!.GetValue<string>());
+        Assert.Equal("pending", ShopRedirect.Split(back.Headers.Location!).Query["status"]);
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("pending", order.Status);
+        Assert.Empty(order.History);
+        Assert.Equal(version == "v4" ? "created" : "checking", order.ProviderStatus);
     }
 
     [Theory]
@@ -137,28 +102,28 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
 
         // Twisto's webhook URL is set at registration; the sandbox takes it from its settings (read on first use).
         app.App.Configuration["Sandbox:Twisto:WebhookUrl"] = $"{app.BaseUrl}/api/webhooks/twisto";
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
 
         // The shopper approves, and the browser never comes back.
-        var back = await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "approve");
+        var back = await DecideAsync(app, created.RedirectUrl!, "approve");
 
         var order = await WaitForAsync(app, orderId, "succeeded");
-        var step = Assert.Single(order["history"]!.AsArray());
-        Assert.Equal("webhook", step!["source"]!.GetValue<string>());
+        var step = Assert.Single(order.History);
+        Assert.Equal("webhook", step.Source);
 
         // The late return changes nothing more.
         Assert.Equal(HttpStatusCode.SeeOther, (await app.Client.GetAsync(back)).StatusCode);
-        Assert.Single((await NextPaymentFlowTests.GetAsync(app, orderId))["history"]!.AsArray());
+        Assert.Single((await app.Api.GetOrderAsync(orderId)).History);
     }
 
     [Fact]
     public async Task A_posted_v4_webhook_is_only_a_trigger_and_garbage_is_a_400()
     {
         await using var app = await TestApp.StartAsync(azurite, Settings("v4"));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
-        var checkoutId = created["providerReference"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
+        var checkoutId = created.ProviderReference;
         string Hook(string state) => $$"""
             {"checkout_id":"{{checkoutId}}","total_amount":"1249.90","refunded_amount":"0.00","created_date":"2019-08-24T14:15:22Z","settled_date":null,"type":"standard","state":"{{state}}","external_id":"{{orderId}}"}
             """;
@@ -169,7 +134,7 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.OK, forged.StatusCode);
         }
 
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
 
         using (var garbage = await app.Client.PostAsync("/api/webhooks/twisto", Json("""{"state":"completed"}""")))
         {
@@ -179,7 +144,7 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
         using (var unknown = await app.Client.PostAsync("/api/webhooks/twisto", Json("""{"checkout_id":"not-ours","state":"completed"}""")))
         {
             Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
-            Assert.Equal("unknown_order", (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+            Assert.Equal("unknown_order", (await app.Api.ReadAsync<WebhookAck>(unknown)).Status);
         }
 
         // Once Twisto really completes it (the sandbox's control endpoint; no webhook is configured), the same webhook settles it.
@@ -193,9 +158,9 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
         }
 
-        var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-        Assert.Equal("succeeded", order["status"]!.GetValue<string>());
-        Assert.Equal("webhook", order["history"]![0]!["source"]!.GetValue<string>());
+        var order = await app.Api.GetOrderAsync(orderId);
+        Assert.Equal("succeeded", order.Status);
+        Assert.Equal("webhook", order.History[0].Source);
     }
 
     [Theory]
@@ -204,29 +169,29 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     public async Task An_approval_waiting_for_a_charge_is_authorized_then_captured_and_refunded_through_the_api(string version)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(version, immediateCapture: false));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
 
         var back = await ShopperReturnsAsync(app, created, "approve");
-        Assert.Equal("authorized", Split(back.Headers.Location!).Query["status"]);
-        Assert.Equal($"{TestApp.Shop}/checkout/done", Split(back.Headers.Location!).Path);
+        Assert.Equal("authorized", ShopRedirect.Split(back.Headers.Location!).Query["status"]);
+        Assert.Equal($"{TestApp.Shop}/checkout/done", ShopRedirect.Split(back.Headers.Location!).Path);
 
         var captured = await PostAsync(app, $"/api/orders/{orderId}/capture");
         Assert.Equal(HttpStatusCode.OK, captured.StatusCode);
-        Assert.Equal("succeeded", (await captured.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await app.Api.ReadAsync<OrderView>(captured)).Status);
 
         var partial = await PostAsync(app, $"/api/orders/{orderId}/refunds", """{"amount":"249.90","reason":"requested_by_customer","comment":"one mug broken"}""");
         Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
-        Assert.Equal("partially_refunded", (await partial.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("partially_refunded", (await app.Api.ReadAsync<OrderView>(partial)).Status);
 
         var rest = await PostAsync(app, $"/api/orders/{orderId}/refunds", "");
         Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
-        Assert.Equal("refunded", (await rest.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal("refunded", (await app.Api.ReadAsync<OrderView>(rest)).Status);
 
         // Twisto agrees (v2 orders show what was refunded; v4 checkouts do not).
         if (version == "v2")
         {
-            using var read = new HttpRequestMessage(HttpMethod.Get, $"/sandbox/twisto/psp/v2/order/{created["providerReference"]}/");
+            using var read = new HttpRequestMessage(HttpMethod.Get, $"/sandbox/twisto/psp/v2/order/{created.ProviderReference}/");
             read.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", "sandbox-secret-key");
             var twisto = (await (await app.Client.SendAsync(read)).Content.ReadFromJsonAsync<JsonObject>())!;
             Assert.Equal("refunded", twisto["status"]!.GetValue<string>());
@@ -241,33 +206,32 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     public async Task An_authorized_payment_can_be_cancelled(string version)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings(version, immediateCapture: false));
-        var created = await NextPaymentFlowTests.CreateAsync(app, OrderBody());
-        var orderId = created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.Twisto());
+        var orderId = created.OrderId;
         await ShopperReturnsAsync(app, created, "approve");
 
         var cancelled = await PostAsync(app, $"/api/orders/{orderId}/cancel");
 
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
-        var order = (await cancelled.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("cancelled", order["status"]!.GetValue<string>());
-        Assert.Equal(version == "v4" ? "cancelled" : "canceled", order["providerStatus"]!.GetValue<string>());
+        var order = await app.Api.ReadAsync<OrderView>(cancelled);
+        Assert.Equal("cancelled", order.Status);
+        Assert.Equal(version == "v4" ? "cancelled" : "canceled", order.ProviderStatus);
     }
 
     [Fact]
     public async Task Twistos_limits_are_422s_naming_twisto_and_write_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite, Settings("v4"));
-        var body = OrderBody(currency: "CHF");
+        var body = OrderBodies.Twisto(currency: "CHF");
         body["customer"]!["firstName"] = new string('J', 41);
         body["providerOptions"] = new JsonObject { ["type"] = "pay-in-four" };
 
-        var response = await app.Client.PostAsJsonAsync("/api/orders", body);
+        var response = await app.Api.PostOrderAsync(body);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        var errors = problem["errors"]!.AsObject();
+        var errors = (await app.Api.ReadAsync<Problem>(response)).Errors!;
         Assert.Equal(["currency", "customer.firstName", "providerOptions.type"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
-        Assert.All(errors, e => Assert.StartsWith("twisto: ", e.Value![0]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.All(errors, e => Assert.StartsWith("twisto: ", e.Value[0], StringComparison.Ordinal));
         Assert.Empty(await app.AllRowsAsync());
     }
 
@@ -275,21 +239,21 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
     public async Task Pay_in_three_is_passed_to_twisto()
     {
         await using var app = await TestApp.StartAsync(azurite, Settings("v4", immediateCapture: false));
-        var body = OrderBody();
+        var body = OrderBodies.Twisto();
         body["providerOptions"] = new JsonObject { ["type"] = "pay-in-three" };
-        var created = await NextPaymentFlowTests.CreateAsync(app, body);
+        var created = await app.Api.CreateOrderAsync(body);
 
-        var page = await app.Client.GetStringAsync(created["redirectUrl"]!.GetValue<string>());
+        var page = await app.Client.GetStringAsync(created.RedirectUrl);
         Assert.Contains("Pay in 3", page, StringComparison.Ordinal);
 
         // Pay in 3 completes at once even without Immediate Capture.
         var back = await ShopperReturnsAsync(app, created, "approve");
-        Assert.Equal("succeeded", Split(back.Headers.Location!).Query["status"]);
+        Assert.Equal("succeeded", ShopRedirect.Split(back.Headers.Location!).Query["status"]);
     }
 
     /// <summary>The shopper decides on Twisto's page and the browser follows Twisto back to our return URL.</summary>
-    private static async Task<HttpResponseMessage> ShopperReturnsAsync(TestApp app, JsonObject created, string decision) =>
-        await app.Client.GetAsync(await DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), decision));
+    private static async Task<HttpResponseMessage> ShopperReturnsAsync(TestApp app, OrderView created, string decision) =>
+        await app.Client.GetAsync(await DecideAsync(app, created.RedirectUrl!, decision));
 
     /// <summary>
     /// Presses a button on the sandbox's gateway page and returns where Twisto sends the browser: v4 redirects
@@ -314,14 +278,14 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
         return new Uri(WebUtility.HtmlDecode(link.Groups["href"].Value));
     }
 
-    private static async Task<JsonObject> WaitForAsync(TestApp app, string orderId, string status)
+    private static async Task<OrderView> WaitForAsync(TestApp app, string orderId, string status)
     {
         for (var i = 0; ; i++)
         {
-            var order = await NextPaymentFlowTests.GetAsync(app, orderId);
-            if (order["status"]!.GetValue<string>() == status || i == 50)
+            var order = await app.Api.GetOrderAsync(orderId);
+            if (order.Status == status || i == 50)
             {
-                Assert.Equal(status, order["status"]!.GetValue<string>());
+                Assert.Equal(status, order.Status);
                 return order;
             }
 
@@ -333,12 +297,6 @@ public sealed partial class TwistoFlowTests(AzuriteFixture azurite)
         await app.Client.PostAsync(path, json is null ? null : Json(json));
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static (string Path, Dictionary<string, string> Query) Split(Uri location)
-    {
-        var query = QueryHelpers.ParseQuery(location.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
-        return (location.GetLeftPart(UriPartial.Path), query);
-    }
 
     [GeneratedRegex("<a id=\"return\" href=\"(?<href>[^\"]*)\"")]
     private static partial Regex ReturnLink();

@@ -1,12 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Payments.Core.Orders;
 using Payments.Core.Providers;
 using Payments.Core.Validation;
-using Payments.Testing;
 
 namespace Payments.Host.Tests;
 
@@ -43,16 +36,14 @@ public sealed class WebhookRedeliveryTests(AzuriteFixture azurite)
     public async Task An_unconfirmable_webhook_is_503_only_where_the_provider_sends_it_again(bool redelivers, HttpStatusCode expected)
     {
         await using var app = await TestApp.StartAsync(azurite, services: s => s.AddSingleton<IPaymentProvider>(new DownProvider(redelivers)));
-        var body = NextPaymentFlowTests.OrderBody("SO-DOWN");
+        var body = OrderBodies.Next("SO-DOWN");
         body["provider"] = "down";
         body["currency"] = "CHF";
-        var created = await app.Client.PostAsJsonAsync("/api/orders", body);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var orderId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["orderId"]!.GetValue<string>();
+        var orderId = (await app.Api.CreateOrderAsync(body)).OrderId;
 
         var response = await app.Client.PostAsync("/api/webhooks/down?ref=pay-SO-DOWN", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("pending", (await NextPaymentFlowTests.GetAsync(app, orderId))["status"]!.GetValue<string>());
+        Assert.Equal("pending", (await app.Api.GetOrderAsync(orderId)).Status);
     }
 }

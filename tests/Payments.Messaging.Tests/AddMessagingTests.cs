@@ -1,16 +1,10 @@
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Messaging.Functions;
-using Payments.Messaging.InProcess;
 using Payments.Messaging.ServiceBus;
-using Payments.Messaging.Tests.Support;
-using Payments.Messaging.Webhooks;
 
 namespace Payments.Messaging.Tests;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using Azure.Messaging.ServiceBus;
 using Payments.Messaging.ServiceBus;
-using Payments.Messaging.Tests.Support;
 
 namespace Payments.Messaging.Tests;
 

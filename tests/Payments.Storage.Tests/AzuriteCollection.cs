@@ -1,5 +1,3 @@
-using Payments.Testing;
-
 namespace Payments.Storage.Tests;
 
 /// <summary>One Azurite for every integration test class of this assembly.</summary>

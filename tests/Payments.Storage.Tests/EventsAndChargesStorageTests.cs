@@ -1,10 +1,6 @@
 using Payments.Core.Charges;
-using Payments.Core.Events;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Storage.Orders;
 using Payments.Storage.Webhooks;
-using Payments.Testing;
 
 namespace Payments.Storage.Tests;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using Azure.Core.Pipeline;
-using Azure.Data.Tables;
-using Payments.Storage.Tables;
 
 namespace Payments.Storage.Tests;
 

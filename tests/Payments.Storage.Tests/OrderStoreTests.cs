@@ -1,10 +1,4 @@
-using Azure.Data.Tables;
-using Payments.Core.Events;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Storage.Orders;
-using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Storage.Tests;
 

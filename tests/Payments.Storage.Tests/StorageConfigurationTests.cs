@@ -1,13 +1,7 @@
-using System.Net;
 using Azure.Core;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Storage.Orders;
-using Payments.Storage.Tables;
 
 namespace Payments.Storage.Tests;
 

@@ -1,8 +1,5 @@
-using System.Net;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Payments.Storage.Tables;
 
 namespace Payments.Storage.Tests;
 

@@ -1,8 +1,4 @@
-using System.Net;
 using Azure;
-using Azure.Data.Tables;
-using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Storage.Tests;
 

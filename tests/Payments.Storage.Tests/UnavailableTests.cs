@@ -1,9 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using Azure;
-using Azure.Data.Tables;
-using Payments.Storage.Tables;
-using Payments.Testing;
 
 namespace Payments.Storage.Tests;
 

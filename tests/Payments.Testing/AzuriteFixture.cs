@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Azure.Data.Tables;
 using Payments.Storage.Orders;
@@ -237,37 +236,10 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
             var npm = FindOnPath(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "npm.cmd" : "npm")
                 ?? throw new InvalidOperationException(
                     "azurite-table is not installed and npm is not on PATH: install Node.js (with npm), or set AZURITE_TABLE_BIN.");
-            var startInfo = new ProcessStartInfo
+            var (exit, output) = await ChildProcess.RunAsync(npm, ["ci", "--prefix", tools, "--no-audit", "--no-fund"], InstallTimeout, tools);
+            if (exit != 0)
             {
-                FileName = npm,
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = tools,
-            };
-            foreach (var arg in new[] { "ci", "--prefix", tools, "--no-audit", "--no-fund" })
-            {
-                startInfo.ArgumentList.Add(arg);
-            }
-
-            using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start npm.");
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(InstallTimeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"`npm ci --prefix {tools}` did not finish within {InstallTimeout.TotalMinutes} minutes.");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException(
-                    $"`npm ci --prefix {tools}` failed with exit code {process.ExitCode}:\n{await stdout}\n{await stderr}");
+                throw new InvalidOperationException($"`npm ci --prefix {tools}` failed with exit code {exit}:\n{output}");
             }
         }
     }
@@ -309,6 +281,3 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
         return null;
     }
 }
-
-/// <summary>A fresh order store and lookups on their own tables, and the client behind them.</summary>
-public sealed record OrderStorage(TableOrderStore Store, TableOrderLookups Lookups, TableServiceClient Client, OrderStorageOptions Options);

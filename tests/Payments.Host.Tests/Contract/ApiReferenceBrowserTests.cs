@@ -1,5 +1,4 @@
 using Payments.Host.Api;
-using Payments.Testing;
 
 namespace Payments.Host.Tests.Contract;
 

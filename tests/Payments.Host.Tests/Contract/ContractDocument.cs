@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>One documented response: an operation of <c>openapi/payments-v1.json</c> and one of its statuses.</summary>
@@ -37,7 +34,7 @@ public sealed class ContractDocument
     }
 
     public static ContractDocument Committed { get; } = new(
-        JsonNode.Parse(File.ReadAllText(Path.Combine(FunctionManifestTests.RepoRoot(), "openapi", "payments-v1.json")))!.AsObject());
+        JsonNode.Parse(File.ReadAllText(RepoFiles.OpenApiDocument))!.AsObject());
 
     /// <summary>Every operation and status the document lists.</summary>
     public IEnumerable<DocumentedResponse> Responses =>

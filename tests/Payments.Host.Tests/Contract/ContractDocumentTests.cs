@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>The contract check itself: it finds the operation a request hits and catches a response that breaks the document.</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>
@@ -60,6 +57,3 @@ public sealed class ContractRecorder(HttpMessageHandler inner) : DelegatingHandl
         Seen.AddOrUpdate((hit.OperationId, status), 1, (_, n) => n + 1);
     }
 }
-
-/// <summary>A response of the running app that the committed OpenAPI document does not allow.</summary>
-public sealed class ContractViolationException(string message) : Exception(message);

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
-using Payments.Testing;
-
 namespace Payments.Host.Tests.Contract;
 
 /// <summary>
@@ -41,7 +35,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
                 ["create customer"] = (await app.Client.PostAsJsonAsync("/api/customers", new { provider = "neuropay", firstName = "Ada", lastName = "Lovelace", email = "ada@example.com" })).StatusCode,
                 ["read customer"] = (await app.Client.GetAsync("/api/customers/cus_1?provider=neuropay")).StatusCode,
                 ["delete customer"] = (await app.Client.DeleteAsync("/api/customers/cus_1?provider=neuropay")).StatusCode,
-                ["create order"] = (await app.Client.PostAsJsonAsync("/api/orders", NeuroPayFlowTests.OrderBody($"SO-C3-{(int)upstreamStatus}"))).StatusCode,
+                ["create order"] = (await app.Client.PostAsJsonAsync("/api/orders", OrderBodies.NeuroPay($"SO-C3-{(int)upstreamStatus}"))).StatusCode,
             };
             Assert.All(answers, a => Assert.True(a.Value == expected, $"{a.Key} with the provider answering {(int)upstreamStatus}: {(int)a.Value}, not {(int)expected}"));
         }
@@ -55,7 +49,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
         await using var other = await TestApp.StartAsync(azurite, app.SameTables());
         var again = await other.Client.SendAsync(Refund(paid, "refund-held"));
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        Assert.Equal("requested", (await again.Content.ReadFromJsonAsync<JsonObject>())!["refunds"]!.AsArray().Single()!["status"]!.GetValue<string>());
+        Assert.Equal("requested", (await other.Api.ReadAsync<OrderView>(again)).Refunds.Single().Status);
         release.SetResult();
         Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
     }
@@ -64,7 +58,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     public async Task While_storage_is_down_every_operation_on_an_order_and_health_answer_503()
     {
         await using var storage = await RestartableAzurite.StartAsync();
-        await using var app = await TestApp.StartAsync(storage, StorageOutageTests.QuickStorageRetries());
+        await using var app = await TestApp.StartAsync(storage, StorageRetries.Quick());
         var authorized = await PaidAsync(app, "SO-D1", capture: false);
 
         await storage.StopAsync();
@@ -87,7 +81,7 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     [Fact]
     public async Task Odd_requests_get_the_documented_4xx()
     {
-        await using var app = await TestApp.StartAsync(azurite, NextWebhookAndOperationsTests.Settings());
+        await using var app = await TestApp.StartAsync(azurite, NextWebhooks.Settings());
 
         // A GET notification with a body over the limit.
         using var big = new HttpRequestMessage(HttpMethod.Get, "/api/webhooks/next") { Content = new StringContent(new string('x', 2 * 1024 * 1024), Encoding.UTF8, "application/json") };
@@ -112,9 +106,9 @@ public sealed class ContractStatusTests(AzuriteFixture azurite)
     /// <summary>A Neuro-Pay order the shopper paid (authorized when not captured at once); returns its id.</summary>
     private static async Task<string> PaidAsync(TestApp app, string reference, bool capture)
     {
-        var created = await NeuroPayFlowTests.CreateAsync(app, NeuroPayFlowTests.OrderBody(reference, new JsonObject { ["capture"] = capture }));
-        await NeuroPayFlowTests.FollowAsync(app, await NeuroPayFlowTests.DecideAsync(app, created["redirectUrl"]!.GetValue<string>(), "pay"));
-        return created["orderId"]!.GetValue<string>();
+        var created = await app.Api.CreateOrderAsync(OrderBodies.NeuroPay(reference, new JsonObject { ["capture"] = capture }));
+        await NeuroPayShopper.FollowAsync(app, await NeuroPayShopper.DecideAsync(app, created.RedirectUrl!, "pay"));
+        return created.OrderId;
     }
 
     private static HttpRequestMessage Refund(string orderId, string key)

@@ -1,4 +1,3 @@
-using System.Text;
 using Payments.Messaging.Functions;
 
 namespace Payments.Messaging.Tests.Functions;

@@ -1,12 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Telemetry;
 using Payments.Messaging.Functions;
-using Payments.Messaging.InProcess;
-using Payments.Messaging.Tests.Support;
 
 namespace Payments.Messaging.Tests.Functions;
 

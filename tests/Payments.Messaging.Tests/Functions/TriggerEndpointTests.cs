@@ -1,9 +1,5 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Payments.Messaging.Functions;
-using Payments.Messaging.Tests.Support;
 
 namespace Payments.Messaging.Tests.Functions;
 

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using Payments.Messaging.InProcess;
-using Payments.Messaging.Tests.Support;
-
 namespace Payments.Messaging.Tests.InProcess;
 
 public sealed class InProcessBusTests : IDisposable

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
 using Moq;
 using Payments.Messaging.ServiceBus;

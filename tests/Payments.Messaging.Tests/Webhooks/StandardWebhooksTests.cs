@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using Payments.Messaging.Tests.Support;
-using Payments.Messaging.Webhooks;
 
 namespace Payments.Messaging.Tests.Webhooks;
 

@@ -1,16 +1,7 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Payments.Core.Events;
 using Payments.Core.Money;
-using Payments.Core.Orders;
-using Payments.Messaging.Tests.Support;
-using Payments.Messaging.Webhooks;
 
 namespace Payments.Messaging.Tests.Webhooks;
 

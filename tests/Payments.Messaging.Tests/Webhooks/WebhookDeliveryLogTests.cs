@@ -1,15 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Messaging.InProcess;
-using Payments.Messaging.Tests.Support;
-using Payments.Messaging.Webhooks;
-
 namespace Payments.Messaging.Tests.Webhooks;
 
 /// <summary>The fan-out consults its <see cref="IWebhookDeliveryLog"/>: an event delivered once is not delivered again.</summary>

@@ -1,16 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Payments.Core.Events;
-using Payments.Core.Orders;
-using Payments.Messaging.InProcess;
-using Payments.Messaging.Tests.Support;
-using Payments.Messaging.Webhooks;
 
 namespace Payments.Messaging.Tests.Webhooks;
 

@@ -3,9 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace Payments.Testing.Html;
 
-/// <summary>A form in an HTML page: its action and its fields (hidden inputs, and the named buttons).</summary>
-public sealed record HtmlForm(string Action, IReadOnlyList<KeyValuePair<string, string>> Inputs, IReadOnlyList<(string Name, string Value, string Label)> Buttons);
-
 /// <summary>Reads the forms of the sandboxes' hosted pages, as a browser would submit them. Enough HTML for our own pages.</summary>
 public static partial class HtmlForms
 {
