@@ -110,12 +110,14 @@ round_trips=""
 for c in $concurrencies; do
   base_rates=() app_rates=() ratios=() p50s=() p95s=() traced_rates=() traced_ratios=()
   for i in $(seq "$pairs"); do
-    base_line=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" | tail -n 1)
-    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c")
+    base_out=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid")
+    base_line=$(grep '^baseline:' <<<"$base_out")
+    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid")
     app_line=$(grep '^callbacks:' <<<"$app_out")
     round_trips=$(grep '^storage round trips:' <<<"$app_out" || true)
     echo "  $c concurrent, pair $i: $base_line" >&2
     echo "  $c concurrent, pair $i: $app_line" >&2
+    echo "    baseline $(grep '^cpu per' <<<"$base_out"); app $(grep '^cpu per' <<<"$app_out")" >&2
     base=$(field 'ops/s' "$base_line")
     rate=$(field 'returns/s' "$app_line")
     base_rates+=("$base") app_rates+=("$rate")
