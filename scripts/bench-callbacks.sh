@@ -11,6 +11,9 @@
 # PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
 # OTLP to a local sink (scripts/otlp-sink.py, python3) and its returns are timed in the same alternation; prints its
 # returns/s and the on/off ratio (target >= 0.9).
+# Each handler is warmed up first (one untimed round), so the pairs time its steady state, not its JIT; the load tool
+# runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing, stays out of the
+# timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
 # Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -104,18 +107,28 @@ loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 
+# Steady state, not start-up: each handler first serves one untimed round of creates, payments and returns at the
+# highest concurrency, so its JIT has tiered up before anything is timed (start-up has its own benchmark).
+warm_c=$(tr ' ' '\n' <<<"$concurrencies" | sort -n | tail -n 1)
+for url in "$app_url" $traced_url; do
+  log "Warming up $url: $orders returns at $warm_c concurrent, not timed"
+  "${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$warm_c" >/dev/null
+done
+
 summary=()
 telemetry_summary=()
 round_trips=""
 for c in $concurrencies; do
   base_rates=() app_rates=() ratios=() p50s=() p95s=() traced_rates=() traced_ratios=()
   for i in $(seq "$pairs"); do
-    base_line=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" | tail -n 1)
-    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c")
+    base_out=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid")
+    base_line=$(grep '^baseline:' <<<"$base_out")
+    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid")
     app_line=$(grep '^callbacks:' <<<"$app_out")
     round_trips=$(grep '^storage round trips:' <<<"$app_out" || true)
     echo "  $c concurrent, pair $i: $base_line" >&2
     echo "  $c concurrent, pair $i: $app_line" >&2
+    echo "    baseline $(grep '^cpu per' <<<"$base_out"); app $(grep '^cpu per' <<<"$app_out")" >&2
     base=$(field 'ops/s' "$base_line")
     rate=$(field 'returns/s' "$app_line")
     base_rates+=("$base") app_rates+=("$rate")
@@ -147,5 +160,11 @@ if [ -n "$traced_url" ]; then
   echo "telemetry cost: the same build exporting traces, metrics and logs over OTLP to a local sink, in the same alternation (medians)"
   printf '%-11s %-24s %s\n' concurrent "returns/s telemetry on" "ratio on/off (target >= 0.9)"
   printf '%s\n' "${telemetry_summary[@]}"
-  echo "OTLP sink received: $(cat "$work_dir/otlp-counts.json" 2>/dev/null || echo nothing)"
+  python3 - "$work_dir/otlp-counts.json" <<'PY' || echo "OTLP sink received: nothing"
+import json, sys
+counts = json.load(open(sys.argv[1]))
+spans = counts.pop("spans", {})
+print("OTLP sink received: " + ", ".join(f"{path} {c['requests']} requests, {c['bytes']} bytes" for path, c in counts.items() if isinstance(c, dict)))
+print("spans exported, by scope and name (warm-up, creates and payments included): " + "; ".join(f"{n} {k}" for k, n in sorted(spans.items(), key=lambda kv: -kv[1])))
+PY
 fi

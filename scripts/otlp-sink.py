@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A local OTLP/HTTP sink for the callback benchmark: accepts every export (POST /v1/traces, /v1/metrics, /v1/logs),
-answers 200 with an empty protobuf body, and keeps per-path request and byte counts in the file named by argv[1].
-Listens on 127.0.0.1 on a free port and prints that port on its first line. Standard library only."""
+answers 200 with an empty protobuf body, and keeps per-path request and byte counts in the file named by argv[1], and,
+for traces, the spans by instrumentation scope and name (what each return costs in spans). Listens on 127.0.0.1 on a
+free port and prints that port on its first line. Standard library only: the few protobuf fields it reads are walked by
+hand (OTLP trace: ExportTraceServiceRequest.resource_spans=1 > ResourceSpans.scope_spans=2 > ScopeSpans.scope=1 (name=1),
+spans=2 > Span.name=5)."""
 import json
 import sys
 import threading
@@ -12,6 +15,55 @@ counts = {}
 lock = threading.Lock()
 
 
+def fields(data):
+    """(field number, wire type, value) of one protobuf message; length-delimited values as bytes."""
+    i = 0
+    while i < len(data):
+        key, i = varint(data, i)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, i = varint(data, i)
+        elif wire == 1:
+            value, i = data[i:i + 8], i + 8
+        elif wire == 2:
+            length, i = varint(data, i)
+            value, i = data[i:i + length], i + length
+        elif wire == 5:
+            value, i = data[i:i + 4], i + 4
+        else:
+            return
+        yield number, wire, value
+
+
+def varint(data, i):
+    result = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, i
+        shift += 7
+
+
+def count_spans(body, spans):
+    for number, _, resource_spans in fields(body):
+        if number != 1:
+            continue
+        for number, _, scope_spans in fields(resource_spans):
+            if number != 2:
+                continue
+            scope, names = "", []
+            for number, _, value in fields(scope_spans):
+                if number == 1:
+                    scope = next((v.decode("utf-8", "replace") for n, _, v in fields(value) if n == 1), "")
+                elif number == 2:
+                    names.append(next((v.decode("utf-8", "replace") for n, _, v in fields(value) if n == 5), ""))
+            for name in names:
+                key = f"{scope} {name}"
+                spans[key] = spans.get(key, 0) + 1
+
+
 class Sink(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -20,6 +72,11 @@ class Sink(BaseHTTPRequestHandler):
             entry = counts.setdefault(self.path, {"requests": 0, "bytes": 0})
             entry["requests"] += 1
             entry["bytes"] += len(body)
+            if self.path == "/v1/traces" and self.headers.get("Content-Type", "").startswith("application/x-protobuf"):
+                try:
+                    count_spans(body, counts.setdefault("spans", {}))
+                except (IndexError, ValueError):
+                    counts["undecodable"] = counts.get("undecodable", 0) + 1
             with open(counts_file, "w") as f:
                 json.dump(counts, f)
         self.send_response(200)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace Payments.Messaging;
 
@@ -39,6 +40,28 @@ public sealed class ReceivedMessage
     /// <summary>Deserializes the body as JSON (web defaults unless <paramref name="options"/> are given).</summary>
     public T? BodyAsJson<T>(JsonSerializerOptions? options = null) =>
         JsonSerializer.Deserialize<T>(Body.Span, options ?? JsonDefaults.Web);
+
+    /// <summary>
+    /// Reads the body as JSON of <typeparamref name="T"/> for a handler (<paramref name="body"/> is null for a JSON
+    /// <c>null</c>); false, with an error naming the message and <paramref name="what"/> (e.g. "a payment event") logged,
+    /// when it is not valid JSON of it.
+    /// </summary>
+    public bool TryReadBody<T>(ILogger logger, string what, out T? body)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        try
+        {
+            body = BodyAsJson<T>();
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            logger.LogError("Message {MessageId} is not {What}: {Error}", MessageId, what, ex.Message);
+            body = null;
+            return false;
+        }
+    }
 
     public override string ToString() =>
         $"Message {MessageId ?? "(no id)"} (delivery {DeliveryCount}, {Body.Length} bytes, subject {Subject ?? "-"})";

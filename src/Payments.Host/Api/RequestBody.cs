@@ -30,7 +30,9 @@ public static class RequestBody
         {
             while (true)
             {
-                var memory = buffer.GetMemory(4096);
+                // Whatever room is left (a buffer sized to the Content-Length plus one byte is read without growing it; the
+                // spare byte shows the end, or a body longer than it claimed); grows only when that room is used up.
+                var memory = buffer.GetMemory();
                 var read = await request.Body.ReadAsync(memory, cancellationToken);
                 if (read == 0)
                 {

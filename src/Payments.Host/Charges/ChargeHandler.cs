@@ -18,14 +18,8 @@ public sealed class ChargeHandler(ChargeService charges, ILogger<ChargeHandler> 
 
     public async Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
-        ChargeMessage? body;
-        try
+        if (!message.TryReadBody<ChargeMessage>(logger, "a charge message", out var body))
         {
-            body = message.BodyAsJson<ChargeMessage>();
-        }
-        catch (JsonException ex)
-        {
-            logger.LogError("Message {MessageId} is not a charge message: {Error}", message.MessageId, ex.Message);
             return HandlerResult.Failure("the body is not a charge message (dead-letter it for inspection)");
         }
 

@@ -212,15 +212,9 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
         var timer = next is { } at ? Task.Delay(at - now, _clock, cts.Token) : Task.Delay(Timeout.Infinite, cts.Token);
         await Task.WhenAny(signal, timer);
         await cts.CancelAsync();
-        try
-        {
-            await Task.WhenAll(signal, timer);
-        }
-        catch (OperationCanceledException)
-        {
-            // The other one of the two, cancelled above.
-        }
-
+        // The other one of the two, cancelled above, ends cancelled: awaited without throwing, since an exception per wake-up
+        // was a measurable share of the pump's CPU under load.
+        await Task.WhenAll(signal, timer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
     }
 

@@ -194,18 +194,8 @@ public sealed class PaymentEventFanOutHandler(WebhookFanOut fanOut, ILogger<Paym
 {
     public async Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
-        PaymentEvent? paymentEvent;
-        try
-        {
-            paymentEvent = message.BodyAsJson<PaymentEvent>();
-        }
-        catch (JsonException ex)
-        {
-            logger.LogError("Message {MessageId} is not a payment event: {Error}", message.MessageId, ex.Message);
-            return HandlerResult.Failure("the body is not a payment event (dead-letter it for inspection)");
-        }
-
-        if (paymentEvent is null || string.IsNullOrEmpty(paymentEvent.EventId))
+        if (!message.TryReadBody<PaymentEvent>(logger, "a payment event", out var paymentEvent)
+            || paymentEvent is null || string.IsNullOrEmpty(paymentEvent.EventId))
         {
             return HandlerResult.Failure("the body is not a payment event (dead-letter it for inspection)");
         }
@@ -220,17 +210,7 @@ public sealed class WebhookDeliveryHandler(WebhookFanOut fanOut, ILogger<Webhook
 {
     public async Task<HandlerResult> HandleAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
-        WebhookDeliveryJob? job;
-        try
-        {
-            job = message.BodyAsJson<WebhookDeliveryJob>();
-        }
-        catch (JsonException ex)
-        {
-            logger.LogError("Message {MessageId} is not a webhook delivery job: {Error}", message.MessageId, ex.Message);
-            job = null;
-        }
-
+        message.TryReadBody<WebhookDeliveryJob>(logger, "a webhook delivery job", out var job);
         if (job is null || string.IsNullOrEmpty(job.EventId) || string.IsNullOrEmpty(job.Endpoint) || job.Attempt < 1 || job.Payload is null)
         {
             return HandlerResult.Failure("the body is not a webhook delivery job (dead-letter it for inspection)");

@@ -41,8 +41,7 @@ public sealed class TableOrderLookups : IOrderLookups
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(record.Key);
-        var partitionKey = IdempotencyPartitionKey(record.Key);
-        var entity = TableRows.Create(partitionKey, IdempotencyRowKey, new Dictionary<string, object?>
+        var entity = TableRows.Create(IdempotencyPartitionKey(record.Key), IdempotencyRowKey, new Dictionary<string, object?>
         {
             ["Key"] = record.Key,
             ["Fingerprint"] = record.Fingerprint,
@@ -50,50 +49,30 @@ public sealed class TableOrderLookups : IOrderLookups
             ["CreatedAt"] = record.CreatedAt,
         });
 
-        await _table.EnsureAsync(cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        // Claimed and removed in between (clean-up): InsertOrReadAsync claims it again.
+        if (await InsertOrReadAsync(entity, cancellationToken) is not { } existing)
         {
-            try
-            {
-                await _table.Table.AddEntityAsync(entity, cancellationToken);
-                return null;
-            }
-            catch (RequestFailedException ex) when (ex.IsConflict())
-            {
-                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, IdempotencyRowKey, cancellationToken: cancellationToken);
-                var existing = row.HasValue ? row.Value : null;
-                if (existing is null)
-                {
-                    // Claimed and removed in between (clean-up): try to claim it again.
-                    if (attempt < MaxAttempts)
-                    {
-                        continue;
-                    }
-
-                    throw;
-                }
-
-                var first = new IdempotencyRecord(
-                    existing.GetString("Key") ?? record.Key,
-                    existing.GetString("Fingerprint") ?? string.Empty,
-                    existing.GetString("OrderId") ?? string.Empty,
-                    existing.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue);
-
-                // A retried insert whose first attempt landed meets its own row: same key, fingerprint and
-                // (freshly generated) order id means this call is the one that claimed it.
-                var ours = string.Equals(first.Fingerprint, record.Fingerprint, StringComparison.Ordinal)
-                    && string.Equals(first.OrderId, record.OrderId, StringComparison.Ordinal);
-                return ours ? null : first;
-            }
+            return null;
         }
+
+        var first = new IdempotencyRecord(
+            existing.GetString("Key") ?? record.Key,
+            existing.GetString("Fingerprint") ?? string.Empty,
+            existing.GetString("OrderId") ?? string.Empty,
+            existing.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue);
+
+        // A retried insert whose first attempt landed meets its own row: same key, fingerprint and
+        // (freshly generated) order id means this call is the one that claimed it.
+        var ours = string.Equals(first.Fingerprint, record.Fingerprint, StringComparison.Ordinal)
+            && string.Equals(first.OrderId, record.OrderId, StringComparison.Ordinal);
+        return ours ? null : first;
     }
 
     public async Task<string?> LinkProviderReferenceAsync(string provider, string providerReference, string orderId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(providerReference);
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
-        var partitionKey = ReferencePartitionKey(provider, providerReference);
-        var entity = TableRows.Create(partitionKey, ReferenceRowKey, new Dictionary<string, object?>
+        var entity = TableRows.Create(ReferencePartitionKey(provider, providerReference), ReferenceRowKey, new Dictionary<string, object?>
         {
             ["Provider"] = provider,
             ["Reference"] = providerReference,
@@ -101,34 +80,16 @@ public sealed class TableOrderLookups : IOrderLookups
             ["CreatedAt"] = _clock.GetUtcNow(),
         });
 
-        await _table.EnsureAsync(cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        // Links are never removed: a row that conflicts and then is not there is storage misbehaving (InsertOrReadAsync
+        // tries again, then throws). A retried insert whose first attempt landed meets its own row: that is this order's
+        // link, not a conflict.
+        if (await InsertOrReadAsync(entity, cancellationToken) is not { } existing)
         {
-            try
-            {
-                await _table.Table.AddEntityAsync(entity, cancellationToken);
-                return null;
-            }
-            catch (RequestFailedException ex) when (ex.IsConflict())
-            {
-                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ReferenceRowKey, cancellationToken: cancellationToken);
-                var existing = row.HasValue ? row.Value : null;
-                if (existing is null)
-                {
-                    // Links are never removed; a row that conflicts and then is not there is storage misbehaving.
-                    if (attempt < MaxAttempts)
-                    {
-                        continue;
-                    }
-
-                    throw;
-                }
-
-                // A retried insert whose first attempt landed meets its own row: that is this order's link, not a conflict.
-                var owner = existing.GetString("OrderId") ?? string.Empty;
-                return string.Equals(owner, orderId, StringComparison.Ordinal) ? null : owner;
-            }
+            return null;
         }
+
+        var owner = existing.GetString("OrderId") ?? string.Empty;
+        return string.Equals(owner, orderId, StringComparison.Ordinal) ? null : owner;
     }
 
     public async Task<string?> FindOrderIdAsync(string provider, string providerReference, CancellationToken cancellationToken)
@@ -138,6 +99,36 @@ public sealed class TableOrderLookups : IOrderLookups
         await _table.EnsureAsync(cancellationToken);
         var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, ReferenceRowKey, select: ["OrderId"], cancellationToken: cancellationToken);
         return row.HasValue ? row.Value!.GetString("OrderId") : null;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="entity"/>; null when this call inserted it, else the row that was there. A conflict whose
+    /// row is gone by the time it is read is tried again (<see cref="MaxAttempts"/> in all), then its conflict is thrown.
+    /// </summary>
+    private async Task<TableEntity?> InsertOrReadAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
+        await _table.EnsureAsync(cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _table.Table.AddEntityAsync(entity, cancellationToken);
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.IsConflict())
+            {
+                var row = await _table.Table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
+                if (row.HasValue)
+                {
+                    return row.Value;
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw;
+                }
+            }
+        }
     }
 
     public static string IdempotencyPartitionKey(string key) => "idem_" + Sha256Hex(key);
