@@ -66,7 +66,12 @@ public static class StorageRegistration
 
                 var credential = string.IsNullOrWhiteSpace(options.ConnectionString) ? sp.GetRequiredService<TokenCredential>() : null;
                 return TableStorageClients.Create(options, credential, sp.GetRequiredService<StorageHealth>(), clientOptions);
-            });
+            })
+
+            // Microsoft.Extensions.Azure hands every client factory a credential, by default a DefaultAzureCredential of its
+            // own built when the client is (its pipeline, MSAL), even when nothing uses it. The factory above resolves the
+            // app's credential itself when it needs one; this one is never asked for a token.
+            .WithCredential(_ => UnusedCredential.Instance);
         });
         return services;
     }
@@ -108,6 +113,18 @@ public static class StorageRegistration
             sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IOrderLookups>(sp => sp.GetRequiredService<TableOrderLookups>());
         return services;
+    }
+
+    /// <summary>What Microsoft.Extensions.Azure is given for the table client, whose factory picks its own credential.</summary>
+    private sealed class UnusedCredential : TokenCredential
+    {
+        public static readonly UnusedCredential Instance = new();
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The table client's credential is chosen by its factory; this one is never used.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The table client's credential is chosen by its factory; this one is never used.");
     }
 
     private static bool IsValidTableName(string name)

@@ -25,10 +25,18 @@ public static partial class OpenApiContract
     public const string FunctionKeyScheme = "functionKey";
     public const string ProblemJson = "application/problem+json";
 
-    /// <summary>Requires the API key and says so in the contract.</summary>
+    /// <summary>
+    /// Requires the API key and says so in the contract. The filter is the app's one <see cref="ApiKeyFilter"/> (a
+    /// singleton): <c>AddEndpointFilter&lt;T&gt;</c> would compile an activation expression for each endpoint when the
+    /// endpoints are first built, on the first request.
+    /// </summary>
     public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group)
     {
-        group.AddEndpointFilter<ApiKeyFilter>();
+        group.AddEndpointFilterFactory((context, next) =>
+        {
+            var filter = context.ApplicationServices.GetRequiredService<ApiKeyFilter>();
+            return invocation => filter.InvokeAsync(invocation, next);
+        });
         group.WithMetadata(new ApiKeyRequiredMetadata());
         return group;
     }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Payments.Core.Orders;
 using Payments.Host.Api;
 
 namespace Payments.Host.Health;
@@ -25,12 +24,12 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<Results<Ok<HealthView>, ProblemHttpResult>> CheckAsync(IOrderStore orders, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<HealthView>, ProblemHttpResult>> CheckAsync(StorageProbe storage, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
             // A point read of an id that never exists: proves the account answers and the credentials work.
-            await orders.GetAsync("ord_00000000000000000000000000000000", cancellationToken);
+            await storage.CheckAsync(cancellationToken);
             return TypedResults.Ok(new HealthView("healthy", new Dictionary<string, string> { ["storage"] = "ok" }));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Charges;
@@ -9,12 +10,14 @@ using Payments.Host.Api;
 using Payments.Host.Charges;
 using Payments.Host.Diagnostics;
 using Payments.Host.Events;
+using Payments.Host.Health;
 using Payments.Host.Returns;
 using Payments.Messaging;
 using Payments.Messaging.Webhooks;
 using Payments.Providers;
 using Payments.Sandbox;
 using Payments.Storage;
+using Payments.Storage.Orders;
 
 namespace Payments.Host.Hosting;
 
@@ -57,6 +60,7 @@ public static class ServiceRegistration
         services.AddSingleton<RefundService>();
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ApiKeyFilter>();
+        services.AddSingleton(sp => new StorageProbe(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>()));
 
         services.AddStorageRoundTripsDiagnostics(configuration);
         services.AddOrderStorage(configuration);

@@ -9,9 +9,22 @@ namespace Payments.Messaging.Functions;
 /// <see cref="PeriodicTimer"/> of its period, each run in its own service scope. A failed run is logged and the next
 /// tick runs again, as under the host. Runs of one timer never overlap.
 /// </summary>
+/// <remarks>
+/// A timer that runs on startup (<see cref="TimerFunction.RunOnStartup"/>) runs once the server is listening
+/// (<see cref="IHostApplicationLifetime.ApplicationStarted"/>) and <see cref="StartupRunDelay"/> later: a cold start
+/// serves its first requests first, instead of sharing the CPU with a sweep that builds the storage client and
+/// queries a table at the same moment. What such a run picks up (an outbox row a crash left behind) waits a second
+/// longer; nothing it would have found is lost.
+/// </remarks>
 public sealed class TimerFunctionService(IEnumerable<TimerFunction> timers, IServiceScopeFactory scopes, TimeProvider clock,
-    ILogger<TimerFunctionService> logger) : BackgroundService
+    ILogger<TimerFunctionService> logger, IHostApplicationLifetime? lifetime = null) : BackgroundService
 {
+    /// <summary>
+    /// How long after the server started a startup run waits. Wall-clock time of the process (not the injected clock,
+    /// which schedules the periods): it is about the CPU of a cold start, not about when the work is due.
+    /// </summary>
+    public static readonly TimeSpan StartupRunDelay = TimeSpan.FromSeconds(1);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(timers.Select(timer => RunTimerAsync(timer, stoppingToken)));
 
@@ -24,6 +37,7 @@ public sealed class TimerFunctionService(IEnumerable<TimerFunction> timers, ISer
             await Task.Yield();
             if (timer.RunOnStartup)
             {
+                await AfterStartAsync(stoppingToken);
                 await RunOnceAsync(timer, stoppingToken);
             }
 
@@ -37,6 +51,21 @@ public sealed class TimerFunctionService(IEnumerable<TimerFunction> timers, ISer
         {
             // Stopping.
         }
+    }
+
+    private async Task AfterStartAsync(CancellationToken stoppingToken)
+    {
+        if (lifetime is not null)
+        {
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                await started.Task;
+            }
+        }
+
+        await Task.Delay(StartupRunDelay, TimeProvider.System, stoppingToken);
     }
 
     private async Task RunOnceAsync(TimerFunction timer, CancellationToken stoppingToken)
