@@ -135,8 +135,10 @@ for c in $concurrencies; do
     p50s+=("$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")") p95s+=("$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")")
     ratios+=("$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
     if [ -n "$traced_url" ]; then
-      traced_line=$("${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" | grep '^callbacks:')
+      traced_out=$("${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid")
+      traced_line=$(grep '^callbacks:' <<<"$traced_out")
       echo "  $c concurrent, pair $i, telemetry on: $traced_line" >&2
+      echo "    telemetry on $(grep '^cpu per' <<<"$traced_out")" >&2
       traced=$(field 'returns/s' "$traced_line")
       traced_rates+=("$traced")
       traced_ratios+=("$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
