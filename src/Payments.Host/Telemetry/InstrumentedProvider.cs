@@ -61,6 +61,11 @@ public sealed class InstrumentedProvider : IPaymentProvider, IPaymentOperations,
 
     public bool SessionCreationIsIdempotent => _inner.SessionCreationIsIdempotent;
 
+    // Every member of the ports is forwarded, the defaulted ones too: a default left to the interface would answer for
+    // the provider (NEXT keeps no reference lookup, and finds a webhook's order through the NEXT order's metadata).
+    // InstrumentedProviderTests checks that none is left out.
+    public bool NeedsReferenceLookup => _inner.NeedsReferenceLookup;
+
     public IEnumerable<ValidationIssue> Validate(OrderDraft draft) => _inner.Validate(draft);
 
     public ReturnEvidence ReadReturn(ReturnRequest request) => _inner.ReadReturn(request);
@@ -159,6 +164,9 @@ public sealed class InstrumentedProvider : IPaymentProvider, IPaymentOperations,
     public WebhookReading ReadWebhook(WebhookRequest request) => Port<IWebhookReceiver>().ReadWebhook(request);
 
     public bool RedeliversOnFailure => Port<IWebhookReceiver>().RedeliversOnFailure;
+
+    public Task<string?> FindOrderIdAsync(WebhookReading reading, CancellationToken cancellationToken) =>
+        Timed("find_order", ct => Port<IWebhookReceiver>().FindOrderIdAsync(reading, ct), cancellationToken);
 
     public Task<SavedCustomer> CreateCustomerAsync(NewCustomer customer, CancellationToken cancellationToken) =>
         Timed("customer_create", ct => Port<ICustomerVault>().CreateCustomerAsync(customer, ct), cancellationToken);
