@@ -107,12 +107,15 @@ loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 
-# Steady state, not start-up: each handler first serves one untimed round of creates, payments and returns at the
-# highest concurrency, so its JIT has tiered up before anything is timed (start-up has its own benchmark).
+# Steady state, not start-up: each handler first serves untimed rounds of creates, payments and returns, one at each
+# concurrency and one more at the highest, so its JIT has tiered up before anything is timed (with one round the first
+# timed pair still spent twice the CPU per return of the later ones; start-up has its own benchmark).
 warm_c=$(tr ' ' '\n' <<<"$concurrencies" | sort -n | tail -n 1)
 for url in "$app_url" $traced_url; do
-  log "Warming up $url: $orders returns at $warm_c concurrent, not timed"
-  "${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$warm_c" >/dev/null
+  log "Warming up $url: $orders returns at each of $concurrencies $warm_c concurrent, not timed"
+  for c in $concurrencies $warm_c; do
+    "${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" >/dev/null
+  done
 done
 
 summary=()
