@@ -11,9 +11,9 @@
 # PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
 # OTLP to a local sink (scripts/otlp-sink.py, python3) and its returns are timed in the same alternation; prints its
 # returns/s and the on/off ratio (target >= 0.9).
-# Each handler is warmed up first (one untimed round), so the pairs time its steady state, not its JIT; the load tool
-# runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing, stays out of the
-# timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
+# Each handler is warmed up first (untimed rounds at each concurrency), so the pairs time its steady state, not its JIT;
+# the load tool runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing,
+# stays out of the timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
 # Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -112,7 +112,7 @@ field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 # timed pair still spent twice the CPU per return of the later ones; start-up has its own benchmark).
 warm_c=$(tr ' ' '\n' <<<"$concurrencies" | sort -n | tail -n 1)
 for url in "$app_url" $traced_url; do
-  log "Warming up $url: $orders returns at each of $concurrencies $warm_c concurrent, not timed"
+  log "Warming up $url: $orders returns at each of $concurrencies concurrent, then at $warm_c again, not timed"
   for c in $concurrencies $warm_c; do
     "${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" >/dev/null
   done

@@ -157,7 +157,6 @@ if (mode == "callbacks")
     var afterPrepare = await RoundTripsAsync();
     timings.Clear();
     var forms = prepared.ToArray();
-    Console.Error.WriteLine($"timing {forms.Length} returns");
     var cpu = CpuNow();
     var watch = Stopwatch.StartNew();
     await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
