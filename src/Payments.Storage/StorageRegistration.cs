@@ -87,8 +87,8 @@ public static class StorageRegistration
     }
 
     /// <summary>
-    /// Registers the Table Storage order store (<see cref="IOrderStore"/>, <see cref="IOutboxReader"/>,
-    /// <see cref="IOrderQueries"/>), lookups (<see cref="IOrderLookups"/>) and the webhook delivery log
+    /// Registers the Table Storage order store (<see cref="IOrderStore"/>, <see cref="IOrderQueries"/>), its outbox
+    /// (<see cref="IOutboxReader"/>: <see cref="TableOutbox"/>), lookups (<see cref="IOrderLookups"/>) and the webhook delivery log
     /// (<see cref="TableWebhookDeliveries"/>) as singletons, plus <see cref="AddTableStorage"/>. Table names come from
     /// <c>Storage:OrdersTable</c> / <c>Storage:LookupsTable</c> / <c>Storage:WebhookDeliveriesTable</c> (default
     /// <c>orders</c> / <c>orderlookups</c> / <c>webhookdeliveries</c>); the tables are created on first use.
@@ -106,7 +106,8 @@ public static class StorageRegistration
         services.TryAddSingleton(sp => new TableOrderLookups(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<TableOrderStore>());
-        services.TryAddSingleton<IOutboxReader>(sp => sp.GetRequiredService<TableOrderStore>());
+        services.TryAddSingleton<IOutboxReader>(sp => new TableOutbox(
+            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
         services.TryAddSingleton<IOrderQueries>(sp => sp.GetRequiredService<TableOrderStore>());
         services.TryAddSingleton(sp => new TableWebhookDeliveries(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value,

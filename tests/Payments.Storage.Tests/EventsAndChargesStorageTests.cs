@@ -92,7 +92,7 @@ public sealed class EventsAndChargesStorageTests(AzuriteFixture azurite)
         var settled = stored.Order with { Charges = [stored.Order.Charges[0] with { Status = ChargeStatus.Succeeded }] };
         await storage.Store.TryReplaceAsync(stored, settled, [PaymentEvent.ForCharge(settled, settled.Charges[0], Now)], default);
         Assert.Empty(await storage.Store.FindChargesDueAsync(Now + ChargeRules.ResendAfter, 10, default));
-        Assert.Single(await storage.Store.GetUnsentAsync(10, default));
+        Assert.Single(await storage.Outbox.GetUnsentAsync(10, default));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class EventsAndChargesStorageTests(AzuriteFixture azurite)
         var evt = PaymentEvent.ForCharge(order, order.Charges[0], Now);
         await storage.Store.TryReplaceAsync(stored, order, [evt], default);
 
-        var read = Assert.Single(await storage.Store.GetUnsentAsync(10, default)).Event;
+        var read = Assert.Single(await storage.Outbox.GetUnsentAsync(10, default)).Event;
         Assert.Equal((evt.EventId, evt.Type, evt.OrderId, evt.Status), (read.EventId, read.Type, read.OrderId, read.Status));
         Assert.Null(read.PreviousStatus);
         Assert.Equal(("12.50", ChargeKind.Upsell, "100001/5"), (read.Charge!.Amount, read.Charge.Kind, read.Charge.ProviderReference));

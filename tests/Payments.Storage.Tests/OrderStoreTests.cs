@@ -1,12 +1,12 @@
 using Payments.Core.Money;
 
+using static Payments.Storage.Tests.StoredOrders;
+
 namespace Payments.Storage.Tests;
 
 [Collection(AzuriteFixture.Collection)]
 public sealed class OrderStoreTests(AzuriteFixture azurite)
 {
-    private static readonly DateTimeOffset Now = new(2025, 7, 1, 10, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task Insert_then_get_round_trips_the_whole_order()
     {
@@ -81,7 +81,7 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
 
         var read = (await storage.Store.GetAsync(order.Id, default))!;
         AssertSameOrder(order, read.Order);
-        var unsent = Assert.Single(await storage.Store.GetUnsentAsync(10, default));
+        var unsent = Assert.Single(await storage.Outbox.GetUnsentAsync(10, default));
         Assert.Equal(paymentEvent.EventId, unsent.EventId);
         Assert.Equal(OrderJson.Serialize(paymentEvent), OrderJson.Serialize(unsent.Event));
         Assert.Equal(paymentEvent.OccurredAt, unsent.OccurredAt);
@@ -231,36 +231,6 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Unsent_events_are_listed_and_can_be_marked_sent()
-    {
-        var storage = azurite.CreateOrderStorage();
-        var a = (await storage.Store.TryInsertAsync(NewOrder(), default))!;
-        var b = (await storage.Store.TryInsertAsync(NewOrder(), default))!;
-        var (a1, aEvents) = Transition(a.Order, PaymentStatus.Authorized, at: Now.AddMinutes(2));
-        var (b1, bEvents) = Transition(b.Order, PaymentStatus.Failed, at: Now.AddMinutes(1));
-        await storage.Store.TryReplaceAsync(a, a1, aEvents, default);
-        await storage.Store.TryReplaceAsync(b, b1, bEvents, default);
-
-        var unsent = await storage.Store.GetUnsentAsync(10, default);
-
-        Assert.Equal([bEvents[0].EventId, aEvents[0].EventId], unsent.Select(e => e.EventId));
-        Assert.Equal(bEvents[0], unsent[0].Event);
-        Assert.Equal(b.Order.Id, unsent[0].OrderId);
-        Assert.Null(unsent[0].SentAt);
-
-        Assert.True(await storage.Store.MarkSentAsync(b.Order.Id, bEvents[0].EventId, Now.AddMinutes(3), default));
-        Assert.True(await storage.Store.MarkSentAsync(b.Order.Id, bEvents[0].EventId, Now.AddMinutes(3), default));
-        Assert.False(await storage.Store.MarkSentAsync(b.Order.Id, "evt_missing", Now, default));
-
-        var remaining = await storage.Store.GetUnsentAsync(10, default);
-        Assert.Equal([aEvents[0].EventId], remaining.Select(e => e.EventId));
-        var sent = await storage.Store.Table.GetRowAsync(b.Order.Id, "event_" + bEvents[0].EventId);
-        Assert.Equal(Now.AddMinutes(3), sent!.GetDateTimeOffset("SentAt"));
-        Assert.NotNull(sent.GetString("Event"));
-        Assert.Single(await storage.Store.GetUnsentAsync(1, default));
-    }
-
-    [Fact]
     public async Task First_idempotency_claim_wins_and_later_ones_get_the_first_record()
     {
         var storage = azurite.CreateOrderStorage();
@@ -351,38 +321,6 @@ public sealed class OrderStoreTests(AzuriteFixture azurite)
         // 409 TableAlreadyExists: the stores created them.
         Assert.Equal(409, (await storage.Client.CreateTableIfNotExistsAsync(storage.Options.OrdersTable)).GetRawResponse().Status);
         Assert.Equal(409, (await storage.Client.CreateTableIfNotExistsAsync(storage.Options.LookupsTable)).GetRawResponse().Status);
-    }
-
-    private static Order NewOrder() => new()
-    {
-        Id = "ord_" + Guid.NewGuid().ToString("N"),
-        Provider = "next",
-        MerchantReference = "M-" + Guid.NewGuid().ToString("N")[..8],
-        Amount = new Money(4990, Currency.Chf),
-        Items = [new OrderItem("Shirt", "SKU-1", 2, 2495, "8.1", ItemType.Goods)],
-        Customer = new Customer("a@example.com", "Ada", "Lovelace", null, new Address("Street 1", null, "Zürich", "8000", null, "CH")),
-        SuccessUrl = "https://shop.example/ok",
-        FailureUrl = "https://shop.example/fail",
-        Subscription = new Subscription("month", 1),
-        ProviderOptions = new Dictionary<string, string> { ["locale"] = "de-CH" },
-        Metadata = new Dictionary<string, string> { ["CartId"] = "c-1" },
-        ProviderData = new Dictionary<string, string> { ["TxRef"] = "t-1" },
-        ExpiresAt = Now.AddHours(1),
-        CreatedAt = Now,
-        UpdatedAt = Now.AddTicks(1_234_567),
-    };
-
-    private static (Order Updated, IReadOnlyList<PaymentEvent> Events) Transition(
-        Order before, PaymentStatus to, string? reason = null, DateTimeOffset? at = null)
-    {
-        var when = at ?? Now.AddMinutes(1);
-        var after = before with
-        {
-            Status = to,
-            UpdatedAt = when,
-            History = [.. before.History, new StatusTransition(before.Status, to, when, TransitionSource.Webhook, "PAID", reason)],
-        };
-        return (after, [PaymentEvent.ForTransition(before, after, when)]);
     }
 
     private static void AssertSameOrder(Order expected, Order actual) =>

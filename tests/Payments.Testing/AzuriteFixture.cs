@@ -128,14 +128,15 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
-    /// A fresh order store and lookups on tables of their own (created on first use), so tests never see
-    /// each other's rows.
+    /// A fresh order store, its outbox (with <paramref name="outboxSettle"/>, default <see cref="TableOutbox.DefaultSettle"/>)
+    /// and lookups on tables of their own (created on first use), so tests never see each other's rows.
     /// </summary>
-    public OrderStorage CreateOrderStorage()
+    public OrderStorage CreateOrderStorage(TimeSpan? outboxSettle = null)
     {
         var client = CreateServiceClient();
         var options = new OrderStorageOptions { OrdersTable = UniqueTableName("orders"), LookupsTable = UniqueTableName("lookups") };
-        return new OrderStorage(new TableOrderStore(client, options), new TableOrderLookups(client, options), client, options);
+        return new OrderStorage(
+            new TableOrderStore(client, options), new TableOutbox(client, options, outboxSettle), new TableOrderLookups(client, options), client, options);
     }
 
     /// <summary>A valid, unique table name: the prefix (letters/digits) plus 16 hex digits.</summary>

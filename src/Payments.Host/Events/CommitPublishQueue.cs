@@ -10,7 +10,7 @@ namespace Payments.Host.Events;
 /// <summary>
 /// The <see cref="IOrderChangeObserver"/> of the app: takes each committed change off the request that made it and has
 /// <see cref="OrderCommitPublisher"/> publish it in the background, so the shopper's <c>303</c> and a provider's webhook
-/// answer wait for neither the Service Bus send nor the outbox "sent" mark.
+/// answer wait for neither the Service Bus send nor the record that it was sent.
 /// </summary>
 /// <remarks>
 /// Nothing can be lost here: the change is committed before it is queued, its events wait in the outbox (<c>Pending</c>)
@@ -21,7 +21,7 @@ namespace Payments.Host.Events;
 /// <see cref="Workers"/> publish at once, each bounded by <see cref="OutboxDispatcher.ImmediateTimeout"/>; a hosted
 /// service, so a stopping app drains what is queued (within the host's shutdown timeout) instead of dropping it silently.
 /// </remarks>
-public sealed class CommitPublishQueue(OrderCommitPublisher publisher, ILogger<CommitPublishQueue> logger) : IOrderChangeObserver, IHostedService
+public sealed class CommitPublishQueue(OrderCommitPublisher publisher, OutboxSentLog sentLog, ILogger<CommitPublishQueue> logger) : IOrderChangeObserver, IHostedService
 {
     /// <summary>Changes that may wait to be published; beyond it they are left to the sweeps (logged).</summary>
     public const int Capacity = 4096;
@@ -61,13 +61,18 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, ILogger<C
         return Task.CompletedTask;
     }
 
-    /// <summary>Completes when nothing is queued or being published (tests, tools). Polls: cheap, and never on a request's path.</summary>
+    /// <summary>
+    /// Completes when nothing is queued or being published, and what was published is recorded (tests, tools). Polls: cheap,
+    /// and never on a request's path.
+    /// </summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         while (Unfinished > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
+
+        await sentLog.FlushAsync(cancellationToken);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

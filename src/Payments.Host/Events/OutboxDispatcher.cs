@@ -6,11 +6,12 @@ namespace Payments.Host.Events;
 
 /// <summary>
 /// Publishes outbox events to the <c>payment-events</c> topic (MessageId = event id, so the broker drops a repeat) and
-/// marks them sent: right after each commit (<see cref="DispatchAsync"/>, best effort) and from the <c>OutboxSweep</c>
-/// timer (<see cref="SweepAsync"/>) for whatever that left behind. Nothing is lost while Service Bus is down: the
-/// events wait in the outbox.
+/// records them sent: right after each commit (<see cref="DispatchAsync"/>, best effort; recorded in batches by
+/// <see cref="OutboxSentLog"/>) and from the <c>OutboxSweep</c> timer (<see cref="SweepAsync"/>) for whatever that left
+/// behind. Nothing is lost while Service Bus is down: the events wait in the outbox.
 /// </summary>
-public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+public sealed class OutboxDispatcher(
+    IOutboxReader outbox, IMessageSender sender, OutboxSentLog sentLog, TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
     /// <summary>Events per send (one AMQP batch; all or nothing). Well under the 256 KB batch limit of the Standard tier.</summary>
     public const int BatchSize = 50;
@@ -74,26 +75,22 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
     }
 
     /// <summary>
-    /// Publishes unsent outbox events, oldest first, up to <see cref="MaxPerSweep"/>, and returns how many it published.
-    /// Throws when the broker refuses (the timer run fails and the next one tries again).
+    /// Publishes the unsent outbox events, oldest first, up to <see cref="MaxPerSweep"/>, and returns how many it published;
+    /// when that was all of them, moves the outbox checkpoint on, so the next sweep reads only what was committed since.
+    /// Throws when the broker refuses (the timer run fails, the checkpoint stays, and the next run tries again).
     /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
+        var scan = await outbox.ScanAsync(MaxPerSweep, cancellationToken);
         var published = 0;
-        while (published < MaxPerSweep)
+        foreach (var chunk in scan.Unsent.Chunk(BatchSize))
         {
-            var entries = await outbox.GetUnsentAsync(Math.Min(MaxPerSweep - published, 4 * BatchSize), cancellationToken);
-            if (entries.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var chunk in entries.Chunk(BatchSize))
-            {
-                await PublishAsync([.. chunk.Select(e => e.Event)], "sweep", cancellationToken);
-                published += chunk.Length;
-            }
+            await PublishAsync([.. chunk.Select(e => e.Event)], "sweep", cancellationToken);
+            published += chunk.Length;
         }
+
+        // Every event of a complete scan is published now (and recorded, or published once more by a later sweep).
+        await outbox.AdvanceAsync(scan, cancellationToken);
 
         // What the commits had left unsent (the sweep published it): the outbox backlog gauge.
         PaymentsTelemetry.RecordOutboxBacklog(published);
@@ -132,17 +129,21 @@ public sealed class OutboxDispatcher(IOutboxReader outbox, IMessageSender sender
             PaymentsTelemetry.OutboxLag.Record(Math.Max(0, (sentAt - e.OccurredAt).TotalSeconds), pathTag);
         }
 
-        foreach (var e in events)
+        if (path == "commit")
         {
-            try
-            {
-                await outbox.MarkSentAsync(e.OrderId, e.EventId, sentAt, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Published but still marked pending: the sweep publishes it again and the broker drops the repeat.
-                logger.LogWarning("Event {EventId} was published but could not be marked sent: {Error}", e.EventId, ex.Message);
-            }
+            // Off every request's path, many events per write.
+            sentLog.Add(events.Select(e => e.EventId));
+            return;
+        }
+
+        try
+        {
+            await outbox.RecordSentAsync([.. events.Select(e => e.EventId)], sentAt, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Published but not recorded: the next sweep publishes them again and the broker drops the repeats.
+            logger.LogWarning("{Count} event(s) were published but could not be recorded as sent: {Error}", events.Count, ex.Message);
         }
     }
 }

@@ -87,6 +87,8 @@ public static class ServiceRegistration
         services.AddSingleton<IWebhookDeliveryLog>(sp => sp.GetRequiredService<TableWebhookDeliveryLog>());
         services.AddSingleton<IWebhookFailureRecorder>(sp => sp.GetRequiredService<TableWebhookDeliveryLog>());
 
+        services.AddSingleton<OutboxSentLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxSentLog>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<IChargeQueue, ChargeQueue>();
         services.AddSingleton<OrderCommitPublisher>();

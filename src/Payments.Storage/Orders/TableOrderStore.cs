@@ -19,7 +19,8 @@ namespace Payments.Storage.Orders;
 /// JSON in <c>Doc0</c>, <c>Doc1</c>, … (at most 30 000 characters each; a string property holds 64 KiB)
 /// and <c>DocParts</c>.</item>
 /// <item>RowKey <c>event_{eventId}</c>: the outbox. Type, EventId, OccurredAt, the event JSON in
-/// <c>Event</c>, <c>Pending</c> = true until published, then <c>SentAt</c>.</item>
+/// <c>Event</c>, <c>Pending</c> = true. Written once, with its change; what was published is recorded by
+/// <see cref="TableOutbox"/> in rows of its own.</item>
 /// </list>
 /// A status change replaces the order row (<see cref="TableTransactionActionType.UpdateReplace"/>, If-Match = the ETag it
 /// was read at) and inserts its events in one entity-group transaction (<see cref="TableClient.SubmitTransactionAsync"/>),
@@ -27,14 +28,11 @@ namespace Payments.Storage.Orders;
 /// <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
 /// </summary>
 /// <remarks>
-/// Unsent events are found by a query over the whole table (<c>Pending eq true</c> within the
-/// <c>event_</c> row-key range). The outbox row must share the order's partition to be in the same
-/// transaction, and a second "pending" index in another table could not be written atomically with it,
-/// so this scan is the simple correct choice while the publisher also sends right after each commit and
-/// the scan only sweeps up what a crash left behind. If the table grows large, add a best-effort index
-/// (written after the commit, pointing back at the row) and keep this scan as the slow fallback.
+/// The outbox row must share the order's partition to be in the same transaction; reading it for the publisher (what is
+/// unsent, what was published) is <see cref="TableOutbox"/>'s. The partitions of the outbox's own rows (<c>~outbox</c>,
+/// <c>~outbox_sent</c>) have no <c>order</c> row, so the order queries below never meet them.
 /// </remarks>
-public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
+public sealed class TableOrderStore : IOrderStore, IOrderQueries
 {
     public const string OrderRowKey = "order";
     public const string EventRowKeyPrefix = "event_";
@@ -127,45 +125,6 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
             // The order moved since it was read (or, after a retried transaction, our own first attempt
             // committed): nothing of this call is written by this attempt. Re-read and decide again.
             return null;
-        }
-    }
-
-    public async Task<IReadOnlyList<OutboxEntry>> GetUnsentAsync(int maxCount, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        await _table.EnsureAsync(cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd} and Pending eq {true}");
-        var entries = new List<OutboxEntry>();
-        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxCount, 1000), cancellationToken: cancellationToken))
-        {
-            entries.Add(ReadEvent(entity));
-            if (entries.Count >= maxCount)
-            {
-                break;
-            }
-        }
-
-        return entries.OrderBy(e => e.OccurredAt).ThenBy(e => e.EventId, StringComparer.Ordinal).ToList();
-    }
-
-    public async Task<bool> MarkSentAsync(string orderId, string eventId, DateTimeOffset sentAt, CancellationToken cancellationToken)
-    {
-        TableNames.ValidateKey(orderId, "Order id", nameof(orderId));
-        var marker = TableRows.Create(orderId, EventRowKey(eventId), new Dictionary<string, object?>
-        {
-            ["Pending"] = false,
-            ["SentAt"] = sentAt,
-        });
-        await _table.EnsureAsync(cancellationToken);
-        try
-        {
-            // Merge with If-Match "*": only these two columns change, and marking twice is harmless.
-            await _table.Table.UpdateEntityAsync(marker, ETag.All, TableUpdateMode.Merge, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.IsNotFound())
-        {
-            return false;
         }
     }
 
@@ -286,23 +245,19 @@ public sealed class TableOrderStore : IOrderStore, IOutboxReader, IOrderQueries
         return rowKey;
     }
 
-    private static OutboxEntry ReadEvent(TableEntity entity)
+    /// <summary>The event id of an outbox row.</summary>
+    internal static string EventIdOf(TableEntity entity) => entity.GetString("EventId") ?? entity.RowKey[EventRowKeyPrefix.Length..];
+
+    /// <summary>The event stored in an outbox row.</summary>
+    internal static OutboxEntry ReadEvent(TableEntity entity)
     {
         var paymentEvent = OrderJson.DeserializeEvent(entity.GetString("Event")
             ?? throw new InvalidDataException($"Outbox row '{entity.PartitionKey}/{entity.RowKey}' has no Event."));
-        return new OutboxEntry(
-            entity.PartitionKey,
-            entity.GetString("EventId") ?? entity.RowKey[EventRowKeyPrefix.Length..],
-            paymentEvent,
-            entity.GetDateTimeOffset("OccurredAt") ?? paymentEvent.OccurredAt,
-            entity.GetDateTimeOffset("SentAt"));
+        return new OutboxEntry(entity.PartitionKey, EventIdOf(entity), paymentEvent, entity.GetDateTimeOffset("OccurredAt") ?? paymentEvent.OccurredAt);
     }
 
     private static string RequireETag(ETag? etag, string operation) =>
         etag?.ToString() ?? throw new InvalidOperationException($"Table Storage answered the {operation} without an ETag.");
-
-    // The first string after every "event_…" row key: '`' follows '_'.
-    private const string EventRowKeyEnd = "event`";
 
     private static string DocName(int index) => "Doc" + index.ToString(CultureInfo.InvariantCulture);
 }
