@@ -11,7 +11,7 @@
 # PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
 # OTLP to a local sink (scripts/otlp-sink.py, python3) and its returns are timed in the same alternation; prints its
 # returns/s and the on/off ratio (target >= 0.9).
-# Each handler is warmed up first (untimed rounds at each concurrency), so the pairs time its steady state, not its JIT;
+# Each handler is warmed up first (untimed rounds until its CPU per return settles), so the pairs time its steady state, not its JIT;
 # the load tool runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing,
 # stays out of the timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
 # Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
@@ -107,14 +107,30 @@ loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 
-# Steady state, not start-up: each handler first serves untimed rounds of creates, payments and returns, one at each
-# concurrency and one more at the highest, so its JIT has tiered up before anything is timed (with one round the first
-# timed pair still spent twice the CPU per return of the later ones; start-up has its own benchmark).
-warm_c=$(tr ' ' '\n' <<<"$concurrencies" | sort -n | tail -n 1)
+# Steady state, not start-up: each handler first serves untimed rounds of creates, payments and returns, at each
+# concurrency in turn, until the app's CPU per return has settled (two rounds in a row within 10 % of each other, after at
+# least one round at each concurrency; at most 10 rounds). Its JIT tiers up over the first thousands of requests: with a
+# fixed three rounds the first timed pairs still spent up to 2.5 times the CPU per return of the later ones. Start-up has
+# its own benchmark.
+host_index=0
 for url in "$app_url" $traced_url; do
-  log "Warming up $url: $orders returns at each of $concurrencies concurrent, then at $warm_c again, not timed"
-  for c in $concurrencies $warm_c; do
-    "${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" >/dev/null
+  pid=${host_pids[$host_index]}
+  host_index=$((host_index + 1))
+  log "Warming up $url until its CPU per return settles (rounds of $orders returns at ${concurrencies// /, } concurrent in turn, not timed)"
+  set -- $concurrencies
+  min_rounds=$#
+  previous="" round=0
+  while [ "$round" -lt 10 ]; do
+    round=$((round + 1))
+    c=$(tr ' ' '\n' <<<"$concurrencies" | sed -n "$(( (round - 1) % min_rounds + 1 ))p")
+    out=$("${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" --cpu "app=$pid")
+    ms=$(sed -n 's/^cpu per return: app \([0-9.]*\) ms.*/\1/p' <<<"$out")
+    echo "    warm-up round $round, $c concurrent: app cpu ${ms:-?} ms per return" >&2
+    if [ -n "$previous" ] && [ -n "$ms" ] && [ "$round" -gt "$min_rounds" ] \
+      && awk -v a="$ms" -v b="$previous" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d / b <= 0.10) }'; then
+      break
+    fi
+    previous=$ms
   done
 done
 
