@@ -109,20 +109,23 @@ field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 
 # Steady state, not start-up: each handler first serves untimed rounds of creates, payments and returns, at each
 # concurrency in turn, until the app's CPU per return has settled (two rounds in a row within 10 % of each other, after at
-# least one round at each concurrency; at most 10 rounds). Its JIT tiers up over the first thousands of requests: with a
-# fixed three rounds the first timed pairs still spent up to 2.5 times the CPU per return of the later ones. Start-up has
-# its own benchmark.
+# least two rounds at each concurrency; at most 10 rounds), each after a pause as long as a pair's baseline run gives it, so
+# that what the round before left running (its publishes, the JIT's background compiles) is not counted. Its JIT tiers up
+# over the first thousands of requests: with a fixed three rounds the first timed pairs still spent up to 2.5 times the CPU
+# per return of the later ones. Start-up has its own benchmark.
 host_index=0
 for url in "$app_url" $traced_url; do
   pid=${host_pids[$host_index]}
   host_index=$((host_index + 1))
   log "Warming up $url until its CPU per return settles (rounds of $orders returns at ${concurrencies// /, } concurrent in turn, not timed)"
   set -- $concurrencies
-  min_rounds=$#
+  per_cycle=$#
+  min_rounds=$((2 * per_cycle))
   previous="" round=0
   while [ "$round" -lt 10 ]; do
     round=$((round + 1))
-    c=$(tr ' ' '\n' <<<"$concurrencies" | sed -n "$(( (round - 1) % min_rounds + 1 ))p")
+    c=$(tr ' ' '\n' <<<"$concurrencies" | sed -n "$(( (round - 1) % per_cycle + 1 ))p")
+    sleep 2
     out=$("${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" --cpu "app=$pid")
     ms=$(sed -n 's/^cpu per return: app \([0-9.]*\) ms.*/\1/p' <<<"$out")
     echo "    warm-up round $round, $c concurrent: app cpu ${ms:-?} ms per return" >&2
