@@ -137,12 +137,12 @@ for url in "$app_url" $traced_url; do
   done
 done
 
-summary=()
-telemetry_summary=()
+# Pairs outside, concurrencies inside: Azurite's data grows all run long (and with it the cost of its periodic save to
+# disk, which stalls it), so every concurrency meets the same growth, not only the last one.
+declare -A base_rates app_rates ratios p50s p95s traced_rates traced_ratios
 round_trips=""
-for c in $concurrencies; do
-  base_rates=() app_rates=() ratios=() p50s=() p95s=() traced_rates=() traced_ratios=()
-  for i in $(seq "$pairs"); do
+for i in $(seq "$pairs"); do
+  for c in $concurrencies; do
     base_out=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid")
     base_line=$(grep '^baseline:' <<<"$base_out")
     app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid")
@@ -153,36 +153,41 @@ for c in $concurrencies; do
     echo "    baseline $(grep '^cpu per' <<<"$base_out"); app $(grep '^cpu per' <<<"$app_out")" >&2
     base=$(field 'ops/s' "$base_line")
     rate=$(field 'returns/s' "$app_line")
-    base_rates+=("$base") app_rates+=("$rate")
-    p50s+=("$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")") p95s+=("$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line")")
-    ratios+=("$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+    base_rates[$c]+="$base " app_rates[$c]+="$rate "
+    p50s[$c]+="$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line") " p95s[$c]+="$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line") "
+    ratios[$c]+="$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
     if [ -n "$traced_url" ]; then
       traced_out=$("${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid")
       traced_line=$(grep '^callbacks:' <<<"$traced_out")
       echo "  $c concurrent, pair $i, telemetry on: $traced_line" >&2
       echo "    telemetry on $(grep '^cpu per' <<<"$traced_out")" >&2
       traced=$(field 'returns/s' "$traced_line")
-      traced_rates+=("$traced")
-      traced_ratios+=("$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+      traced_rates[$c]+="$traced "
+      traced_ratios[$c]+="$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
     fi
   done
+done
+
+med() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | median; }
+summary=()
+telemetry_summary=()
+for c in $concurrencies; do
   if [ -n "$traced_url" ]; then
-    telemetry_summary+=("$(printf '%-11s %-24s %s' "$c" "$(printf '%s\n' "${traced_rates[@]}" | median)" "$(printf '%s\n' "${traced_ratios[@]}" | median)")")
+    telemetry_summary+=("$(printf '%-11s %-24s %-30s %s' "$c" "$(med "${traced_rates[$c]}")" "$(med "${traced_ratios[$c]}")" "${traced_ratios[$c]% }")")
   fi
-  summary+=("$(printf '%-11s %-12s %-9s %-9s %-16s %s' "$c" \
-    "$(printf '%s\n' "${app_rates[@]}" | median)" "$(printf '%s\n' "${p50s[@]}" | median)" "$(printf '%s\n' "${p95s[@]}" | median)" \
-    "$(printf '%s\n' "${base_rates[@]}" | median)" "$(printf '%s\n' "${ratios[@]}" | median)")")
+  summary+=("$(printf '%-11s %-12s %-9s %-9s %-16s %-23s %s' "$c" "$(med "${app_rates[$c]}")" "$(med "${p50s[$c]}")" "$(med "${p95s[$c]}")" \
+    "$(med "${base_rates[$c]}")" "$(med "${ratios[$c]}")" "${ratios[$c]% }")")
 done
 
 echo
 echo "callback benchmark: $orders shopper returns of paid NEXT orders per run, $pairs alternating baseline/app pairs per concurrency (medians)"
-printf '%-11s %-12s %-9s %-9s %-16s %s\n' concurrent "returns/s" "p50 ms" "p95 ms" "baseline ops/s" "ratio (target >= 0.8)"
+printf '%-11s %-12s %-9s %-9s %-16s %-23s %s\n' concurrent "returns/s" "p50 ms" "p95 ms" "baseline ops/s" "ratio (target >= 0.8)" "pairs' ratios"
 printf '%s\n' "${summary[@]}"
 echo "${round_trips:-storage round trips: not counted} (target: 2 per return before the 303)"
 if [ -n "$traced_url" ]; then
   echo
   echo "telemetry cost: the same build exporting traces, metrics and logs over OTLP to a local sink, in the same alternation (medians)"
-  printf '%-11s %-24s %s\n' concurrent "returns/s telemetry on" "ratio on/off (target >= 0.9)"
+  printf '%-11s %-24s %-30s %s\n' concurrent "returns/s telemetry on" "ratio on/off (target >= 0.9)" "pairs' ratios"
   printf '%s\n' "${telemetry_summary[@]}"
   python3 - "$work_dir/otlp-counts.json" <<'PY' || echo "OTLP sink received: nothing"
 import json, sys

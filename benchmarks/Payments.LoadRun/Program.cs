@@ -178,7 +178,7 @@ if (mode == "callbacks")
         // (its workers run outside the request's execution context) and any timer sweep.
         var background = (double)(afterReturns.Unattributed - afterPrepare.Unattributed) / Math.Max(1, forms.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"storage round trips: per return {returnBefore:F2} before the 303, {returnTotal:F2} in all, plus {background:F2} in the background (publish marks, sweeps); per create {createBefore:F2} before the 201, {createTotal:F2} in all"));
+            $"storage round trips: per return {returnBefore:F2} before the 303, {returnTotal:F2} in all, plus {background:F2} in the background (records of what was published, sweeps); per create {createBefore:F2} before the 201, {createTotal:F2} in all"));
     }
     else
     {
