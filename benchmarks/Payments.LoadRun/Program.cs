@@ -174,8 +174,8 @@ if (mode == "callbacks")
     {
         var (createBefore, createTotal) = PerScope(beforePrepare, afterPrepare, "CreateOrder");
         var (returnBefore, returnTotal) = PerScope(afterPrepare, afterReturns, "ShopperReturn");
-        // Requests outside any request's scope while only returns ran: the background publish's outbox "sent" marks
-        // (its workers run outside the request's execution context) and any timer sweep.
+        // Requests outside any request's scope while only returns ran: the batched records of what was published
+        // (OutboxSentLog, outside any request's execution context) and any timer sweep.
         var background = (double)(afterReturns.Unattributed - afterPrepare.Unattributed) / Math.Max(1, forms.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"storage round trips: per return {returnBefore:F2} before the 303, {returnTotal:F2} in all, plus {background:F2} in the background (records of what was published, sweeps); per create {createBefore:F2} before the 201, {createTotal:F2} in all"));
