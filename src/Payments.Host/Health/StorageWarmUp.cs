@@ -1,0 +1,33 @@
+namespace Payments.Host.Health;
+
+/// <summary>
+/// Makes the storage client's first request (<see cref="StorageProbe"/>: one point read) while the server starts, on the
+/// thread pool, so that the first request that needs storage (a health probe, a create, a shopper's return) finds the
+/// client's pipeline built and compiled and a connection open, instead of paying for them itself. Never awaited by start-up,
+/// never fails it: what it finds is the health endpoint's to report.
+/// </summary>
+public sealed class StorageWarmUp(StorageProbe probe, ILogger<StorageWarmUp> logger) : IHostedService
+{
+    private Task _warmUp = Task.CompletedTask;
+
+    /// <summary>The warm-up request (tests).</summary>
+    public Task Completion => _warmUp;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _warmUp = Task.Run(async () =>
+        {
+            try
+            {
+                await probe.CheckAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug("Storage warm-up: no answer yet ({Error}); the health endpoint reports it", ex.Message);
+            }
+        }, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
