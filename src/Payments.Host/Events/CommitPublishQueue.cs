@@ -21,7 +21,7 @@ namespace Payments.Host.Events;
 /// <see cref="Workers"/> publish at once, each bounded by <see cref="OutboxDispatcher.ImmediateTimeout"/>; a hosted
 /// service, so a stopping app drains what is queued (within the host's shutdown timeout) instead of dropping it silently.
 /// </remarks>
-public sealed class CommitPublishQueue(OrderCommitPublisher publisher, OutboxSentLog sentLog, ILogger<CommitPublishQueue> logger) : IOrderChangeObserver, IHostedService
+public sealed class CommitPublishQueue(IServiceProvider services, OutboxSentLog sentLog, ILogger<CommitPublishQueue> logger) : IOrderChangeObserver, IHostedService
 {
     /// <summary>Changes that may wait to be published; beyond it they are left to the sweeps (logged).</summary>
     public const int Capacity = 4096;
@@ -37,6 +37,10 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, OutboxSen
     });
 
     private readonly Lock _lock = new();
+
+    // Resolved by the first worker that publishes, not when the host starts (it starts this queue): building the publisher
+    // builds the Service Bus sender and the storage client, which start-up does not need.
+    private OrderCommitPublisher? _publisher;
     private Task[] _workers = [];
     private int _unfinished;
 
@@ -122,7 +126,8 @@ public sealed class CommitPublishQueue(OrderCommitPublisher publisher, OutboxSen
                 activity?.SetTag(PaymentsTelemetry.Tags.OrderId, change.After.Id);
 
                 // Never throws by contract, and bounds itself (OutboxDispatcher.ImmediateTimeout, ChargeQueue.SendTimeout).
-                await publisher.OnCommittedAsync(change.Before, change.After, change.Events, CancellationToken.None);
+                _publisher ??= services.GetRequiredService<OrderCommitPublisher>();
+                await _publisher.OnCommittedAsync(change.Before, change.After, change.Events, CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -14,8 +14,11 @@ namespace Payments.Host.Events;
 /// logged), and a record that cannot be written is tried again after <see cref="RetryAfter"/>. A hosted service: a stopping
 /// app writes what it holds.
 /// </remarks>
-public sealed class OutboxSentLog(IOutboxReader outbox, TimeProvider clock, ILogger<OutboxSentLog> logger) : IHostedService, IDisposable
+public sealed class OutboxSentLog(IServiceProvider services, TimeProvider clock, ILogger<OutboxSentLog> logger) : IHostedService, IDisposable
 {
+    // Resolved on the first write, not when the host starts this service (it would build the storage client then).
+    private IOutboxReader? _outbox;
+
     /// <summary>How long published events wait to be recorded together.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
@@ -88,7 +91,8 @@ public sealed class OutboxSentLog(IOutboxReader outbox, TimeProvider clock, ILog
 
                 try
                 {
-                    await outbox.RecordSentAsync(batch, clock.GetUtcNow(), cancellationToken);
+                    _outbox ??= services.GetRequiredService<IOutboxReader>();
+                    await _outbox.RecordSentAsync(batch, clock.GetUtcNow(), cancellationToken);
                 }
                 catch
                 {

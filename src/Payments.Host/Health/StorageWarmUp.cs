@@ -4,9 +4,10 @@ namespace Payments.Host.Health;
 /// Makes the storage client's first request (<see cref="StorageProbe"/>: one point read) while the server starts, on the
 /// thread pool, so that the first request that needs storage (a health probe, a create, a shopper's return) finds the
 /// client's pipeline built and compiled and a connection open, instead of paying for them itself. Never awaited by start-up,
-/// never fails it: what it finds is the health endpoint's to report.
+/// never fails it: what it finds is the health endpoint's to report. The probe (and with it the storage client) is resolved
+/// on the thread pool too, not on the thread that starts the host.
 /// </summary>
-public sealed class StorageWarmUp(StorageProbe probe, ILogger<StorageWarmUp> logger) : IHostedService
+public sealed class StorageWarmUp(IServiceProvider services, ILogger<StorageWarmUp> logger) : IHostedService
 {
     private Task _warmUp = Task.CompletedTask;
 
@@ -19,7 +20,7 @@ public sealed class StorageWarmUp(StorageProbe probe, ILogger<StorageWarmUp> log
         {
             try
             {
-                await probe.CheckAsync(CancellationToken.None);
+                await services.GetRequiredService<StorageProbe>().CheckAsync(CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Payments.Host.Hosting;
 
@@ -48,3 +49,14 @@ public sealed class PublicUrlOptions
     [Url]
     public string PublicBaseUrl { get; set; } = string.Empty;
 }
+
+/// <summary>
+/// The data-annotation checks of <see cref="SecurityOptions"/> (and its <see cref="IValidatableObject.Validate"/>), generated at
+/// build time: the same rules and messages as <c>ValidateDataAnnotations()</c>, without its reflection over the type on start.
+/// </summary>
+[OptionsValidator]
+public sealed partial class SecurityOptionsValidator : IValidateOptions<SecurityOptions>;
+
+/// <summary>The data-annotation checks of <see cref="PublicUrlOptions"/>, generated at build time.</summary>
+[OptionsValidator]
+public sealed partial class PublicUrlOptionsValidator : IValidateOptions<PublicUrlOptions>;

@@ -45,10 +45,12 @@ public static class ServiceRegistration
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
 
-        services.AddOptions<SecurityOptions>().BindConfiguration("Security").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityOptions>().BindConfiguration("Security").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddOptions<PublicUrlOptions>()
             .Configure(o => o.PublicBaseUrl = configuration["PublicBaseUrl"] ?? string.Empty)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptionsValidator>();
         services.AddOptions<ApiOptions>().BindConfiguration("Api");
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
@@ -76,6 +78,17 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
     }
 
     /// <summary>
+    /// Client options for <see cref="ConnectionStringProblem"/>: a client that is only asked its <see cref="TableServiceClient.Uri"/>
+    /// needs no HTTP handler, logging or tracing, which a default one builds on start.
+    /// </summary>
+    private static readonly TableClientOptions ParseOnly = new()
+    {
+        Transport = NoTransport.Instance,
+        Retry = { MaxRetries = 0 },
+        Diagnostics = { IsLoggingEnabled = false, IsDistributedTracingEnabled = false, IsTelemetryEnabled = false },
+    };
+
+    /// <summary>
     /// Why the SDK refuses the connection string (it parses it without a request), or null. Only the exception's type and
     /// the names of the connection string's keys are quoted: never a value, so never the key or a SAS signature.
     /// </summary>
@@ -83,7 +96,7 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
     {
         try
         {
-            var endpoint = new TableServiceClient(connectionString).Uri;
+            var endpoint = new TableServiceClient(connectionString, ParseOnly).Uri;
             return endpoint.Scheme is "http" or "https"
                 ? null
                 : "its table endpoint (TableEndpoint, or DefaultEndpointsProtocol with AccountName and EndpointSuffix) must be an http(s) URI.";
@@ -99,4 +112,16 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
                 + "TableEndpoint with a SharedAccessSignature, or UseDevelopmentStorage=true.";
         }
     }
+}
+
+/// <summary>The transport of a client that never sends (<see cref="TableStorageOptionsValidator"/> only parses with it).</summary>
+internal sealed class NoTransport : HttpPipelineTransport
+{
+    public static readonly NoTransport Instance = new();
+
+    public override Request CreateRequest() => throw new InvalidOperationException("This client only parses a connection string; it sends nothing.");
+
+    public override void Process(HttpMessage message) => throw new InvalidOperationException("This client only parses a connection string; it sends nothing.");
+
+    public override ValueTask ProcessAsync(HttpMessage message) => throw new InvalidOperationException("This client only parses a connection string; it sends nothing.");
 }
