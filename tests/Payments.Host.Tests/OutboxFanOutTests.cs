@@ -166,4 +166,61 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         var failure = Assert.Single(await app.Service<Payments.Storage.Webhooks.TableWebhookDeliveries>().GetFailuresAsync(10, default));
         Assert.Equal((receiver.Deliveries.First().WebhookId, "shop", 3, 500), (failure.EventId, failure.Endpoint, failure.Attempt, failure.StatusCode));
     }
+
+    /// <summary>An outbox whose records of what was published are lost, as when the app is killed before it writes them.</summary>
+    private sealed class LosingRecords(IOutboxReader inner) : IOutboxReader
+    {
+        public bool Losing { get; set; } = true;
+
+        public int Lost { get; private set; }
+
+        public Task<OutboxScan> ScanAsync(int maxCount, CancellationToken cancellationToken) => inner.ScanAsync(maxCount, cancellationToken);
+
+        public Task RecordSentAsync(IReadOnlyCollection<string> eventIds, DateTimeOffset sentAt, CancellationToken cancellationToken)
+        {
+            if (!Losing)
+            {
+                return inner.RecordSentAsync(eventIds, sentAt, cancellationToken);
+            }
+
+            Lost += eventIds.Count;
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> AdvanceAsync(OutboxScan scan, CancellationToken cancellationToken) => inner.AdvanceAsync(scan, cancellationToken);
+    }
+
+    [Fact]
+    public async Task Events_whose_records_of_publishing_were_lost_are_published_again_and_reach_the_storefront_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var bus = new MockServiceBus(); // with the broker's duplicate detection, as our topics have it
+        LosingRecords? outbox = null;
+        await using var app = await TestApp.StartAsync(azurite, MockServiceBus.Settings(receiver.Settings()), services =>
+        {
+            bus.Register(services);
+            services.AddSingleton<IOutboxReader>(sp => outbox = new LosingRecords(new TableOutbox(
+                sp.GetRequiredService<Azure.Data.Tables.TableServiceClient>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrderStorageOptions>>().Value)));
+        });
+
+        // Five payments, each published right after its commit; then the records that say so are lost.
+        var orderIds = await NextOrders.PaidAsync(app, 5);
+        await app.WhenPublishedAsync();
+        Assert.Equal(5, outbox!.Lost);
+        Assert.Equal(5, bus.On(MessagingEntities.PaymentEvents).Count);
+        Assert.Equal(5, (await outbox.GetUnsentAsync(100, default)).Count);
+
+        // The sweep publishes all five once more; the broker drops the repeats by MessageId (the event id).
+        outbox.Losing = false;
+        Assert.Equal(5, await app.Service<OutboxDispatcher>().SweepAsync(default));
+        Assert.Empty(await outbox.GetUnsentAsync(100, default));
+        Assert.Equal(5, bus.On(MessagingEntities.PaymentEvents).Count);
+        Assert.Equal(0, await app.Service<OutboxDispatcher>().SweepAsync(default));
+
+        await bus.DeliverAllAsync(app);
+        Assert.Equal(orderIds.Order(StringComparer.Ordinal),
+            receiver.Deliveries.Select(d => d.Body["data"]!["orderId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(5, receiver.Deliveries.Select(d => d.WebhookId).Distinct().Count());
+    }
 }
