@@ -17,7 +17,8 @@ namespace Payments.Storage.Orders;
 /// <c>Timestamp</c> (set by Table Storage at the commit) is earlier has been published.</item>
 /// </list>
 /// A scan reads the checkpoint (and the store's clock from its answer's <c>Date</c>), the sent rows written since the
-/// checkpoint, and the outbox rows committed since then; what is not recorded as sent is unsent. Once those are published,
+/// checkpoint, and the keys of the outbox rows committed since then; what is not recorded as sent is unsent, and only those
+/// rows are read whole. Once those are published,
 /// the checkpoint moves to the store's clock at the scan less <see cref="DefaultSettle"/> (the settle time), which a commit in flight cannot be behind.
 /// </summary>
 /// <remarks>
@@ -88,24 +89,37 @@ public sealed class TableOutbox : IOutboxReader
             sent.UnionWith((sentRow.GetString("Events") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
 
-        var unsent = new List<OutboxEntry>();
+        // Keys only: under load the window holds a minute or more of events, nearly all of them sent. Only the unsent ones
+        // are read whole, one point read each.
+        var unsentKeys = new List<(string PartitionKey, string RowKey)>();
         var complete = true;
         var filter = TableClient.CreateQueryFilter(
             $"RowKey ge {TableOrderStore.EventRowKeyPrefix} and RowKey lt {EventRowKeyEnd} and Pending eq {true} and Timestamp ge {through}");
-        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        await foreach (var entity in _table.Table.QueryAsync<TableEntity>(
+            filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey", "EventId"], cancellationToken: cancellationToken))
         {
             if (sent.Contains(TableOrderStore.EventIdOf(entity)))
             {
                 continue;
             }
 
-            if (unsent.Count == maxCount)
+            if (unsentKeys.Count == maxCount)
             {
                 complete = false;
                 break;
             }
 
-            unsent.Add(TableOrderStore.ReadEvent(entity));
+            unsentKeys.Add((entity.PartitionKey, entity.RowKey));
+        }
+
+        var unsent = new List<OutboxEntry>(unsentKeys.Count);
+        foreach (var (partitionKey, rowKey) in unsentKeys)
+        {
+            var eventRow = await _table.Table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+            if (eventRow.HasValue)
+            {
+                unsent.Add(TableOrderStore.ReadEvent(eventRow.Value!));
+            }
         }
 
         return new OutboxScan(
