@@ -189,6 +189,7 @@ if [ -n "$traced_url" ]; then
   echo "telemetry cost: the same build exporting traces, metrics and logs over OTLP to a local sink, in the same alternation (medians)"
   printf '%-11s %-24s %-30s %s\n' concurrent "returns/s telemetry on" "ratio on/off (target >= 0.9)" "pairs' ratios"
   printf '%s\n' "${telemetry_summary[@]}"
+  curl -fs "$otlp_endpoint/summary" >/dev/null || true
   python3 - "$work_dir/otlp-counts.json" <<'PY' || echo "OTLP sink received: nothing"
 import json, sys
 counts = json.load(open(sys.argv[1]))
