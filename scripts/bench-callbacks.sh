@@ -15,6 +15,7 @@
 # the load tool runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing,
 # stays out of the timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
 # Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
+# (pairs a multiple of the runs in a pair, 2, or 3 with telemetry, gives each run the first turn equally often)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -138,17 +139,33 @@ for url in "$app_url" $traced_url; do
 done
 
 # Pairs outside, concurrencies inside: Azurite's data grows all run long (and with it the cost of its periodic save to
-# disk, which stalls it), so every concurrency meets the same growth, not only the last one.
+# disk, which stalls it), so every concurrency meets the same growth, not only the last one. Within a pair the runs take
+# turns at going first (the order rotates from pair to pair): whichever run follows another meets the save of what that
+# one wrote, and with a fixed order that always fell on the same one (the app right after the baseline ran 20-30 % slower
+# than the same app one run later).
 declare -A base_rates app_rates ratios p50s p95s traced_rates traced_ratios
 round_trips=""
+run_arm() {
+  case $1 in
+    baseline) "${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid" ;;
+    app) "${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid" ;;
+    traced) "${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid" ;;
+  esac
+}
+arms=(baseline app)
+[ -n "$traced_url" ] && arms+=(traced)
 for i in $(seq "$pairs"); do
   for c in $concurrencies; do
-    base_out=$("${loadrun[@]}" --mode baseline --connection-string "$connection" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid")
+    declare -A out=()
+    for k in $(seq 0 $((${#arms[@]} - 1))); do
+      arm=${arms[$(( (k + i - 1) % ${#arms[@]} ))]}
+      out[$arm]=$(run_arm "$arm")
+    done
+    base_out=${out[baseline]} app_out=${out[app]}
     base_line=$(grep '^baseline:' <<<"$base_out")
-    app_out=$("${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid")
     app_line=$(grep '^callbacks:' <<<"$app_out")
     round_trips=$(grep '^storage round trips:' <<<"$app_out" || true)
-    echo "  $c concurrent, pair $i: $base_line" >&2
+    echo "  $c concurrent, pair $i (first: ${arms[$(( (i - 1) % ${#arms[@]} ))]}): $base_line" >&2
     echo "  $c concurrent, pair $i: $app_line" >&2
     echo "    baseline $(grep '^cpu per' <<<"$base_out"); app $(grep '^cpu per' <<<"$app_out")" >&2
     base=$(field 'ops/s' "$base_line")
@@ -157,7 +174,7 @@ for i in $(seq "$pairs"); do
     p50s[$c]+="$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$app_line") " p95s[$c]+="$(sed -n 's/.*p95 \([0-9.]*\) ms.*/\1/p' <<<"$app_line") "
     ratios[$c]+="$(awk -v a="$rate" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
     if [ -n "$traced_url" ]; then
-      traced_out=$("${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid")
+      traced_out=${out[traced]}
       traced_line=$(grep '^callbacks:' <<<"$traced_out")
       echo "  $c concurrent, pair $i, telemetry on: $traced_line" >&2
       echo "    telemetry on $(grep '^cpu per' <<<"$traced_out")" >&2
@@ -165,6 +182,7 @@ for i in $(seq "$pairs"); do
       traced_rates[$c]+="$traced "
       traced_ratios[$c]+="$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
     fi
+    unset out
   done
 done
 
