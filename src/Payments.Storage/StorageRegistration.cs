@@ -106,8 +106,7 @@ public static class StorageRegistration
         services.TryAddSingleton(sp => new TableOrderLookups(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
         services.TryAddSingleton<IOrderStore>(sp => sp.GetRequiredService<TableOrderStore>());
-        services.TryAddSingleton<IOutboxReader>(sp => new TableOutbox(
-            sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value));
+        services.TryAddSingleton<IOutboxReader>(sp => new TableOutbox(sp.GetRequiredService<TableOrderStore>()));
         services.TryAddSingleton<IOrderQueries>(sp => sp.GetRequiredService<TableOrderStore>());
         services.TryAddSingleton(sp => new TableWebhookDeliveries(
             sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>().Value,

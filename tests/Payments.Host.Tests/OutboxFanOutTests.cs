@@ -199,9 +199,7 @@ public sealed class OutboxFanOutTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, MockServiceBus.Settings(receiver.Settings()), services =>
         {
             bus.Register(services);
-            services.AddSingleton<IOutboxReader>(sp => outbox = new LosingRecords(new TableOutbox(
-                sp.GetRequiredService<Azure.Data.Tables.TableServiceClient>(),
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrderStorageOptions>>().Value)));
+            services.AddSingleton<IOutboxReader>(sp => outbox = new LosingRecords(new TableOutbox(sp.GetRequiredService<TableOrderStore>())));
         });
 
         // Five payments, each published right after its commit; then the records that say so are lost.

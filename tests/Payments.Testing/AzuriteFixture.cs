@@ -135,8 +135,8 @@ public sealed class AzuriteFixture : IAsyncLifetime, IDisposable
     {
         var client = CreateServiceClient();
         var options = new OrderStorageOptions { OrdersTable = UniqueTableName("orders"), LookupsTable = UniqueTableName("lookups") };
-        return new OrderStorage(
-            new TableOrderStore(client, options), new TableOutbox(client, options, outboxSettle), new TableOrderLookups(client, options), client, options);
+        var store = new TableOrderStore(client, options);
+        return new OrderStorage(store, new TableOutbox(store, outboxSettle), new TableOrderLookups(client, options), client, options);
     }
 
     /// <summary>A valid, unique table name: the prefix (letters/digits) plus 16 hex digits.</summary>

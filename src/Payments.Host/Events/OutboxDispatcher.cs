@@ -28,6 +28,10 @@ public sealed class OutboxDispatcher(
     /// <summary>After a failed send, publishes after commits are left to the sweep for this long (requests stay fast during an outage).</summary>
     public static readonly TimeSpan BackOff = TimeSpan.FromSeconds(30);
 
+    // The payments.path tag of a publish, and which way its record is written (batched after a commit, at once by a sweep).
+    private const string CommitPath = "commit";
+    private const string SweepPath = "sweep";
+
     private long _pausedUntilTicks;
 
     /// <summary>The message for an event: JSON (camelCase), MessageId = event id, CorrelationId = order id, Subject = event type.</summary>
@@ -64,7 +68,7 @@ public sealed class OutboxDispatcher(
         {
             // Our own bound, not only a token: the SDK ignores the token while it connects (each attempt against a
             // silent endpoint waits its TryTimeout + 5 s), and this runs before the shopper gets the 303.
-            await BoundedSend.RunAsync(ct => PublishAsync(events, "commit", ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
+            await BoundedSend.RunAsync(ct => PublishAsync(events, CommitPath, ct), MessagingEntities.PaymentEvents, ImmediateTimeout, clock, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -85,7 +89,7 @@ public sealed class OutboxDispatcher(
         var published = 0;
         foreach (var chunk in scan.Unsent.Chunk(BatchSize))
         {
-            await PublishAsync([.. chunk.Select(e => e.Event)], "sweep", cancellationToken);
+            await PublishAsync([.. chunk.Select(e => e.Event)], SweepPath, cancellationToken);
             published += chunk.Length;
         }
 
@@ -129,7 +133,7 @@ public sealed class OutboxDispatcher(
             PaymentsTelemetry.OutboxLag.Record(Math.Max(0, (sentAt - e.OccurredAt).TotalSeconds), pathTag);
         }
 
-        if (path == "commit")
+        if (path == CommitPath)
         {
             // Off every request's path, many events per write.
             sentLog.Add(events.Select(e => e.EventId));

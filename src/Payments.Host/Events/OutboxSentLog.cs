@@ -16,9 +16,6 @@ namespace Payments.Host.Events;
 /// </remarks>
 public sealed class OutboxSentLog(IServiceProvider services, TimeProvider clock, ILogger<OutboxSentLog> logger) : IHostedService, IDisposable
 {
-    // Resolved on the first write, not when the host starts this service (it would build the storage client then).
-    private IOutboxReader? _outbox;
-
     /// <summary>How long published events wait to be recorded together.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
@@ -32,6 +29,9 @@ public sealed class OutboxSentLog(IServiceProvider services, TimeProvider clock,
     public const int MaxBuffered = 100_000;
 
     private readonly ConcurrentQueue<string> _ids = new();
+
+    // Resolved on the first write, not when the host starts this service (it would build the storage client then).
+    private IOutboxReader? _outbox;
     private readonly SemaphoreSlim _added = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();

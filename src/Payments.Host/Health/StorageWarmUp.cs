@@ -9,14 +9,9 @@ namespace Payments.Host.Health;
 /// </summary>
 public sealed class StorageWarmUp(IServiceProvider services, ILogger<StorageWarmUp> logger) : IHostedService
 {
-    private Task _warmUp = Task.CompletedTask;
-
-    /// <summary>The warm-up request (tests).</summary>
-    public Task Completion => _warmUp;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _warmUp = Task.Run(async () =>
+        _ = Task.Run(async () =>
         {
             try
             {

@@ -57,6 +57,9 @@ public sealed class TableOrderStore : IOrderStore, IOrderQueries
     /// <summary>The underlying table (tests, tools).</summary>
     public TableClient Table => _table.Table;
 
+    /// <summary>The orders table, created once per process however many readers it has (<see cref="TableOutbox"/>).</summary>
+    internal EnsureTableOnce OrdersTable => _table;
+
     public async Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken)
     {
         TableNames.ValidateKey(orderId, "Order id", nameof(orderId));

@@ -59,11 +59,11 @@ public sealed class TableOutbox : IOutboxReader
     private readonly EnsureTableOnce _table;
     private readonly TimeSpan _settle;
 
-    public TableOutbox(TableServiceClient client, OrderStorageOptions options, TimeSpan? settle = null)
+    /// <summary>The outbox of <paramref name="store"/>'s orders table (one table creation for both).</summary>
+    public TableOutbox(TableOrderStore store, TimeSpan? settle = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        _table = new EnsureTableOnce(client.GetTableClient(options.OrdersTable));
+        ArgumentNullException.ThrowIfNull(store);
+        _table = store.OrdersTable;
         _settle = settle ?? DefaultSettle;
         ArgumentOutOfRangeException.ThrowIfLessThan(_settle, TimeSpan.Zero, nameof(settle));
     }
