@@ -17,11 +17,18 @@ using Payments.Testing.Html;
 // When the app counts its storage round trips (Diagnostics:StorageRoundTrips), prints them per create and per return.
 // --mode baseline: the raw store doing what a callback truly needs, through the SDK the app uses (Azure.Data.Tables):
 // per callback 1 point read + 1 two-row entity-group transaction (order row replaced with its ETag, one outbox row
-// added), --orders of them --concurrency at a time, against --connection-string (a loopback Azurite).
+// added), --orders of them --concurrency at a time, against --connection-string (a loopback Azurite). In --table (an
+// existing table, e.g. the app's orders table: its rows go in partitions of their own and stay) or, without it, in a
+// fresh table deleted afterwards. Azurite's cost per write grows with the rows of the table (LokiJS scans a table's
+// index linearly on every update), so a fair baseline shares the app's table. --prefill N first adds N small rows.
 // --mode startup: starts --exe once and prints the milliseconds from process start to the first 200 of --url, then
 // stops that process (bench-startup.sh).
 // --cpu "app=PID azurite=PID": also prints the CPU milliseconds each named process (and the load tool itself) spent
 // per timed operation, read from the processes' own counters around the timed phase: where the time goes.
+// --after-save FILE (callbacks, baseline): the timed phase starts right after FILE, Azurite's database file, is written
+// anew (at most 7 s of waiting). A disk-backed Azurite serializes its whole database every 5 s, stalling every request
+// for as long as that takes (up to a second once the benchmark's data has grown); started right after a save, a timed
+// run of a few hundred operations meets none, whichever arm it is. Azure Table Storage has no such stall.
 // Only loopback targets are allowed; every run stops by itself.
 var mode = Arg("--mode", "payments");
 var orders = int.Parse(Arg("--orders", "200"), CultureInfo.InvariantCulture);
@@ -157,6 +164,7 @@ if (mode == "callbacks")
     var afterPrepare = await RoundTripsAsync();
     timings.Clear();
     var forms = prepared.ToArray();
+    await AfterStoreSaveAsync();
     var cpu = CpuNow();
     var watch = Stopwatch.StartNew();
     await RunAsync(forms.Length, n => ReturnAsync(forms[n]));
@@ -228,6 +236,28 @@ string Arg(string name, string fallback)
 }
 
 // The CPU time of each --cpu process (and this one) now.
+async Task AfterStoreSaveAsync()
+{
+    var file = Arg("--after-save", "");
+    if (file.Length == 0)
+    {
+        return;
+    }
+
+    var saved = File.GetLastWriteTimeUtc(file);
+    var waited = Stopwatch.StartNew();
+    while (File.GetLastWriteTimeUtc(file) == saved)
+    {
+        if (waited.Elapsed > TimeSpan.FromSeconds(7))
+        {
+            Console.Error.WriteLine($"{file} was not saved within 7 s; timing anyway.");
+            return;
+        }
+
+        await Task.Delay(5);
+    }
+}
+
 TimeSpan[] CpuNow() => cpuProcesses.Select(p =>
 {
     p.Process.Refresh();
@@ -291,21 +321,30 @@ async Task<int> BaselineAsync(string connectionString)
         return 2;
     }
 
-    var table = service.GetTableClient("baseline" + runId);
-    await table.CreateIfNotExistsAsync();
+    var sharedTable = Arg("--table", "");
+    var table = service.GetTableClient(sharedTable.Length > 0 ? sharedTable : "baseline" + runId);
+    if (sharedTable.Length == 0)
+    {
+        await table.CreateIfNotExistsAsync();
+    }
+
+    // Rows about the size of the app's: an order row with its JSON document, an outbox row with its event.
+    var document = new string('x', 1800);
+    var eventBody = new string('e', 900);
+    // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
+    var warmUp = concurrency;
+    var prefill = int.Parse(Arg("--prefill", "0"), CultureInfo.InvariantCulture);
     try
     {
-        // Rows about the size of the app's: an order row with its JSON document, an outbox row with its event.
-        var document = new string('x', 1800);
-        var eventBody = new string('e', 900);
-        // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
-        var warmUp = concurrency;
-        await RunAsync(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"ord_{runId}_{n}", "order") { ["Status"] = "pending", ["Order"] = document }));
+        await RunAsync((prefill + 99) / 100, n => table.SubmitTransactionAsync(Enumerable.Range(0, Math.Min(100, prefill - (n * 100)))
+            .Select(k => new TableTransactionAction(TableTransactionActionType.Add,
+                new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)) { ["State"] = "pending" }))));
+        await RunAsync(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"bench_{runId}_{n}", "order") { ["State"] = "pending", ["Order"] = document }));
         var latencies = new ConcurrentBag<double>();
         async Task Callback(int n)
         {
-            var order = (await table.GetEntityAsync<TableEntity>($"ord_{runId}_{n}", "order")).Value;
-            order["Status"] = "succeeded";
+            var order = (await table.GetEntityAsync<TableEntity>($"bench_{runId}_{n}", "order")).Value;
+            order["State"] = "succeeded";
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace, order, order.ETag),
@@ -315,6 +354,7 @@ async Task<int> BaselineAsync(string connectionString)
         }
 
         await RunAsync(warmUp, n => Callback(orders + n));
+        await AfterStoreSaveAsync();
         var cpu = CpuNow();
         var watch = Stopwatch.StartNew();
         await RunAsync(orders, async n =>
@@ -333,7 +373,23 @@ async Task<int> BaselineAsync(string connectionString)
     }
     finally
     {
-        await table.DeleteAsync();
+        if (sharedTable.Length == 0)
+        {
+            await table.DeleteAsync();
+        }
+        else
+        {
+            // Its rows leave the shared table (untimed), so the database that Azurite saves every 5 s grows by the app's
+            // rows only.
+            await RunAsync(orders + warmUp, n => table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity($"bench_{runId}_{n}", "order"), ETag.All),
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity($"bench_{runId}_{n}", "evt_" + n.ToString(CultureInfo.InvariantCulture)), ETag.All),
+            ]));
+            await RunAsync((prefill + 99) / 100, n => table.SubmitTransactionAsync(Enumerable.Range(0, Math.Min(100, prefill - (n * 100)))
+                .Select(k => new TableTransactionAction(TableTransactionActionType.Delete,
+                    new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)), ETag.All))));
+        }
     }
 }
 
