@@ -20,6 +20,10 @@ public static class PaymentsApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+
+        // Start-up's slow first-time work, on the otherwise idle second core while this thread builds the host (not
+        // before CreateBuilder: alongside it, the runtime's type loading serializes both and the builder took longer).
+        StartupWarmUp.BeginEarly();
         LoggingDefaults.Apply(builder.Configuration);
         configure?.Invoke(builder);
         FunctionsHost.ConfigureUrls(builder);
@@ -28,6 +32,7 @@ public static class PaymentsApp
         builder.Services.AddPaymentsTelemetry(builder.Configuration);
 
         var app = builder.Build();
+        StartupWarmUp.Begin(app.Services);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = WriteUnhandledProblemAsync,

@@ -63,7 +63,6 @@ public static class ServiceRegistration
         services.AddSingleton<ChargeService>();
         services.AddSingleton<ApiKeyFilter>();
         services.AddSingleton(sp => new StorageProbe(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<IOptions<OrderStorageOptions>>()));
-        services.AddHostedService<StorageWarmUp>();
 
         services.AddStorageRoundTripsDiagnostics(configuration);
         services.AddOrderStorage(configuration);

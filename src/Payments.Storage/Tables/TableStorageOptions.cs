@@ -89,6 +89,13 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
     };
 
     /// <summary>
+    /// Loads and compiles what <see cref="ConnectionStringProblem"/> takes (the SDK's client construction), by parsing the
+    /// development storage connection string; no request, no I/O. Called on the thread pool as the process starts, so that
+    /// the validation on start finds it done instead of doing it on the thread that starts the host.
+    /// </summary>
+    public static void WarmUp() => _ = ConnectionStringProblem("UseDevelopmentStorage=true");
+
+    /// <summary>
     /// Why the SDK refuses the connection string (it parses it without a request), or null. Only the exception's type and
     /// the names of the connection string's keys are quoted: never a value, so never the key or a SAS signature.
     /// </summary>
