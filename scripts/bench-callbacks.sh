@@ -38,8 +38,9 @@ azurite_pid=""
 host_pids=()
 sink_pid=""
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/payments-bench-callbacks.XXXXXX")
+load_pids=()
 stop_all() {
-  for pid in "${host_pids[@]}" $sink_pid; do
+  for pid in "${load_pids[@]}" "${host_pids[@]}" $sink_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -150,20 +151,37 @@ done
 declare -A base_rates app_rates ratios p50s p95s traced_rates traced_ratios
 round_trips=""
 run_arm() {
-  case $1 in
-    baseline) "${loadrun[@]}" --mode baseline --connection-string "$connection" --table orders "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid" ;;
-    app) "${loadrun[@]}" --mode callbacks --base-url "$app_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid" ;;
-    traced) "${loadrun[@]}" --mode callbacks --base-url "$traced_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid" ;;
+  local arm=$1
+  shift
+  case $arm in
+    baseline) "${loadrun[@]}" --mode baseline --connection-string "$connection" --table orders "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid" "$@" ;;
+    app) "${loadrun[@]}" --mode callbacks --base-url "$app_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid" "$@" ;;
+    traced) "${loadrun[@]}" --mode callbacks --base-url "$traced_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid" "$@" ;;
   esac
 }
 arms=(baseline app)
 [ -n "$traced_url" ] && arms+=(traced)
 for i in $(seq "$pairs"); do
   for c in $concurrencies; do
-    declare -A out=()
+    # Every run of the pair prepares first (its orders created and paid, or its rows written: not timed), then they are
+    # timed one right after the other, each right after one of Azurite's saves: seconds apart, not a preparation apart, so
+    # what slows the whole machine for a while (it is shared) hits the runs of a pair alike.
+    declare -A out=() arm_pids=()
+    signals="$work_dir/pair-$i-$c"
+    mkdir -p "$signals"
+    for arm in "${arms[@]}"; do
+      run_arm "$arm" --ready "$signals/$arm.ready" --go "$signals/$arm.go" > "$signals/$arm.out" &
+      arm_pids[$arm]=$!
+      load_pids+=("$!")
+    done
+    for arm in "${arms[@]}"; do
+      while [ ! -e "$signals/$arm.ready" ] && kill -0 "${arm_pids[$arm]}" 2>/dev/null; do sleep 0.05; done
+    done
     for k in $(seq 0 $((${#arms[@]} - 1))); do
       arm=${arms[$(( (k + i - 1) % ${#arms[@]} ))]}
-      out[$arm]=$(run_arm "$arm")
+      touch "$signals/$arm.go"
+      wait "${arm_pids[$arm]}"
+      out[$arm]=$(cat "$signals/$arm.out")
     done
     base_out=${out[baseline]} app_out=${out[app]}
     base_line=$(grep '^baseline:' <<<"$base_out")
@@ -186,7 +204,8 @@ for i in $(seq "$pairs"); do
       traced_rates[$c]+="$traced "
       traced_ratios[$c]+="$(awk -v a="$traced" -v b="$rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') "
     fi
-    unset out
+    unset out arm_pids
+    load_pids=()
   done
 done
 

@@ -25,6 +25,8 @@ using Payments.Testing.Html;
 // stops that process (bench-startup.sh).
 // --cpu "app=PID azurite=PID": also prints the CPU milliseconds each named process (and the load tool itself) spent
 // per timed operation, read from the processes' own counters around the timed phase: where the time goes.
+// --ready FILE --go FILE (callbacks, baseline): after preparing, creates the ready file, then waits for the go file
+// before timing (a benchmark prepares the runs of a pair first, then times them back to back).
 // --after-save FILE (callbacks, baseline): the timed phase starts right after FILE, Azurite's database file, is written
 // anew (at most 7 s of waiting). A disk-backed Azurite serializes its whole database every 5 s, stalling every request
 // for as long as that takes (up to a second once the benchmark's data has grown); started right after a save, a timed
@@ -164,6 +166,7 @@ if (mode == "callbacks")
     var afterPrepare = await RoundTripsAsync();
     timings.Clear();
     var forms = prepared.ToArray();
+    await StartSignalAsync();
     await AfterStoreSaveAsync();
     var cpu = CpuNow();
     var watch = Stopwatch.StartNew();
@@ -236,6 +239,23 @@ string Arg(string name, string fallback)
 }
 
 // The CPU time of each --cpu process (and this one) now.
+// --ready FILE --go FILE (callbacks, baseline): once prepared, creates the ready file and waits (at most 10 min) for the go
+// file, so that a benchmark can prepare every run of a pair first and then time them one right after the other.
+async Task StartSignalAsync()
+{
+    var (ready, go) = (Arg("--ready", ""), Arg("--go", ""));
+    if (ready.Length > 0)
+    {
+        await File.WriteAllTextAsync(ready, "prepared");
+    }
+
+    var waited = Stopwatch.StartNew();
+    while (go.Length > 0 && !File.Exists(go) && waited.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        await Task.Delay(20);
+    }
+}
+
 async Task AfterStoreSaveAsync()
 {
     var file = Arg("--after-save", "");
@@ -328,9 +348,21 @@ async Task<int> BaselineAsync(string connectionString)
         await table.CreateIfNotExistsAsync();
     }
 
-    // Rows about the size of the app's: an order row with its JSON document, an outbox row with its event.
+    // Rows of the app's shape and about its size (Azurite's work grows with the properties of a row, not only its bytes):
+    // an order row with the app's query columns and its JSON document, an outbox row with its event. No app query finds
+    // them: their status is no order status, their event rows are not pending and their keys not the outbox's.
     var document = new string('x', 1800);
     var eventBody = new string('e', 900);
+    TableEntity OrderRow(int n) => new($"bench_{runId}_{n}", "order")
+    {
+        ["Status"] = "bench-prepared", ["Provider"] = "next", ["MerchantReference"] = $"BENCH-{runId}-{n}", ["AmountMinor"] = 4990L,
+        ["Currency"] = "CHF", ["ProviderReference"] = (100000 + n).ToString(CultureInfo.InvariantCulture), ["CreatedAt"] = DateTime.UtcNow,
+        ["UpdatedAt"] = DateTime.UtcNow, ["AwaitingSession"] = false, ["DocParts"] = 1, ["Doc0"] = document,
+    };
+    TableEntity EventRow(int n) => new($"bench_{runId}_{n}", "evt_" + n.ToString(CultureInfo.InvariantCulture))
+    {
+        ["EventId"] = $"evt_{runId}_{n}", ["Type"] = "order.status_changed", ["OccurredAt"] = DateTime.UtcNow, ["Event"] = eventBody, ["Pending"] = false,
+    };
     // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
     var warmUp = concurrency;
     var prefill = int.Parse(Arg("--prefill", "0"), CultureInfo.InvariantCulture);
@@ -339,21 +371,22 @@ async Task<int> BaselineAsync(string connectionString)
         await RunAsync((prefill + 99) / 100, n => table.SubmitTransactionAsync(Enumerable.Range(0, Math.Min(100, prefill - (n * 100)))
             .Select(k => new TableTransactionAction(TableTransactionActionType.Add,
                 new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)) { ["State"] = "pending" }))));
-        await RunAsync(orders + warmUp, n => table.AddEntityAsync(new TableEntity($"bench_{runId}_{n}", "order") { ["State"] = "pending", ["Order"] = document }));
+        await RunAsync(orders + warmUp, n => table.AddEntityAsync(OrderRow(n)));
         var latencies = new ConcurrentBag<double>();
         async Task Callback(int n)
         {
             var order = (await table.GetEntityAsync<TableEntity>($"bench_{runId}_{n}", "order")).Value;
-            order["State"] = "succeeded";
+            order["Status"] = "bench-settled";
+            order["UpdatedAt"] = DateTime.UtcNow;
             await table.SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateReplace, order, order.ETag),
-                new TableTransactionAction(TableTransactionActionType.Add,
-                    new TableEntity(order.PartitionKey, "evt_" + n.ToString(CultureInfo.InvariantCulture)) { ["Event"] = eventBody }),
+                new TableTransactionAction(TableTransactionActionType.Add, EventRow(n)),
             ]);
         }
 
         await RunAsync(warmUp, n => Callback(orders + n));
+        await StartSignalAsync();
         await AfterStoreSaveAsync();
         var cpu = CpuNow();
         var watch = Stopwatch.StartNew();
