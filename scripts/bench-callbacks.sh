@@ -6,7 +6,8 @@
 #             the app's own orders table (in partitions of its own): 1 point read + 1 two-row entity-group transaction per
 #             callback (Azurite's cost per write grows with the rows in the table, so the baseline shares the app's);
 #   app:      N NEXT orders created and paid at the sandbox (not timed), then only their shoppers' returns, timed;
-# `pairs` times each, so machine noise hits both. Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
+# `pairs` times each, so machine noise hits both: the runs of a pair are prepared first and then timed back to back, each
+# right after one of Azurite's saves to disk (it stalls every request while it serializes its database, every 5 s). Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
 # app/baseline ratios, and the storage round trips per return (before the 303, and in all with the work it started)
 # and per create, as counted by the app's storage client. Loopback only; stops only the processes it started, by PID.
 # PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
