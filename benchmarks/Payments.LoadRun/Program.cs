@@ -18,8 +18,8 @@ using Payments.Testing.Html;
 // --mode baseline: the raw store doing what a callback truly needs, through the SDK the app uses (Azure.Data.Tables):
 // per callback 1 point read + 1 two-row entity-group transaction (order row replaced with its ETag, one outbox row
 // added), --orders of them --concurrency at a time, against --connection-string (a loopback Azurite). In --table (an
-// existing table, e.g. the app's orders table: its rows go in partitions of their own and stay) or, without it, in a
-// fresh table deleted afterwards. Azurite's cost per write grows with the rows of the table (LokiJS scans a table's
+// existing table, e.g. the app's orders table: its rows go in partitions of their own and are deleted afterwards) or,
+// without it, in a fresh table deleted afterwards. Azurite's cost per write grows with the rows of the table (LokiJS scans a table's
 // index linearly on every update), so a fair baseline shares the app's table. --prefill N first adds N small rows.
 // --mode startup: starts --exe once and prints the milliseconds from process start to the first 200 of --url, then
 // stops that process (bench-startup.sh).
@@ -238,7 +238,6 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
-// The CPU time of each --cpu process (and this one) now.
 // --ready FILE --go FILE (callbacks, baseline): once prepared, creates the ready file and waits (at most 10 min) for the go
 // file, so that a benchmark can prepare every run of a pair first and then time them one right after the other.
 async Task StartSignalAsync()
@@ -278,6 +277,7 @@ async Task AfterStoreSaveAsync()
     }
 }
 
+// The CPU time of each --cpu process (and this one) now.
 TimeSpan[] CpuNow() => cpuProcesses.Select(p =>
 {
     p.Process.Refresh();
@@ -353,29 +353,31 @@ async Task<int> BaselineAsync(string connectionString)
     // them: their status is no order status, their event rows are not pending and their keys not the outbox's.
     var document = new string('x', 1800);
     var eventBody = new string('e', 900);
-    TableEntity OrderRow(int n) => new($"bench_{runId}_{n}", "order")
+    string Partition(int n) => $"bench_{runId}_{n}";
+    TableEntity OrderRow(int n) => new(Partition(n), "order")
     {
         ["Status"] = "bench-prepared", ["Provider"] = "next", ["MerchantReference"] = $"BENCH-{runId}-{n}", ["AmountMinor"] = 4990L,
         ["Currency"] = "CHF", ["ProviderReference"] = (100000 + n).ToString(CultureInfo.InvariantCulture), ["CreatedAt"] = DateTime.UtcNow,
         ["UpdatedAt"] = DateTime.UtcNow, ["AwaitingSession"] = false, ["DocParts"] = 1, ["Doc0"] = document,
     };
-    TableEntity EventRow(int n) => new($"bench_{runId}_{n}", "evt_" + n.ToString(CultureInfo.InvariantCulture))
+    TableEntity EventRow(int n) => new(Partition(n), "evt_" + n.ToString(CultureInfo.InvariantCulture))
     {
         ["EventId"] = $"evt_{runId}_{n}", ["Type"] = "order.status_changed", ["OccurredAt"] = DateTime.UtcNow, ["Event"] = eventBody, ["Pending"] = false,
     };
     // Warm-up rows (after --orders) get one untimed round first, so this fresh process's first calls are not timed.
     var warmUp = concurrency;
     var prefill = int.Parse(Arg("--prefill", "0"), CultureInfo.InvariantCulture);
+    var fillTransactions = (prefill + TableRows.MaxTransactionActions - 1) / TableRows.MaxTransactionActions;
+    IEnumerable<TableEntity> FillRows(int n) => Enumerable.Range(0, Math.Min(TableRows.MaxTransactionActions, prefill - (n * TableRows.MaxTransactionActions)))
+        .Select(k => new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)) { ["State"] = "pending" });
     try
     {
-        await RunAsync((prefill + 99) / 100, n => table.SubmitTransactionAsync(Enumerable.Range(0, Math.Min(100, prefill - (n * 100)))
-            .Select(k => new TableTransactionAction(TableTransactionActionType.Add,
-                new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)) { ["State"] = "pending" }))));
+        await RunAsync(fillTransactions, n => table.SubmitTransactionAsync(FillRows(n).Select(row => new TableTransactionAction(TableTransactionActionType.Add, row))));
         await RunAsync(orders + warmUp, n => table.AddEntityAsync(OrderRow(n)));
         var latencies = new ConcurrentBag<double>();
         async Task Callback(int n)
         {
-            var order = (await table.GetEntityAsync<TableEntity>($"bench_{runId}_{n}", "order")).Value;
+            var order = (await table.GetEntityAsync<TableEntity>(Partition(n), "order")).Value;
             order["Status"] = "bench-settled";
             order["UpdatedAt"] = DateTime.UtcNow;
             await table.SubmitTransactionAsync(
@@ -416,12 +418,11 @@ async Task<int> BaselineAsync(string connectionString)
             // rows only.
             await RunAsync(orders + warmUp, n => table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity($"bench_{runId}_{n}", "order"), ETag.All),
-                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity($"bench_{runId}_{n}", "evt_" + n.ToString(CultureInfo.InvariantCulture)), ETag.All),
+                new TableTransactionAction(TableTransactionActionType.Delete, OrderRow(n), ETag.All),
+                new TableTransactionAction(TableTransactionActionType.Delete, EventRow(n), ETag.All),
             ]));
-            await RunAsync((prefill + 99) / 100, n => table.SubmitTransactionAsync(Enumerable.Range(0, Math.Min(100, prefill - (n * 100)))
-                .Select(k => new TableTransactionAction(TableTransactionActionType.Delete,
-                    new TableEntity($"bench_fill_{runId}_{n}", "r" + k.ToString(CultureInfo.InvariantCulture)), ETag.All))));
+            await RunAsync(fillTransactions, n => table.SubmitTransactionAsync(
+                FillRows(n).Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All))));
         }
     }
 }

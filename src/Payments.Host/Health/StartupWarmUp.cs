@@ -16,8 +16,8 @@ public static class StartupWarmUp
     private static readonly HealthView Healthy = new("healthy", new Dictionary<string, string> { ["storage"] = "ok" });
 
     /// <summary>
-    /// As the process starts, before there is configuration: what the checks on start and the first answer need compiled,
-    /// with no I/O. The storage connection string's check (the SDK's client construction), and JSON's reflection metadata
+    /// While the host is being built (right after <c>CreateBuilder</c>, before there are services): what the checks on start
+    /// and the first answer need compiled, with no I/O. The storage connection string's check (the SDK's client construction), and JSON's reflection metadata
     /// for the health answer.
     /// </summary>
     public static void BeginEarly() => _ = Task.Run(() =>
