@@ -3,11 +3,12 @@
 # Starts its own disk-backed Azurite and the handler (Release, sandbox, logging at Warning, storage round trips counted:
 # Diagnostics:StorageRoundTrips), both on free loopback ports. Then, at 16 and at 32 concurrent, alternates
 #   baseline: the raw store doing what a return truly needs, through Azure.Data.Tables against the same Azurite and in
-#             the app's own orders table (in partitions of its own): 1 point read + 1 two-row entity-group transaction per
-#             callback (Azurite's cost per write grows with the rows in the table, so the baseline shares the app's);
+#             the app's own orders table (in partitions of its own, with rows of the app's shape): 1 point read + 1 two-row
+#             entity-group transaction per callback (Azurite's cost per write grows with the rows in the table and the
+#             columns in a row, so the baseline shares the app's);
 #   app:      N NEXT orders created and paid at the sandbox (not timed), then only their shoppers' returns, timed;
 # `pairs` times each, so machine noise hits both: the runs of a pair are prepared first and then timed back to back, each
-# right after one of Azurite's saves to disk (it stalls every request while it serializes its database, every 5 s). Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
+# right after one of Azurite's saves to disk. Prints returns/s, p50/p95, baseline ops/s, the median of the pairs'
 # app/baseline ratios, and the storage round trips per return (before the 303, and in all with the work it started)
 # and per create, as counted by the app's storage client. Loopback only; stops only the processes it started, by PID.
 # PAYMENTS_BENCH_TELEMETRY=1 also measures what telemetry costs: a second handler, the same build, exports everything over
@@ -107,10 +108,9 @@ if [ "$telemetry" = 1 ]; then
   start_app "$traced_url" OTEL_EXPORTER_OTLP_ENDPOINT="$otlp_endpoint" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 fi
 
-loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll)
 # Every timed run starts right after Azurite has saved its database (it serializes all of it every 5 s, stalling every
 # request meanwhile, for up to a second as the data grows): so no run, of either arm, meets a save by chance.
-after_save=(--after-save "$work_dir/azurite/__azurite_db_table__.json")
+loadrun=(dotnet benchmarks/Payments.LoadRun/bin/Release/net10.0/Payments.LoadRun.dll --after-save "$work_dir/azurite/__azurite_db_table__.json")
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "s|.* \([0-9.]*\) $1.*|\1|p" <<<"$2"; }
 
@@ -133,7 +133,7 @@ for url in "$app_url" $traced_url; do
     round=$((round + 1))
     c=$(tr ' ' '\n' <<<"$concurrencies" | sed -n "$(( (round - 1) % per_cycle + 1 ))p")
     sleep 2
-    out=$("${loadrun[@]}" --mode callbacks --base-url "$url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=$pid")
+    out=$("${loadrun[@]}" --mode callbacks --base-url "$url" --orders "$orders" --concurrency "$c" --cpu "app=$pid")
     ms=$(sed -n 's/^cpu per return: app \([0-9.]*\) ms.*/\1/p' <<<"$out")
     echo "    warm-up round $round, $c concurrent: app cpu ${ms:-?} ms per return" >&2
     if [ -n "$previous" ] && [ -n "$ms" ] && [ "$round" -gt "$min_rounds" ] \
@@ -155,9 +155,9 @@ run_arm() {
   local arm=$1
   shift
   case $arm in
-    baseline) "${loadrun[@]}" --mode baseline --connection-string "$connection" --table orders "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid" "$@" ;;
-    app) "${loadrun[@]}" --mode callbacks --base-url "$app_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid" "$@" ;;
-    traced) "${loadrun[@]}" --mode callbacks --base-url "$traced_url" "${after_save[@]}" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid" "$@" ;;
+    baseline) "${loadrun[@]}" --mode baseline --connection-string "$connection" --table orders --orders "$orders" --concurrency "$c" --cpu "azurite=$azurite_pid" "$@" ;;
+    app) "${loadrun[@]}" --mode callbacks --base-url "$app_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[0]} azurite=$azurite_pid" "$@" ;;
+    traced) "${loadrun[@]}" --mode callbacks --base-url "$traced_url" --orders "$orders" --concurrency "$c" --cpu "app=${host_pids[1]} azurite=$azurite_pid" "$@" ;;
   esac
 }
 arms=(baseline app)
