@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The start-up benchmark: how long the published handler takes from process start to its first 200 on /api/health,
 # next to a hello-world ASP.NET Core app (benchmarks/Payments.Hello, first 200 on /) published the same way
-# (self-contained linux-x64, ReadyToRun, as scripts/publish.sh does). Starts its own disk-backed Azurite on a free
+# (self-contained linux-x64, composite ReadyToRun, as scripts/publish.sh does). Starts its own disk-backed Azurite on a free
 # loopback port, then starts each app `runs` times, alternating, and prints the medians and their ratio.
 # With a git revision as second argument, that commit's handler is published too (in a temporary worktree) and
 # measured in the same alternation: the before/after of a start-up change in one run.
@@ -31,12 +31,9 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# The publish of scripts/publish.sh: self-contained linux-x64, ReadyToRun.
-publish() {
-  dotnet publish "$1" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:DebugType=none \
-    -o "$2" --nologo -v quiet >/dev/null
-}
-log "Publishing the handler and the hello-world app (self-contained linux-x64, ReadyToRun)"
+# The publish of scripts/publish.sh (lib.sh's publish_self_contained), for every app alike.
+publish() { publish_self_contained "$1" "$2" >/dev/null; }
+log "Publishing the handler and the hello-world app (self-contained linux-x64, composite ReadyToRun)"
 publish src/Payments.Host/Payments.Host.csproj "$work_dir/handler"
 publish benchmarks/Payments.Hello/Payments.Hello.csproj "$work_dir/hello"
 apps=(hello handler)
@@ -84,7 +81,7 @@ hello=$(median <<<"${times[hello]}") hello_cpu=$(median <<<"${cpus[hello]}")
 handler=$(median <<<"${times[handler]}") handler_cpu=$(median <<<"${cpus[handler]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo
-echo "start-up benchmark: process start to first 200, $runs alternating starts each, self-contained linux-x64 ReadyToRun (medians;"
+echo "start-up benchmark: process start to first 200, $runs alternating starts each, self-contained linux-x64 composite ReadyToRun (medians;"
 echo "CPU = the process's user+system time by then, steadier than wall time on a busy machine)"
 printf '%-26s %8s %8s %s\n' app "wall ms" "CPU ms" "ratio to hello (wall, CPU)"
 printf '%-26s %8s %8s\n' "hello world (/)" "$hello" "$hello_cpu"

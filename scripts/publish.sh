@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lays out the deployable Function App: host.json, one folder per function (function.json), and the
-# self-contained linux-x64 handler (ReadyToRun) with its run bit; then zips it for a Flex Consumption
-# deployment. Output: artifacts/functionapp/ and artifacts/functionapp.zip.
+# self-contained linux-x64 handler (composite ReadyToRun: publish_self_contained in lib.sh) with its run bit; then
+# zips it for a Flex Consumption deployment. Output: artifacts/functionapp/ and artifacts/functionapp.zip.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -10,9 +10,8 @@ out="$ROOT/artifacts/functionapp"
 rm -rf "$out" "$ROOT/artifacts/functionapp.zip"
 mkdir -p "$out"
 
-log "Publishing the handler (self-contained linux-x64, ReadyToRun)"
-dotnet publish src/Payments.Host/Payments.Host.csproj -c Release -r linux-x64 --self-contained true \
-  -p:PublishReadyToRun=true -p:DebugType=none -o "$out" --nologo -v quiet
+log "Publishing the handler (self-contained linux-x64, composite ReadyToRun)"
+publish_self_contained src/Payments.Host/Payments.Host.csproj "$out"
 
 cp host.json "$out/"
 for dir in src/Payments.Host/functions/*/; do
