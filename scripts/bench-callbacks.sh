@@ -17,16 +17,18 @@
 # Each handler is warmed up first (untimed rounds until its CPU per return settles), so the pairs time its steady state, not its JIT;
 # the load tool runs without tiered compilation (its own JIT, which each fresh run would otherwise pay while timing,
 # stays out of the timed phase), and every run prints the CPU milliseconds per operation of the app, Azurite and the load tool.
-# Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3] [concurrencies="16 32"]
+# Usage: [PAYMENTS_BENCH_TELEMETRY=1] bash scripts/bench-callbacks.sh [orders=300] [pairs=3, 9 with telemetry] [concurrencies="16 32"]
 # (pairs a multiple of the runs in a pair, 2, or 3 with telemetry, gives each run the first turn equally often)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 orders=${1:-300}
-pairs=${2:-3}
-concurrencies=${3:-"16 32"}
 telemetry=${PAYMENTS_BENCH_TELEMETRY:-0}
+# With telemetry, 9 pairs by default: one pair's on/off ratio ranges from about 0.7 to 1.3 on a 2-core machine, and the
+# median of 6 missed by that much in one run of five.
+pairs=${2:-$([ "$telemetry" = 1 ] && echo 9 || echo 3)}
+concurrencies=${3:-"16 32"}
 if [ "$telemetry" = 1 ]; then
   command -v python3 >/dev/null || { echo "PAYMENTS_BENCH_TELEMETRY=1 needs python3 for the OTLP sink" >&2; exit 1; }
 fi
