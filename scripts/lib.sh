@@ -15,12 +15,10 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # cannot precompile generic code instantiated across assemblies (async state machines over the SDK's, Kestrel's and our
 # types, collections of our types): the JIT compiled about 1 570 methods before the handler's first answer, against 530
 # with the composite image. Costs a longer publish (minutes) and about 30 MB more on disk.
-# Usage: publish_self_contained <project> <output dir> [extra dotnet publish arguments...]
+# Usage: publish_self_contained <project> <output dir>
 publish_self_contained() {
-  local project=$1 out=$2
-  shift 2
-  dotnet publish "$project" -c Release -r linux-x64 --self-contained true \
-    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:DebugType=none -o "$out" --nologo -v quiet "$@"
+  dotnet publish "$1" -c Release -r linux-x64 --self-contained true \
+    -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:DebugType=none -o "$2" --nologo -v quiet
 }
 
 # Installs the pinned Azurite from npm into .tools/ (package-lock.json pins the exact version).

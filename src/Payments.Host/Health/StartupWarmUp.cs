@@ -13,8 +13,6 @@ namespace Payments.Host.Health;
 /// </summary>
 public static class StartupWarmUp
 {
-    private static readonly HealthView Healthy = new("healthy", new Dictionary<string, string> { ["storage"] = "ok" });
-
     /// <summary>
     /// While the host is being built (right after <c>CreateBuilder</c>, before there are services): what the checks on start
     /// and the first answer need compiled, with no I/O. The storage connection string's check (the SDK's client construction), and JSON's reflection metadata
@@ -23,7 +21,7 @@ public static class StartupWarmUp
     public static void BeginEarly() => _ = Task.Run(() =>
     {
         TableStorageOptionsValidator.WarmUp();
-        _ = JsonSerializer.Serialize(Healthy, JsonSerializerOptions.Web);
+        _ = JsonSerializer.Serialize(HealthView.Healthy, JsonSerializerOptions.Web);
     });
 
     /// <summary>
@@ -37,7 +35,7 @@ public static class StartupWarmUp
         try
         {
             var json = services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
-            await JsonSerializer.SerializeAsync(Stream.Null, Healthy, json);
+            await JsonSerializer.SerializeAsync(Stream.Null, HealthView.Healthy, json);
             await services.GetRequiredService<StorageProbe>().CheckAsync(CancellationToken.None);
         }
         catch (Exception ex)
