@@ -458,7 +458,15 @@ async Task<int> StartupAsync(string exe, Uri url)
     }
 
     var watch = Stopwatch.StartNew();
-    using var process = Process.Start(new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
+    // In the app's own folder, as the Functions host starts a custom handler (in the function app's root): the working
+    // directory is ASP.NET Core's content root, which the default configuration watches, so it must not be this repository.
+    using var process = Process.Start(new ProcessStartInfo(exe)
+    {
+        UseShellExecute = false,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(exe))!,
+    })!;
     var output = new ConcurrentQueue<string>();
     process.OutputDataReceived += (_, e) =>
     {

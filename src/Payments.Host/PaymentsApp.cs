@@ -17,9 +17,17 @@ namespace Payments.Host;
 /// <summary>Composes the custom handler. <c>Program</c> and the tests both build the app through here.</summary>
 public static class PaymentsApp
 {
+    /// <summary>
+    /// The handler's configuration is its environment (app settings) and command line; no appsettings file ships. The default
+    /// builder would still watch the content root for changes to those files: an inotify watch on every folder under it (the
+    /// function folders included), set up on the start-up thread before anything else. Given first, so a command line that
+    /// sets the key still wins.
+    /// </summary>
+    private const string NoConfigurationReload = "--hostBuilder:reloadConfigOnChange=false";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder([NoConfigurationReload, .. args]);
 
         // Start-up's slow first-time work, on the otherwise idle second core while this thread builds the host (not
         // before CreateBuilder: alongside it, the runtime's type loading serializes both and the builder took longer).
