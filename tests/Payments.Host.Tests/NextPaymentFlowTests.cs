@@ -182,11 +182,15 @@ public sealed class NextPaymentFlowTests(AzuriteFixture azurite)
     public async Task Health_reports_storage_and_the_host_probe_answers_with_json()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var health = await app.Client.GetFromJsonAsync<JsonObject>("/api/health");
-        Assert.Equal("healthy", health!["status"]!.GetValue<string>());
+        var health = await app.Client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        // The documented bodies exactly (their JSON contract is generated at build time, under the app's JSON options).
+        Assert.Equal("""{"status":"healthy","checks":{"storage":"ok"}}""", await health.Content.ReadAsStringAsync());
         var probe = await app.Client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         Assert.Equal("application/json", probe.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("""{"status":"ready"}""", await probe.Content.ReadAsStringAsync());
     }
 
     [Fact]

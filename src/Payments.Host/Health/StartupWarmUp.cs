@@ -15,14 +15,9 @@ public static class StartupWarmUp
 {
     /// <summary>
     /// While the host is being built (right after <c>CreateBuilder</c>, before there are services): what the checks on start
-    /// and the first answer need compiled, with no I/O. The storage connection string's check (the SDK's client construction), and JSON's reflection metadata
-    /// for the health answer.
+    /// need compiled, with no I/O: the storage connection string's check (the SDK's client construction).
     /// </summary>
-    public static void BeginEarly() => _ = Task.Run(() =>
-    {
-        TableStorageOptionsValidator.WarmUp();
-        _ = JsonSerializer.Serialize(HealthView.Healthy, JsonSerializerOptions.Web);
-    });
+    public static void BeginEarly() => _ = Task.Run(TableStorageOptionsValidator.WarmUp);
 
     /// <summary>
     /// As soon as the service provider exists (before the endpoints are mapped, the options validated and the server

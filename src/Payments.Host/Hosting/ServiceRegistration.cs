@@ -43,6 +43,7 @@ public static class ServiceRegistration
             // Numbers are numbers (the default only affects reading, and bodies are read strictly by RequestBody):
             // says so in the OpenAPI schemas, which otherwise offer "integer or string".
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, HealthJsonContext.Default);
         });
 
         services.AddOptions<SecurityOptions>().BindConfiguration("Security").ValidateOnStart();
