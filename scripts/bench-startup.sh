@@ -5,8 +5,9 @@
 # loopback port, then starts each app `runs` times, alternating, and prints the medians and their ratio.
 # With a git revision as second argument, that commit's handler is published too (in a temporary worktree) and
 # measured in the same alternation: the before/after of a start-up change in one run.
-# Each start is timed by Payments.LoadRun --mode startup, which starts the process, polls the URL every 5 ms and
-# stops that process (by its handle). Stops only the processes it started, by PID.
+# Each start is timed by Payments.LoadRun --mode startup, which starts the process in the app's own folder (as the
+# Functions host starts a custom handler in the function app's root), polls the URL every 5 ms and stops that process
+# (by its handle). Stops only the processes it started, by PID.
 # Usage: bash scripts/bench-startup.sh [runs=5] [before-rev]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
