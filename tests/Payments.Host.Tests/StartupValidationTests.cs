@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using Payments.Host.Health;
 
 namespace Payments.Host.Tests;
 
 /// <summary>Configuration that would make the service unsafe stops it at start, with a message naming the setting.</summary>
 public class StartupValidationTests
 {
-    private static async Task<OptionsValidationException> StartWith(Dictionary<string, string?> overrides)
+    private static async Task<OptionsValidationException> StartWith(Dictionary<string, string?> overrides, bool warmedUp = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -23,6 +24,12 @@ public class StartupValidationTests
         var app = PaymentsApp.Build([], b => b.Configuration.AddInMemoryCollection(settings));
         try
         {
+            if (warmedUp)
+            {
+                // What the start-up warm-up does on the thread pool, done to the end before the host starts.
+                StartupWarmUp.PrepareHostStart(app.Services);
+            }
+
             return await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
         }
         finally
@@ -37,6 +44,15 @@ public class StartupValidationTests
         var ex = await StartWith(new() { ["Security:SigningKey"] = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/signing-key/)" });
         Assert.Contains("Security:SigningKey", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("kv.vault.azure.net", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_start_up_warm_up_running_the_checks_first_does_not_let_a_bad_setting_through()
+    {
+        var cold = await StartWith(new() { ["Security:SigningKey"] = "short" });
+        var warm = await StartWith(new() { ["Security:SigningKey"] = "short" }, warmedUp: true);
+        Assert.Contains("SigningKey", warm.Message, StringComparison.Ordinal);
+        Assert.Equal(cold.Message, warm.Message);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Payments.Storage.Tables;
@@ -9,34 +11,80 @@ namespace Payments.Host.Health;
 /// Does start-up's and the first request's slow first-time work on the thread pool, while the thread that starts the host
 /// does the rest: on 2 cores the second one is otherwise idle for most of start-up. Never awaited, never fails start-up:
 /// what it finds is the health endpoint's to report, and every check on start still runs as before (it only finds its
-/// code loaded and compiled).
+/// code loaded and compiled, or its result built).
 /// </summary>
 public static class StartupWarmUp
 {
     /// <summary>
-    /// While the host is being built (right after <c>CreateBuilder</c>, before there are services): what the checks on start
-    /// need compiled, with no I/O: the storage connection string's check (the SDK's client construction).
+    /// While the host is being built (right after <c>CreateBuilder</c>, before there are services), with no I/O: the storage
+    /// connection string's check (the SDK's client construction), and the JSON stack every answer uses (the serializer, the
+    /// web defaults of ASP.NET Core's JSON options, the default encoder), whose first use would otherwise be on the start-up
+    /// thread when the exception handler is set up.
     /// </summary>
-    public static void BeginEarly() => _ = Task.Run(TableStorageOptionsValidator.WarmUp);
+    public static void BeginEarly() => _ = Task.Run(() =>
+    {
+        TableStorageOptionsValidator.WarmUp();
+        RuntimeHelpers.RunClassConstructor(typeof(JsonSerializer).TypeHandle);
+        RuntimeHelpers.RunClassConstructor(typeof(HttpJsonOptions).TypeHandle);
+        _ = JavaScriptEncoder.Default;
+    });
 
     /// <summary>
-    /// As soon as the service provider exists (before the endpoints are mapped, the options validated and the server
-    /// started): the storage client's first request (<see cref="StorageProbe"/>: one point read, which builds the client's
-    /// pipeline and opens a connection) and the health answer's JSON metadata under the app's options. The probe (and with
-    /// it the storage client) is resolved on the thread pool too.
+    /// As soon as the service provider exists, while the start-up thread maps the endpoints, two things at once:
+    /// <list type="bullet">
+    /// <item>What the host's start does first on the start-up thread (<see cref="PrepareHostStart"/>).</item>
+    /// <item>The storage client's first request (<see cref="StorageProbe"/>: one point read, which builds the client's
+    /// pipeline and opens a connection) and the health answer's JSON under the app's options.</item>
+    /// </list>
     /// </summary>
-    public static void Begin(IServiceProvider services) => _ = Task.Run(async () =>
+    public static void Begin(IServiceProvider services)
+    {
+        _ = Task.Run(() => PrepareHostStart(services));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var json = services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
+                await JsonSerializer.SerializeAsync(Stream.Null, HealthView.Healthy, json);
+                await services.GetRequiredService<StorageProbe>().CheckAsync(CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogNotYet(services, ex);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The host's start resolves every hosted service (their constructors build the outbox publisher, the bus and the
+    /// timers with what they depend on) and runs every <c>ValidateOnStart</c> check (binding each options type), on the
+    /// start-up thread after the endpoints are mapped. Done here first: the host then finds the singletons built and the
+    /// validated options cached. Nothing is skipped: the host resolves and validates again, and a configuration that fails
+    /// its check still fails the start there, with the same message (StartupValidationTests).
+    /// </summary>
+    public static void PrepareHostStart(IServiceProvider services)
     {
         try
         {
-            var json = services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
-            await JsonSerializer.SerializeAsync(Stream.Null, HealthView.Healthy, json);
-            await services.GetRequiredService<StorageProbe>().CheckAsync(CancellationToken.None);
+            _ = services.GetServices<IHostedService>().Count();
+            services.GetService<IStartupValidator>()?.Validate();
         }
         catch (Exception ex)
         {
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarmUp))
-                .LogDebug("Start-up warm-up: no answer yet ({Error}); the health endpoint reports it", ex.Message);
+            LogNotYet(services, ex);
         }
-    });
+    }
+
+    private static void LogNotYet(IServiceProvider services, Exception ex)
+    {
+        try
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupWarmUp))
+                .LogDebug("Start-up warm-up: not done ({Error}); the start and the health endpoint report it", ex.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The app was disposed without being started (tests that only build it).
+        }
+    }
 }

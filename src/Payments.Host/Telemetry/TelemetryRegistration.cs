@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.AspNetCore;
 using OpenTelemetry;
@@ -126,11 +127,20 @@ public static class TelemetryRegistration
         var settings = TelemetrySettings.From(configuration);
         var exporters = services.Where(d => d.ServiceType == typeof(IPaymentsTelemetryExporter) && d.ImplementationInstance is not null)
             .Select(d => (IPaymentsTelemetryExporter)d.ImplementationInstance!).ToList();
-        if (!settings.AnyExporter && !settings.Forced && exporters.Count == 0)
-        {
-            return services;
-        }
+        return !settings.AnyExporter && !settings.Forced && exporters.Count == 0
+            ? services
+            : AddOpenTelemetry(services, configuration, settings, exporters);
+    }
 
+    /// <summary>
+    /// The registration itself, in a method of its own: the runtime loads the assemblies a method names when it first runs
+    /// the method, so a handler without an exporter never loads OpenTelemetry or the Azure Monitor distro (five assemblies
+    /// on the start-up thread).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IServiceCollection AddOpenTelemetry(IServiceCollection services, IConfiguration configuration, TelemetrySettings settings,
+        List<IPaymentsTelemetryExporter> exporters)
+    {
         services.AddSingleton(settings);
 
         // The Azure SDK creates its activities (Table Storage, Service Bus) only with this switch on.
