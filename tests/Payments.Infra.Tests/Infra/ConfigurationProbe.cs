@@ -11,7 +11,7 @@ namespace Payments.Infra.Tests.Infra;
 /// <summary>
 /// Finds the keys the app's options classes bind, whatever their properties are called: builds the real
 /// handler (<see cref="PaymentsApp.Build"/>, without starting it) over a configuration source that has every
-/// manifest key (without values, so that each section exists and its provider registers), then materializes
+/// manifest key (without values, so that each section exists and its provider registers), then builds
 /// every options type of a Payments.* assembly, each registered name included, while recording every key
 /// the configuration is asked for. The binder asks for every property of a section that has children, so a
 /// new property (<c>Providers:Next:Foo</c>) shows up here even though nothing sets it yet.
@@ -60,8 +60,10 @@ public static class ConfigurationProbe
                 {
                     try
                     {
-                        var monitor = app.Services.GetRequiredService(typeof(IOptionsMonitor<>).MakeGenericType(type));
-                        monitor.GetType().GetMethod(nameof(IOptionsMonitor<object>.Get), [typeof(string)])!.Invoke(monitor, [name]);
+                        // The factory binds anew on every call; the monitor's cache may already hold the options, built
+                        // before recording began by the start-up warm-up's validation on the thread pool.
+                        var factory = app.Services.GetRequiredService(typeof(IOptionsFactory<>).MakeGenericType(type));
+                        factory.GetType().GetMethod(nameof(IOptionsFactory<object>.Create), [typeof(string)])!.Invoke(factory, [name]);
                     }
                     catch (TargetInvocationException e) when (e.InnerException is OptionsValidationException)
                     {
