@@ -85,7 +85,11 @@ public sealed class CommitPublishQueue(IServiceProvider services, OutboxSentLog 
         {
             if (_workers.Length == 0)
             {
-                _workers = [.. Enumerable.Range(0, Workers).Select(_ => Task.Run(WorkAsync, CancellationToken.None))];
+                _workers = new Task[Workers];
+                for (var i = 0; i < Workers; i++)
+                {
+                    _workers[i] = Task.Run(WorkAsync, CancellationToken.None);
+                }
             }
         }
 

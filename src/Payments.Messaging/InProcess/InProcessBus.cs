@@ -169,7 +169,13 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
                 break;
             }
 
-            await Task.WhenAll(batch.Select(d => DeliverAsync(d.Mailbox, d.Stored, cancellationToken)));
+            var deliveries = new Task[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                deliveries[i] = DeliverAsync(batch[i].Mailbox, batch[i].Stored, cancellationToken);
+            }
+
+            await Task.WhenAll(deliveries);
             total += batch.Count;
         }
 
@@ -182,13 +188,21 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
         lock (_gate)
         {
             DateTimeOffset? next = null;
-            foreach (var mailbox in _entities.Values.SelectMany(e => e.Mailboxes()).Where(m => m.Handler is not null))
+            foreach (var entity in _entities.Values)
             {
-                foreach (var stored in mailbox.Messages.Where(s => !s.Locked))
+                foreach (var mailbox in entity.Mailboxes())
                 {
-                    if (next is null || stored.VisibleAt < next)
+                    if (mailbox.Handler is null)
                     {
-                        next = stored.VisibleAt;
+                        continue;
+                    }
+
+                    foreach (var stored in mailbox.Messages)
+                    {
+                        if (!stored.Locked && (next is null || stored.VisibleAt < next))
+                        {
+                            next = stored.VisibleAt;
+                        }
                     }
                 }
             }
@@ -247,37 +261,74 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
 
     public void Dispose() => _signal.Dispose();
 
-    private List<(Mailbox Mailbox, Stored Stored)> TakeDue(int max)
+    /// <remarks>
+    /// Plain loops, no LINQ: the pump calls this as the app starts, and LINQ over these private types would be compiled
+    /// then (ReadyToRun has no code for its generic instantiations here), on a cold start's busy cores.
+    /// </remarks>
+    private List<Due> TakeDue(int max)
     {
         lock (_gate)
         {
             var now = _clock.GetUtcNow();
-            var due = new List<(Mailbox Mailbox, Stored Stored)>();
-            foreach (var mailbox in _entities.Values.SelectMany(e => e.Mailboxes()).Where(m => m.Handler is not null))
+            var due = new List<Due>();
+            foreach (var entity in _entities.Values)
             {
-                mailbox.Messages.RemoveAll(s =>
+                foreach (var mailbox in entity.Mailboxes())
                 {
-                    var expired = !s.Locked && s.Data.ExpiresAt is { } expiry && expiry <= now;
-                    if (expired)
+                    if (mailbox.Handler is null)
                     {
-                        _logger.LogInformation("In-process bus: message {MessageId} in {Entity} expired", s.Data.MessageId, mailbox.Path);
+                        continue;
                     }
 
-                    return expired;
-                });
-                due.AddRange(mailbox.Messages.Where(s => !s.Locked && s.VisibleAt <= now).Select(s => (mailbox, s)));
+                    mailbox.Messages.RemoveAll(s =>
+                    {
+                        var expired = !s.Locked && s.Data.ExpiresAt is { } expiry && expiry <= now;
+                        if (expired)
+                        {
+                            _logger.LogInformation("In-process bus: message {MessageId} in {Entity} expired", s.Data.MessageId, mailbox.Path);
+                        }
+
+                        return expired;
+                    });
+                    foreach (var stored in mailbox.Messages)
+                    {
+                        if (!stored.Locked && stored.VisibleAt <= now)
+                        {
+                            due.Add(new Due(mailbox, stored, due.Count));
+                        }
+                    }
+                }
             }
 
-            var taken = due.OrderBy(d => d.Stored.VisibleAt).ThenBy(d => d.Stored.Data.Sequence).Take(max).ToList();
-            foreach (var (_, stored) in taken)
+            // Earliest first, then in send order; ties (one message in several subscriptions) in the order found.
+            due.Sort(static (a, b) =>
             {
-                stored.Locked = true;
-                stored.DeliveryCount++;
+                var byTime = a.Stored.VisibleAt.CompareTo(b.Stored.VisibleAt);
+                if (byTime != 0)
+                {
+                    return byTime;
+                }
+
+                var bySequence = a.Stored.Data.Sequence.CompareTo(b.Stored.Data.Sequence);
+                return bySequence != 0 ? bySequence : a.Found.CompareTo(b.Found);
+            });
+            if (due.Count > max)
+            {
+                due.RemoveRange(max, due.Count - max);
             }
 
-            return taken;
+            foreach (var taken in due)
+            {
+                taken.Stored.Locked = true;
+                taken.Stored.DeliveryCount++;
+            }
+
+            return due;
         }
     }
+
+    /// <summary>A message due in a mailbox, and where it was found (the order among equals).</summary>
+    private sealed record Due(Mailbox Mailbox, Stored Stored, int Found);
 
     private async Task DeliverAsync(Mailbox mailbox, Stored stored, CancellationToken cancellationToken)
     {

@@ -13,8 +13,10 @@ public sealed class InProcessBusPump(InProcessBus bus, TimeProvider clock, ILogg
         {
             try
             {
-                await bus.ProcessDueAsync(stoppingToken);
+                // Waits first: the bus is empty when the app starts (it lives in memory), and a message sent before the
+                // pump started has signalled it, so nothing waits longer. A cold start then leaves this until a message comes.
                 await bus.WaitForWorkAsync(stoppingToken);
+                await bus.ProcessDueAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
