@@ -90,7 +90,7 @@ public sealed class TableStorageOptionsValidator : IValidateOptions<TableStorage
 
     /// <summary>
     /// Loads and compiles what <see cref="ConnectionStringProblem"/> takes (the SDK's client construction), by parsing the
-    /// development storage connection string; no request, no I/O. Called on the thread pool as the process starts, so that
+    /// development storage connection string; no request, no I/O. Called on a warm-up thread as the process starts, so that
     /// the validation on start finds it done instead of doing it on the thread that starts the host.
     /// </summary>
     public static void WarmUp() => _ = ConnectionStringProblem("UseDevelopmentStorage=true");
