@@ -238,6 +238,77 @@ public sealed class InProcessBusTests : IDisposable
     }
 
     [Fact]
+    public async Task Due_messages_are_delivered_earliest_due_first_then_in_send_order()
+    {
+        var delivered = new List<string>();
+        _bus.Subscribe("payment-charges", Handler(m =>
+        {
+            delivered.Add(m.MessageId!);
+            return HandlerResult.Success();
+        }));
+        var now = _clock.GetUtcNow();
+
+        // Sent in this order; "early" was scheduled before "first" and "second" were sent, to a time now past.
+        await _bus.SendAsync("payment-charges", OutgoingMessage.FromText("x") with { MessageId = "late", ScheduledEnqueueTimeUtc = now.AddMinutes(2) });
+        await _bus.SendAsync("payment-charges", OutgoingMessage.FromText("x") with { MessageId = "early", ScheduledEnqueueTimeUtc = now.AddMinutes(1) });
+        _clock.Advance(TimeSpan.FromMinutes(1.5));
+        await _bus.SendAsync("payment-charges", OutgoingMessage.FromText("x") with { MessageId = "first" });
+        await _bus.SendAsync("payment-charges", OutgoingMessage.FromText("x") with { MessageId = "second" });
+
+        Assert.Equal(3, await _bus.ProcessDueAsync());
+        Assert.Equal(["early", "first", "second"], delivered);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await _bus.ProcessDueAsync());
+        Assert.Equal(["early", "first", "second", "late"], delivered);
+    }
+
+    [Fact]
+    public async Task One_message_in_two_subscriptions_reaches_both_one_at_a_time()
+    {
+        var delivered = new List<string>();
+        _bus.Subscribe("payment-events", "a", Handler(m =>
+        {
+            delivered.Add($"a:{m.MessageId}");
+            return HandlerResult.Success();
+        }));
+        _bus.Subscribe("payment-events", "b", Handler(m =>
+        {
+            delivered.Add($"b:{m.MessageId}");
+            return HandlerResult.Success();
+        }));
+
+        await _bus.SendAsync("payment-events", OutgoingMessage.FromText("x") with { MessageId = "evt_1" });
+        await _bus.SendAsync("payment-events", OutgoingMessage.FromText("x") with { MessageId = "evt_2" });
+
+        // One delivery at a time (MaxConcurrentCalls = 1): each message to both subscriptions before the next message.
+        Assert.Equal(4, await _bus.ProcessDueAsync());
+        Assert.Equal(2, delivered.Take(2).Count(d => d.EndsWith(":evt_1", StringComparison.Ordinal)));
+        Assert.Equal(["a:evt_1", "a:evt_2", "b:evt_1", "b:evt_2"], delivered.Order());
+    }
+
+    [Fact]
+    public async Task The_background_pump_delivers_what_was_sent_before_it_started()
+    {
+        using var bus = new InProcessBus();
+        var done = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        bus.Subscribe("q", Handler(m =>
+        {
+            done.TrySetResult(m);
+            return HandlerResult.Success();
+        }));
+        await bus.SendAsync("q", OutgoingMessage.FromText("early") with { MessageId = "p-0" });
+
+        using var pump = new InProcessBusPump(bus, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<InProcessBusPump>.Instance);
+        await pump.StartAsync(CancellationToken.None);
+        var message = await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await pump.StopAsync(CancellationToken.None);
+
+        Assert.Equal("early", message.BodyAsString);
+        Assert.Equal(0, bus.MessageCount("q"));
+    }
+
+    [Fact]
     public void A_queue_gets_one_handler()
     {
         _bus.Subscribe("q", Handler(_ => HandlerResult.Success()));
