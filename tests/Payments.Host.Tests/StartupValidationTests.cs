@@ -26,7 +26,7 @@ public class StartupValidationTests
         {
             if (warmedUp)
             {
-                // What the start-up warm-up does on the thread pool, done to the end before the host starts.
+                // What the start-up warm-up does on its own thread, done to the end before the host starts.
                 StartupWarmUp.PrepareHostStart(app.Services);
             }
 

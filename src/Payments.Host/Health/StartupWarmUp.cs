@@ -15,8 +15,8 @@ namespace Payments.Host.Health;
 /// </summary>
 /// <remarks>
 /// Not on the thread pool: Kestrel serves the first request there, and on 2 cores that request waited behind the warm-up
-/// work queued ahead of it (about 10 ms of the start, bench-startup.sh). A thread of its own shares the cores with the
-/// request instead.
+/// work queued ahead of it (about 10 ms in alternating starts of the published app; within bench-startup.sh's run-to-run
+/// noise). A thread of its own shares the cores with the request instead.
 /// </remarks>
 public static class StartupWarmUp
 {

@@ -188,21 +188,13 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
         lock (_gate)
         {
             DateTimeOffset? next = null;
-            foreach (var entity in _entities.Values)
+            foreach (var mailbox in SubscribedMailboxes())
             {
-                foreach (var mailbox in entity.Mailboxes())
+                foreach (var stored in mailbox.Messages)
                 {
-                    if (mailbox.Handler is null)
+                    if (!stored.Locked && (next is null || stored.VisibleAt < next))
                     {
-                        continue;
-                    }
-
-                    foreach (var stored in mailbox.Messages)
-                    {
-                        if (!stored.Locked && (next is null || stored.VisibleAt < next))
-                        {
-                            next = stored.VisibleAt;
-                        }
+                        next = stored.VisibleAt;
                     }
                 }
             }
@@ -261,41 +253,51 @@ public sealed partial class InProcessBus : IMessageSender, IDisposable
 
     public void Dispose() => _signal.Dispose();
 
-    /// <remarks>
-    /// Plain loops, no LINQ: the pump calls this as the app starts, and LINQ over these private types would be compiled
-    /// then (ReadyToRun has no code for its generic instantiations here), on a cold start's busy cores.
-    /// </remarks>
+    /// <summary>
+    /// The mailboxes a handler reads (callers hold <see cref="_gate"/>). Plain loops, no LINQ, here and in its callers: the
+    /// pump's first wake-up runs them as the app starts, and LINQ over these private types would be compiled then
+    /// (ReadyToRun has no code for its generic instantiations here), on a cold start's busy cores.
+    /// </summary>
+    private List<Mailbox> SubscribedMailboxes()
+    {
+        var subscribed = new List<Mailbox>();
+        foreach (var entity in _entities.Values)
+        {
+            foreach (var mailbox in entity.Mailboxes())
+            {
+                if (mailbox.Handler is not null)
+                {
+                    subscribed.Add(mailbox);
+                }
+            }
+        }
+
+        return subscribed;
+    }
+
     private List<Due> TakeDue(int max)
     {
         lock (_gate)
         {
             var now = _clock.GetUtcNow();
             var due = new List<Due>();
-            foreach (var entity in _entities.Values)
+            foreach (var mailbox in SubscribedMailboxes())
             {
-                foreach (var mailbox in entity.Mailboxes())
+                mailbox.Messages.RemoveAll(s =>
                 {
-                    if (mailbox.Handler is null)
+                    var expired = !s.Locked && s.Data.ExpiresAt is { } expiry && expiry <= now;
+                    if (expired)
                     {
-                        continue;
+                        _logger.LogInformation("In-process bus: message {MessageId} in {Entity} expired", s.Data.MessageId, mailbox.Path);
                     }
 
-                    mailbox.Messages.RemoveAll(s =>
+                    return expired;
+                });
+                foreach (var stored in mailbox.Messages)
+                {
+                    if (!stored.Locked && stored.VisibleAt <= now)
                     {
-                        var expired = !s.Locked && s.Data.ExpiresAt is { } expiry && expiry <= now;
-                        if (expired)
-                        {
-                            _logger.LogInformation("In-process bus: message {MessageId} in {Entity} expired", s.Data.MessageId, mailbox.Path);
-                        }
-
-                        return expired;
-                    });
-                    foreach (var stored in mailbox.Messages)
-                    {
-                        if (!stored.Locked && stored.VisibleAt <= now)
-                        {
-                            due.Add(new Due(mailbox, stored, due.Count));
-                        }
+                        due.Add(new Due(mailbox, stored, due.Count));
                     }
                 }
             }

@@ -61,7 +61,7 @@ public static class ConfigurationProbe
                     try
                     {
                         // The factory binds anew on every call; the monitor's cache may already hold the options, built
-                        // before recording began by the start-up warm-up's validation on the thread pool.
+                        // before recording began by the start-up warm-up's validation on its own thread.
                         var factory = app.Services.GetRequiredService(typeof(IOptionsFactory<>).MakeGenericType(type));
                         factory.GetType().GetMethod(nameof(IOptionsFactory<object>.Create), [typeof(string)])!.Invoke(factory, [name]);
                     }
