@@ -28,6 +28,8 @@ ensure_azurite() {
   fi
   command -v npm >/dev/null 2>&1 || { echo "npm is required to install Azurite (apt-get install nodejs npm)" >&2; return 1; }
   log "Installing Azurite into .tools/ (npm ci)"
+  # An install cut off half-way leaves node_modules/ without the binary; npm ci then fails on the leftovers (ENOTEMPTY).
+  rm -rf "$ROOT/.tools/node_modules"
   npm ci --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error >&2
 }
 
@@ -40,6 +42,7 @@ ensure_spectral() {
   fi
   command -v npm >/dev/null 2>&1 || { echo "npm is required to install Spectral (apt-get install nodejs npm)" >&2; return 1; }
   log "Installing Spectral into openapi/lint/ (npm ci)"
+  rm -rf "$ROOT/openapi/lint/node_modules"
   npm ci --prefix "$ROOT/openapi/lint" --no-audit --no-fund --loglevel=error >&2
 }
 
