@@ -21,30 +21,26 @@ publish_self_contained() {
     -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:DebugType=none -o "$2" --nologo -v quiet
 }
 
-# Installs the pinned Azurite from npm into .tools/ (package-lock.json pins the exact version).
-ensure_azurite() {
-  if [ -x "$AZURITE_TABLE_BIN" ]; then
+# Installs the npm packages a package-lock.json pins into <prefix>, unless <bin> is already there.
+# Usage: npm_ci_pinned <bin> <prefix> <what>
+npm_ci_pinned() {
+  if [ -x "$1" ]; then
     return 0
   fi
-  command -v npm >/dev/null 2>&1 || { echo "npm is required to install Azurite (apt-get install nodejs npm)" >&2; return 1; }
-  log "Installing Azurite into .tools/ (npm ci)"
+  command -v npm >/dev/null 2>&1 || { echo "npm is required to install $3 (apt-get install nodejs npm)" >&2; return 1; }
+  log "Installing $3 into ${2#"$ROOT"/}/ (npm ci)"
   # An install cut off half-way leaves node_modules/ without the binary; npm ci then fails on the leftovers (ENOTEMPTY).
-  rm -rf "$ROOT/.tools/node_modules"
-  npm ci --prefix "$ROOT/.tools" --no-audit --no-fund --loglevel=error >&2
+  rm -rf "$2/node_modules"
+  npm ci --prefix "$2" --no-audit --no-fund --loglevel=error >&2
 }
+
+# The pinned Azurite (.tools/package-lock.json pins the exact version).
+ensure_azurite() { npm_ci_pinned "$AZURITE_TABLE_BIN" "$ROOT/.tools" Azurite; }
 
 # Spectral (@stoplight/spectral-cli, pinned by openapi/lint/package-lock.json), which lints openapi/payments-v1.json.
 SPECTRAL_BIN="$ROOT/openapi/lint/node_modules/.bin/spectral"
 export SPECTRAL_BIN
-ensure_spectral() {
-  if [ -x "$SPECTRAL_BIN" ]; then
-    return 0
-  fi
-  command -v npm >/dev/null 2>&1 || { echo "npm is required to install Spectral (apt-get install nodejs npm)" >&2; return 1; }
-  log "Installing Spectral into openapi/lint/ (npm ci)"
-  rm -rf "$ROOT/openapi/lint/node_modules"
-  npm ci --prefix "$ROOT/openapi/lint" --no-audit --no-fund --loglevel=error >&2
-}
+ensure_spectral() { npm_ci_pinned "$SPECTRAL_BIN" "$ROOT/openapi/lint" Spectral; }
 
 # Lints the committed OpenAPI document: errors fail, warnings are printed.
 lint_openapi() {
